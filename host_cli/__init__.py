@@ -1,0 +1,67 @@
+"""getdotenv's host: compose layered .env files and config, run commands, host plugins.
+
+This module is the public API for plugins and tools that embed the host. Importing it is
+cheap: everything but the hook marker loads on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from host_cli.errors import (
+    CommandNotFoundError,
+    ConfigError,
+    EnvFileError,
+    ExpansionError,
+    GetDotenvError,
+    OptionError,
+    PluginError,
+)
+from host_cli.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from host_cli.app import create_app, run
+    from host_cli.context import HostContext, get_context
+    from host_cli.pluginconfig import PluginConfigs
+    from host_cli.proc import run as run_process
+    from host_cli.proc import shell_argv
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CommandNotFoundError",
+    "ConfigError",
+    "EnvFileError",
+    "ExpansionError",
+    "GetDotenvError",
+    "HostContext",
+    "OptionError",
+    "PluginConfigs",
+    "PluginError",
+    "__version__",
+    "create_app",
+    "get_context",
+    "hookimpl",
+    "run",
+    "run_process",
+    "shell_argv",
+]
+
+_LAZY = {
+    "create_app": ("host_cli.app", "create_app"),
+    "run": ("host_cli.app", "run"),
+    "HostContext": ("host_cli.context", "HostContext"),
+    "get_context": ("host_cli.context", "get_context"),
+    "PluginConfigs": ("host_cli.pluginconfig", "PluginConfigs"),
+    "run_process": ("host_cli.proc", "run"),
+    "shell_argv": ("host_cli.proc", "shell_argv"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'host_cli' has no attribute {name!r}")

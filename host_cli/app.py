@@ -1,0 +1,137 @@
+"""Building the CLI: ``create_app`` assembles the root command, the plugins and their commands.
+
+A factory, not a global: every call builds a fresh plugin manager and app, so tests and
+tools that embed the host (``create_app(prog_name="smoz")``) never reload modules.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from host_cli.context import Session, Settings
+from host_cli.errors import GetDotenvError
+from host_cli.proc import looks_like_shell
+
+DEFAULT_COMMAND = "cmd"
+
+
+def _debug_wanted(obj: object) -> bool:
+    if isinstance(obj, Session):
+        return obj.debug
+    return os.environ.get("GETDOTENV_DEBUG", "") not in ("", "0", "false")
+
+
+class HostGroup(TyperGroup):
+    """The root group: a default command, ``--shell`` with an optional value, and errors
+    printed as one line."""
+
+    prog: str = "getdotenv"
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # `--shell` takes an optional value; only a token that names a shell is its value,
+        # so `getdotenv --shell cmd ...` and `getdotenv --shell ls` mean the default shell.
+        args = list(args)
+        for i, token in enumerate(args):
+            if token == "--":
+                break
+            if token in ("--shell", "-s"):
+                nxt = args[i + 1] if i + 1 < len(args) else None
+                if nxt is None or nxt.startswith("-") or not looks_like_shell(nxt):
+                    args[i] = "--shell=true"
+            elif not token.startswith("-") and token in self.commands:
+                break
+        return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        # Like get-dotenv, a first word that is no command runs through `cmd`.
+        if args and args[0] not in self.commands and DEFAULT_COMMAND in self.commands:
+            return DEFAULT_COMMAND, self.commands[DEFAULT_COMMAND], list(args)
+        return super().resolve_command(ctx, args)  # type: ignore[no-any-return]
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GetDotenvError as exc:
+            if _debug_wanted(ctx.obj):
+                traceback.print_exc()
+            typer.echo(f"{self.prog}: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _warner(prog_name: str) -> Any:
+    def warn(message: str) -> None:
+        print(f"{prog_name}: warning: {message}", file=sys.stderr)
+
+    return warn
+
+
+def create_app(
+    prog_name: str = "getdotenv",
+    *,
+    plugins: Iterable[object] = (),
+    entry_points: bool = True,
+    root_option_defaults: Mapping[str, Any] | None = None,
+    help: str | None = None,
+) -> typer.Typer:
+    """Build the host CLI as a typer app named ``prog_name``.
+
+    ``plugins`` are registered after the built-ins and before entry-point plugins (found
+    through the ``getdotenv.plugins`` group unless ``entry_points`` is false).
+    ``root_option_defaults`` (camelCase keys, as in config) sit between the built-in
+    defaults and the config files. Errors print as ``<prog_name>: error: ...``.
+    """
+    from host_cli import builtin, plugins as plugin_loader, rootcli
+
+    warn = _warner(prog_name)
+    host = plugin_loader.load(
+        builtins=[("getdotenv", builtin)],
+        extra=plugins,
+        entry_points=entry_points,
+        environ=os.environ,
+        warn=warn,
+    )
+    settings = Settings(prog_name, host, dict(root_option_defaults or {}))
+    group = type("HostGroup", (HostGroup,), {"prog": prog_name})
+    app = typer.Typer(
+        name=prog_name,
+        cls=group,
+        invoke_without_command=True,
+        no_args_is_help=False,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        context_settings={"obj": settings, "help_option_names": ["-h", "--help"]},
+        help=help,
+    )
+    app.callback()(rootcli.root)
+    host.register_commands(app)
+    return app
+
+
+def run(
+    argv: Sequence[str] | None = None, *, prog_name: str = "getdotenv", **kwargs: Any
+) -> int:
+    """Build the app and run it with ``argv``; returns the exit code (never raises SystemExit)."""
+    try:
+        app = create_app(prog_name, **kwargs)
+        command = typer.main.get_command(app)
+        command.main(args=list(sys.argv[1:] if argv is None else argv), prog_name=prog_name,
+                     standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except GetDotenvError as exc:
+        if _debug_wanted(None):
+            traceback.print_exc()
+        print(f"{prog_name}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,75 @@
+"""``cmd``: run a script, a shell string or an exact argv in the composed environment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+import typer
+
+from host_cli import proc
+from host_cli.context import HostContext, get_context
+from host_cli.errors import OptionError
+from host_cli.expand import expand
+from host_cli.options import default_shell
+
+HELP = """Run a command in the composed environment; its exit code is ours.
+
+One argument that names a script in config `scripts` runs that script; one argument
+otherwise is a command string for the shell (see --shell); several arguments are run
+as an exact argv, no shell involved. Put `--` before a command whose own flags could be
+mistaken for ours. This is also the default command: `getdotenv echo hi` runs `cmd`.
+"""
+
+
+def _shell_for(value: bool | str | None, root: str | None) -> str | None:
+    if value is None:
+        return root
+    if value is True:
+        return default_shell()
+    return value or None
+
+
+def command_argv(context: HostContext, tokens: Sequence[str], *, alias: bool = False) -> list[str]:
+    """The argv that ``cmd`` (or ``--cmd`` when ``alias``) runs for ``tokens``."""
+    if not tokens or not "".join(tokens).strip():
+        raise OptionError("nothing to run: give a command, e.g. `cmd -- env` or `-c 'env'`")
+    if len(tokens) > 1:
+        return list(tokens)
+    text, shell = tokens[0], context.options.shell
+    if alias and context.configs.data("cmd").get("expand", True):
+        env, inherited = context.env, context.process_env
+
+        def lookup(name: str, default: str | None) -> str:
+            if env.get(name):
+                return env[name]
+            return inherited[name] if name in inherited else default or ""
+
+        text = expand(text, lookup)
+    script = context.scripts.get(text)
+    if script is not None:
+        text, shell = script.cmd, _shell_for(script.shell, shell)
+    return proc.shell_argv(shell, text) if shell else proc.split_command(text)
+
+
+def run_command(context: HostContext, tokens: Sequence[str], *, alias: bool = False) -> int:
+    """Run ``tokens`` as ``cmd`` does and return the exit code."""
+    return proc.run(command_argv(context, tokens, alias=alias), context.child_env())
+
+
+def cmd(
+    ctx: typer.Context,
+    command: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[COMMAND]...", help="Script name, command string, or argv."),
+    ] = None,
+) -> None:
+    raise typer.Exit(run_command(get_context(ctx), command or []))
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "cmd",
+        help=HELP,
+        context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+    )(cmd)

@@ -1,0 +1,129 @@
+"""What a command runs with: the resolved context, and the lazy per-invocation session.
+
+The root callback only stores the parsed flags in a ``Session``; files are read the
+first time a command calls ``get_context(ctx)``, so ``--help`` works in a folder whose
+``.env`` or config is broken.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from host_cli.cascade import Origin
+from host_cli.config import Script, Source
+from host_cli.options import Options
+
+if TYPE_CHECKING:
+    import typer
+
+    from host_cli.pluginconfig import PluginConfigs
+    from host_cli.plugins import PluginHost
+
+
+def spawn_env(base: Mapping[str, str], overlay: Mapping[str, str]) -> dict[str, str]:
+    """The environment of a child: ``overlay`` over ``base``, with ``TMPDIR`` filled in.
+
+    As get-dotenv's ``buildSpawnEnv`` on POSIX: ``TMPDIR`` is set from ``TMP`` or ``TEMP``
+    when it is missing and either is present.
+    """
+    env = {**base, **overlay}
+    tmpdir = env.get("TMPDIR") or env.get("TMP") or env.get("TEMP")
+    if tmpdir:
+        env["TMPDIR"] = tmpdir
+    return env
+
+
+@dataclass(frozen=True)
+class HostContext:
+    """The resolved run: options, the composed environment, where each key came from,
+    validated plugin configs and the config it all came from. Read-only."""
+
+    env_name: str | None
+    options: Options
+    env: Mapping[str, str]
+    origins: Mapping[str, tuple[Origin, ...]]
+    configs: PluginConfigs
+    scripts: Mapping[str, Script]
+    sources: tuple[Source, ...]
+    project_root: Path | None
+    process_env: Mapping[str, str]
+    prog_name: str
+    cwd: Path
+
+    def child_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment for a child process: the process env, the composed env over it."""
+        return spawn_env(self.process_env, {**self.env, **(extra or {})})
+
+
+@dataclass
+class Settings:
+    """What ``create_app`` fixed for every run of the app."""
+
+    prog_name: str
+    plugin_host: PluginHost
+    host_defaults: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Session:
+    """One invocation: the settings, the parsed root flags, and the context once resolved."""
+
+    settings: Settings
+    cli: Mapping[str, Any]
+    _resolved: dict[str, HostContext] = field(default_factory=dict)
+
+    @property
+    def debug(self) -> bool:
+        if self.cli.get("debug") is not None:
+            return bool(self.cli["debug"])
+        return os.environ.get("GETDOTENV_DEBUG", "") not in ("", "0", "false")
+
+    def context(
+        self, config_overrides: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> HostContext:
+        """Resolve (once per distinct set of overrides) and return the context."""
+        import json
+
+        from host_cli.resolve import Inputs, resolve
+
+        key = json.dumps(config_overrides or {}, sort_keys=True, default=str)
+        if key not in self._resolved:
+            self._resolved[key] = resolve(
+                Inputs(
+                    cli=self.cli,
+                    cwd=Path.cwd(),
+                    process_env=dict(os.environ),
+                    plugin_host=self.settings.plugin_host,
+                    prog_name=self.settings.prog_name,
+                    host_defaults=self.settings.host_defaults,
+                    config_overrides=config_overrides or {},
+                )
+            )
+        return self._resolved[key]
+
+
+def session_of(ctx: typer.Context) -> Session:
+    """The ``Session`` the root callback stored on the root context."""
+    obj = ctx.find_root().obj
+    if not isinstance(obj, Session):
+        raise RuntimeError("this command is not running under a getdotenv host app")
+    return obj
+
+
+def get_context(
+    ctx: typer.Context, *, config_overrides: Mapping[str, Mapping[str, Any]] | None = None
+) -> HostContext:
+    """The resolved context for the running command; files are read on the first call.
+
+    ``config_overrides`` lays values from the command's own flags over a plugin's config
+    slice (``{"dynamodb": {"local": {"port": 9000}}}``) before it is validated, so flags
+    beat config and derived variables follow them.
+    """
+    return session_of(ctx).context(config_overrides)
+
+
+Warn = Callable[[str], None]

@@ -1,0 +1,113 @@
+"""Reading one ``.env`` file with the rules of Node's ``dotenv`` parser, which get-dotenv uses.
+
+Node's parser is one regular expression run over the whole text; lines it cannot match
+are skipped without a word. We run the same expression (translated to Python, with
+JavaScript's exact whitespace and word classes) but only at line starts, and any line
+that is neither matched, blank nor a comment is an error naming the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from host_cli.errors import EnvFileError
+
+# JavaScript's \s (and what String.prototype.trim removes). Python's \s differs: it adds
+# \x1c-\x1f and \x85 and lacks \ufeff, so a BOM would not be skipped.
+_JS_SPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_JS_SPACE_CHARS = (
+    "\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff"
+    + "".join(chr(c) for c in range(0x2000, 0x200B))
+)
+_S = f"[{_JS_SPACE}]"
+_EOL = r"(?=[\n\u2028\u2029]|\Z)"  # JavaScript's multiline $ once CRLF is normalised
+
+# dotenv 17's LINE expression, group for group.
+_LINE = re.compile(
+    rf"{_S}*(?:export{_S}+)?([A-Za-z0-9_.-]+)(?:{_S}*={_S}*?|:{_S}+?)"
+    rf"({_S}*'(?:\\'|[^'])*'|{_S}*\"(?:\\\"|[^\"])*\"|{_S}*`(?:\\`|[^`])*`|[^#\r\n]+)?"
+    rf"{_S}*(?:#[^\n\r\u2028\u2029]*)?{_EOL}",
+)
+_UNQUOTE = re.compile(r"^(['\"`])([\s\S]*)\1$", re.MULTILINE)
+_IGNORABLE = re.compile(rf"{_S}*(?:#.*)?")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One assignment: the key, its raw (unexpanded) value and the 1-based line of the key."""
+
+    key: str
+    value: str
+    line: int
+
+
+def _clean(raw: str | None) -> str:
+    value = (raw or "").strip(_JS_SPACE_CHARS)
+    if not value or value[0] not in "'\"`":
+        return value
+    quote = value[0]
+    value = _UNQUOTE.sub(r"\2", value)
+    if quote == '"':
+        value = value.replace("\\n", "\n").replace("\\r", "\r")
+    return value
+
+
+def parse(text: str, *, source: str = "<string>") -> list[Entry]:
+    """Parse dotenv text into entries in file order (duplicates kept; the last wins later).
+
+    Raises ``EnvFileError`` naming ``source`` and the line of anything that is not an
+    assignment, a blank line or a comment.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    entries: list[Entry] = []
+    pos, line, size = 0, 1, len(text)
+    match_at = _LINE.match
+    while pos < size:
+        m = match_at(text, pos)
+        if m is not None:
+            line += text.count("\n", pos, m.start(1))
+            entries.append(Entry(m.group(1), _clean(m.group(2)), line))
+            line += text.count("\n", m.start(1), m.end())
+            pos = m.end()
+            if pos < size and text[pos] == "\n":
+                pos += 1
+                line += 1
+            continue
+        end = text.find("\n", pos)
+        end = size if end == -1 else end
+        if not _IGNORABLE.fullmatch(text, pos, end):
+            shown = text[pos:end].strip()
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            raise EnvFileError(
+                f"{source}:{line}: cannot parse {shown!r}: expected KEY=value, "
+                "'KEY: value', a comment or a blank line"
+            )
+        pos, line = end + 1, line + 1
+    return entries
+
+
+def read(path: Path, *, shown_as: str | None = None) -> list[Entry] | None:
+    """Read and parse ``path``; ``None`` when it does not exist.
+
+    A file that exists but cannot be read or decoded is an error, never a silent skip.
+    """
+    name = shown_as or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise EnvFileError(f"{name}: is a directory, expected a dotenv file") from None
+    except OSError as exc:
+        raise EnvFileError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise EnvFileError(
+            f"{name}: not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})"
+        ) from None
+    return parse(text, source=name)

@@ -1,0 +1,171 @@
+"""Variable expansion with get-dotenv's grammar, plus cycle detection.
+
+Grammar (get-dotenv's ``dotenvExpand``): ``$NAME``, ``$NAME:default`` (the default runs
+to the next whitespace), ``${NAME}``, ``${NAME:default}`` (to the first ``}``). The string
+is scanned right to left: the last unescaped ``$`` that starts a reference is replaced,
+then the whole string is scanned again, so references nest (``${A:${B}}``) and a
+replacement that itself holds references is expanded too. ``\\$`` is never a reference and
+becomes ``$`` at the end.
+
+Where we deliberately differ from get-dotenv (its bugs): a ``$`` that starts no reference
+is kept and scanning goes on to its left (get-dotenv gives up on the whole value); the
+replacement goes where the reference was found (get-dotenv replaces the first textual
+occurrence); and a replacement that would expand forever is an error, not a hang.
+
+Pure functions over plain mappings; nothing here reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+from host_cli.errors import ExpansionError
+
+_WHITESPACE_FORM = re.compile(r"\$([A-Za-z0-9_]+)(?::(\S*))?")
+_BRACE_FORM = re.compile(r"\$\{([A-Za-z0-9_]+)(?::([^}]*))?\}")
+_NAME_AFTER_DOLLAR = re.compile(r"(?<!\\)\$\{?([A-Za-z0-9_]+)")
+
+Lookup = Callable[[str, "str | None"], str]
+"""``lookup(name, default)`` returns the text that replaces a reference."""
+
+
+def _find_reference(s: str, end: int) -> re.Match[str] | None:
+    """The rightmost unescaped reference starting before ``end``."""
+    i = s.rfind("$", 0, end)
+    while i != -1:
+        if i == 0 or s[i - 1] != "\\":
+            m = _WHITESPACE_FORM.match(s, i) or _BRACE_FORM.match(s, i)
+            if m is not None:
+                return m
+        i = s.rfind("$", 0, i)
+    return None
+
+
+def expand(value: str, lookup: Lookup, *, key: str = "") -> str:
+    """Expand every reference in ``value`` through ``lookup``.
+
+    ``key`` only names the variable in the error raised when a replacement keeps
+    producing the references that produced it.
+    """
+    if "$" not in value:
+        return value
+    s = value
+    # Spans of text that came from a replacement, each with the chain of names that
+    # produced it: a name substituted inside text it produced itself would never stop.
+    spans: list[tuple[int, int, tuple[str, ...]]] = []
+    m = _find_reference(s, len(s))
+    while m is not None:
+        start, end = m.span()
+        name, default = m.group(1), m.group(2)
+        chain: tuple[str, ...] = ()
+        for a, b, c in spans:
+            if a <= start < b:
+                chain = c
+                break
+        if name in chain:
+            loop = " -> ".join((*chain, name))
+            where = f" while expanding {key}" if key else ""
+            raise ExpansionError(f"reference cycle{where}: {loop} keeps expanding to itself")
+        text = lookup(name, default)
+        shift = len(text) - (end - start)
+        kept: list[tuple[int, int, tuple[str, ...]]] = []
+        for a, b, c in spans:
+            if b <= start:
+                kept.append((a, b, c))
+            elif a >= end:
+                kept.append((a + shift, b + shift, c))
+            else:
+                if a < start:
+                    kept.append((a, start, c))
+                if b > end:
+                    kept.append((end + shift, b + shift, c))
+        if text:
+            kept.append((start, start + len(text), (*chain, name)))
+        spans = kept
+        s = s[:start] + text + s[end:]
+        m = _find_reference(s, len(s))
+    return s.replace("\\$", "$")
+
+
+def references(value: str) -> list[str]:
+    """Names referenced anywhere in ``value`` (defaults included), escapes excluded."""
+    if "$" not in value:
+        return []
+    return _NAME_AFTER_DOLLAR.findall(value)
+
+
+def check_cycles(values: Mapping[str, str], describe: Callable[[str], str]) -> None:
+    """Raise when keys of ``values`` reference each other in a loop (``A=${B}``, ``B=${A}``).
+
+    A key that references only itself (``PATH=$PATH:/x``) is fine: that reference reads
+    the inherited value. ``describe(key)`` says where a key was defined.
+    """
+    graph: dict[str, list[str]] = {}
+    for key, value in values.items():
+        refs = [r for r in references(value) if r != key and r in values]
+        if refs:
+            graph[key] = refs
+    if not graph:
+        return
+    state: dict[str, int] = {}  # 1: on the current path, 2: finished
+    for root in graph:
+        if root in state:
+            continue
+        path = [root]
+        todo = [list(reversed(graph[root]))]
+        state[root] = 1
+        while todo:
+            if not todo[-1]:
+                state[path.pop()] = 2
+                todo.pop()
+                continue
+            nxt = todo[-1].pop()
+            seen = state.get(nxt)
+            if seen == 1:
+                loop = [*path[path.index(nxt) :], nxt]
+                where = ", ".join(f"{k} ({describe(k)})" for k in dict.fromkeys(loop))
+                raise ExpansionError(f"reference cycle: {' -> '.join(loop)}; defined at {where}")
+            if seen == 2:
+                continue
+            if nxt not in graph:
+                state[nxt] = 2
+                continue
+            state[nxt] = 1
+            path.append(nxt)
+            todo.append(list(reversed(graph[nxt])))
+
+
+def expand_all(
+    values: Mapping[str, str],
+    base: Mapping[str, str],
+    *,
+    base_empty_is_unset: bool = False,
+    describe: Callable[[str], str] = lambda key: key,
+) -> dict[str, str]:
+    """Expand ``values`` progressively, in order, as get-dotenv's ``dotenvExpandAll`` does.
+
+    Each value sees ``base`` plus the keys already expanded (which win). A key whose
+    expanded value is empty counts as unset, so a default applies (get-dotenv turns an
+    empty result into undefined). An empty variable in ``base`` counts as set unless
+    ``base_empty_is_unset`` (used when ``base`` is itself a composed dotenv map). A
+    reference to a key that comes later reads ``base``, or is empty.
+    """
+    check_cycles(values, describe)
+    done: dict[str, str] = {}
+
+    def lookup(name: str, default: str | None) -> str:
+        if name in done:
+            found = done[name]
+            if found:
+                return found
+            return default or ""
+        if name in base:
+            found = base[name]
+            if found or not base_empty_is_unset:
+                return found
+        return default or ""
+
+    for key, value in values.items():
+        done[key] = expand(value, lookup, key=key)
+    return done

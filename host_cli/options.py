@@ -1,0 +1,295 @@
+"""Root options: their spelling, their types, and how layers of them resolve to one value each.
+
+Layers, lowest first: built-in defaults, the embedding tool's defaults, config
+``rootOptionDefaults`` (pyproject < public < local), then the command line (flags and
+their ``GETDOTENV_*`` variables). An explicit flag always beats config, ``-off`` twins
+included. Pure: no I/O; the caller passes the process environment where it is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from host_cli.errors import OptionError
+
+Kind = Literal["str", "bool", "shell", "paths", "strs", "number", "trace"]
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """One root option: camelCase config key, CLI flag, value kind, and parse-time expansion."""
+
+    key: str
+    flag: str
+    kind: Kind
+    expands: bool = False
+    used: bool = True  # False: accepted for get-dotenv compatibility, has no effect here
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("env", "--env", "str", expands=True),
+    Spec("defaultEnv", "--default-env", "str", expands=True),
+    Spec("defaultEnvKey", "--default-env-key", "str", expands=True),
+    Spec("paths", "--paths", "paths", expands=True),
+    Spec("pathsDelimiter", "--paths-delimiter", "str"),
+    Spec("pathsDelimiterPattern", "--paths-delimiter-pattern", "str"),
+    Spec("dotenvToken", "--dotenv-token", "str", expands=True),
+    Spec("privateToken", "--private-token", "str", expands=True),
+    Spec("vars", "--vars", "str", expands=True),
+    Spec("varsDelimiter", "--vars-delimiter", "str"),
+    Spec("varsDelimiterPattern", "--vars-delimiter-pattern", "str"),
+    Spec("varsAssignor", "--vars-assignor", "str"),
+    Spec("varsAssignorPattern", "--vars-assignor-pattern", "str"),
+    Spec("excludeAll", "--exclude-all", "bool"),
+    Spec("excludeEnv", "--exclude-env", "bool"),
+    Spec("excludeGlobal", "--exclude-global", "bool"),
+    Spec("excludePrivate", "--exclude-private", "bool"),
+    Spec("excludePublic", "--exclude-public", "bool"),
+    Spec("excludeDynamic", "--exclude-dynamic", "bool"),
+    Spec("shell", "--shell", "shell"),
+    Spec("debug", "--debug", "bool"),
+    # get-dotenv options with no meaning for this host: accepted in config so that a
+    # shared getdotenv.config.* works unchanged under both hosts.
+    Spec("loadProcess", "--load-process", "bool", used=False),
+    Spec("capture", "--capture", "bool", used=False),
+    Spec("warnEntropy", "--entropy-warn", "bool", used=False),
+    Spec("entropyThreshold", "--entropy-threshold", "number", used=False),
+    Spec("entropyMinLength", "--entropy-min-length", "number", used=False),
+    Spec("entropyWhitelist", "--entropy-whitelist", "strs", used=False),
+)
+BY_KEY: dict[str, Spec] = {s.key: s for s in SPECS}
+EXCLUSIONS = ("excludeEnv", "excludeGlobal", "excludePrivate", "excludePublic", "excludeDynamic")
+
+BUILTIN_DEFAULTS: dict[str, Any] = {
+    "paths": "./",
+    "pathsDelimiter": " ",
+    "dotenvToken": ".env",
+    "privateToken": "local",
+    "defaultEnvKey": "DEFAULT_ENV",
+    "varsDelimiter": " ",
+    "varsAssignor": "=",
+    "shell": True,
+}
+
+_TYPE_NAMES = {
+    "str": "a string",
+    "bool": "true or false",
+    "shell": "true, false or a shell path",
+    "paths": "a string or a list of strings",
+    "strs": "a list of strings",
+    "number": "a number",
+    "trace": "true, false or a list of keys",
+}
+
+
+def check_value(spec: Spec, value: Any) -> bool:
+    """Whether ``value`` has a type ``spec`` accepts in a config file."""
+    if spec.kind == "str":
+        return isinstance(value, str)
+    if spec.kind == "bool":
+        return isinstance(value, bool)
+    if spec.kind == "shell":
+        return isinstance(value, bool | str)
+    if spec.kind == "paths":
+        return isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        )
+    if spec.kind == "strs":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if spec.kind == "trace":
+        return isinstance(value, bool) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        )
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def expected(spec: Spec) -> str:
+    """What a value of ``spec`` should look like, for error messages."""
+    return _TYPE_NAMES[spec.kind]
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """Option values from one source; ``where(key)`` names the source in errors."""
+
+    name: str
+    values: Mapping[str, Any]
+    kind: Literal["default", "config", "cli"] = "default"
+
+    def where(self, key: str) -> str:
+        if self.kind == "cli":
+            return BY_KEY[key].flag if key in BY_KEY else key
+        if self.kind == "config":
+            return f"{self.name}: rootOptionDefaults.{key}"
+        return f"{self.name} default {key}"
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Resolved root options, one value each."""
+
+    env: str | None
+    default_env: str | None
+    default_env_key: str
+    paths: tuple[str, ...]
+    dotenv_token: str
+    private_token: str
+    vars: tuple[tuple[str, str], ...]
+    exclude_env: bool
+    exclude_global: bool
+    exclude_private: bool
+    exclude_public: bool
+    exclude_dynamic: bool
+    shell: str | None
+    debug: bool
+
+
+def default_shell() -> str:
+    """``/bin/bash`` where it exists, else ``/bin/sh`` (get-dotenv's POSIX default)."""
+    import os
+
+    return "/bin/bash" if os.access("/bin/bash", os.X_OK) else "/bin/sh"
+
+
+def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise OptionError(
+            f"{where}: {pattern!r} is not a valid regular expression: {exc}"
+        ) from None
+
+
+def split(text: str, delimiter: str, pattern: re.Pattern[str] | None) -> list[str]:
+    """Split ``text`` by a regex (when given) or a literal delimiter; empty pieces dropped."""
+    if pattern is not None:
+        pieces, start = [], 0
+        for m in pattern.finditer(text):
+            if m.end() == m.start():
+                continue
+            pieces.append(text[start : m.start()])
+            start = m.end()
+        pieces.append(text[start:])
+    elif delimiter:
+        pieces = text.split(delimiter)
+    else:
+        pieces = [text]
+    return [p for p in pieces if p]
+
+
+def parse_vars(
+    text: str,
+    *,
+    delimiter: str,
+    delimiter_pattern: re.Pattern[str] | None,
+    assignor: str,
+    assignor_pattern: re.Pattern[str] | None,
+    where: str,
+) -> tuple[tuple[str, str], ...]:
+    """``--vars`` pairs. Each piece splits on its first assignor only (``URL=a=b``)."""
+    pairs = []
+    for piece in split(text, delimiter, delimiter_pattern):
+        if assignor_pattern is not None:
+            m = assignor_pattern.search(piece)
+            cut = (m.start(), m.end()) if m is not None and m.end() > m.start() else None
+        else:
+            i = piece.find(assignor) if assignor else -1
+            cut = (i, i + len(assignor)) if i != -1 else None
+        if cut is None or cut[0] == 0:
+            raise OptionError(
+                f"{where}: {piece!r} is not a KEY{assignor or '='}VALUE pair"
+            )
+        pairs.append((piece[: cut[0]], piece[cut[1] :]))
+    return tuple(pairs)
+
+
+def _pick(layers: Sequence[Layer], key: str) -> tuple[Any, Layer | None]:
+    for layer in reversed(layers):
+        if key in layer.values and layer.values[key] is not None:
+            return layer.values[key], layer
+    return None, None
+
+
+def _exclusion(layers: Sequence[Layer], key: str) -> bool:
+    # Within one layer the specific flag beats --exclude-all (so `-a --exclude-global-off`
+    # keeps the global files); across layers the higher layer wins, whatever it says.
+    for layer in reversed(layers):
+        value = layer.values.get(key)
+        if value is not None:
+            return bool(value)
+        value = layer.values.get("excludeAll")
+        if value is not None:
+            return bool(value)
+    return False
+
+
+def resolve(layers: Sequence[Layer]) -> Options:
+    """Resolve ``layers`` (lowest first) into ``Options``; bad values raise ``OptionError``."""
+
+    def text(key: str) -> str | None:
+        value, _ = _pick(layers, key)
+        return value if isinstance(value, str) else None
+
+    def pattern(key: str) -> re.Pattern[str] | None:
+        value, layer = _pick(layers, key)
+        if not value or layer is None:
+            return None
+        return _compile(value, layer.where(key))
+
+    paths_value, _ = _pick(layers, "paths")
+    if isinstance(paths_value, list):
+        paths = tuple(p for p in paths_value if p)
+    else:
+        paths = tuple(
+            split(
+                paths_value or "./",
+                text("pathsDelimiter") or "",
+                pattern("pathsDelimiterPattern"),
+            )
+        )
+
+    vars_text, vars_layer = _pick(layers, "vars")
+    pairs: tuple[tuple[str, str], ...] = ()
+    if vars_text and vars_layer is not None:
+        pairs = parse_vars(
+            vars_text,
+            delimiter=text("varsDelimiter") or "",
+            delimiter_pattern=pattern("varsDelimiterPattern"),
+            assignor=text("varsAssignor") or "",
+            assignor_pattern=pattern("varsAssignorPattern"),
+            where=vars_layer.where("vars"),
+        )
+
+    shell_value, _ = _pick(layers, "shell")
+    shell: str | None
+    if shell_value is False:
+        shell = None
+    elif shell_value is True or shell_value is None or shell_value == "":
+        shell = default_shell()
+    else:
+        shell = str(shell_value)
+
+    for key in ("dotenvToken", "privateToken", "defaultEnvKey"):
+        value, layer = _pick(layers, key)
+        if not value and layer is not None:
+            raise OptionError(f"{layer.where(key)}: expected a non-empty string")
+
+    return Options(
+        env=text("env") or None,
+        default_env=text("defaultEnv") or None,
+        default_env_key=text("defaultEnvKey") or "DEFAULT_ENV",
+        paths=paths or ("./",),
+        dotenv_token=text("dotenvToken") or ".env",
+        private_token=text("privateToken") or "local",
+        vars=pairs,
+        exclude_env=_exclusion(layers, "excludeEnv"),
+        exclude_global=_exclusion(layers, "excludeGlobal"),
+        exclude_private=_exclusion(layers, "excludePrivate"),
+        exclude_public=_exclusion(layers, "excludePublic"),
+        exclude_dynamic=_exclusion(layers, "excludeDynamic"),
+        shell=shell,
+        debug=bool(_pick(layers, "debug")[0]),
+    )

@@ -1,0 +1,101 @@
+"""Running child processes in the foreground: explicit env, inherited stdio, signals passed on.
+
+While a child runs, signals that would stop us go to the child instead, and we wait for
+it: its exit code becomes ours, and death by signal N becomes 128+N (as a shell reports
+it). Ctrl-C at a terminal already reaches the child (same process group), so SIGINT
+and SIGQUIT are forwarded only when they did not come from our terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from types import FrameType
+
+from host_cli.errors import CommandNotFoundError, GetDotenvError
+
+_FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2)
+_TERMINAL = (signal.SIGINT, signal.SIGQUIT)
+SHELL_NAMES = frozenset(
+    {"sh", "bash", "zsh", "dash", "ksh", "mksh", "fish", "ash", "pwsh", "powershell"}
+)
+
+
+def _from_our_terminal() -> bool:
+    """Whether we are in the foreground process group of our controlling terminal."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
+    except OSError:
+        return False
+    try:
+        return os.tcgetpgrp(fd) == os.getpgrp()
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def exit_code(returncode: int) -> int:
+    """A ``Popen`` return code as a shell reports it: death by signal N is 128+N."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def run(argv: Sequence[str], env: Mapping[str, str], *, cwd: str | None = None) -> int:
+    """Run ``argv`` in the foreground with exactly ``env``; return its exit code.
+
+    A program that is not found is ``CommandNotFoundError`` (exit 127, as a shell).
+    """
+    try:
+        child = subprocess.Popen(list(argv), env=dict(env), cwd=cwd)
+    except FileNotFoundError:
+        raise CommandNotFoundError(f"command not found: {argv[0]!r} (not on PATH)") from None
+    except PermissionError:
+        raise GetDotenvError(f"cannot execute {argv[0]!r}: permission denied", exit_code=126) from None
+
+    def forward(signum: int, _frame: FrameType | None) -> None:
+        if signum in _TERMINAL and _from_our_terminal():
+            return  # the terminal sent it to the child too
+        try:
+            child.send_signal(signum)
+        except ProcessLookupError:
+            pass
+
+    previous = {}
+    for sig in (*_FORWARDED, *_TERMINAL):
+        try:
+            previous[sig] = signal.signal(sig, forward)
+        except ValueError:  # not the main thread: signals cannot be handled here
+            break
+    try:
+        while True:
+            try:
+                return exit_code(child.wait())
+            except InterruptedError:
+                continue
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def shell_argv(shell: str, command: str) -> list[str]:
+    """The argv that makes ``shell`` run the command string ``command``."""
+    name = os.path.basename(shell).lower()
+    if name.removesuffix(".exe") in ("pwsh", "powershell"):
+        return [shell, "-NoProfile", "-Command", command]
+    return [shell, "-c", command]
+
+
+def split_command(command: str) -> list[str]:
+    """Split a command string into argv without a shell (``--shell-off``)."""
+    try:
+        return shlex.split(command)
+    except ValueError as exc:
+        raise GetDotenvError(f"cannot split command {command!r}: {exc}") from None
+
+
+def looks_like_shell(value: str) -> bool:
+    """Whether a token after ``--shell`` names a shell (a path, or a known shell's name)."""
+    return "/" in value or value.lower() in SHELL_NAMES or value in ("true", "false")

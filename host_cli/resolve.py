@@ -1,0 +1,150 @@
+"""The pipeline, and the only module that knows the order of its stages.
+
+options (defaults < config < command line) -> env selection -> file cascade -> expansion
+-> overlays (config ``vars``/``envVars``, ``--vars``) -> plugin slices (expanded,
+validated) -> ``derive_env`` -> the context a command runs with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from host_cli import cascade, options
+from host_cli.cascade import Origin
+from host_cli.config import Script, Source, find_project_root, load_sources
+from host_cli.context import HostContext
+from host_cli.expand import expand, expand_all
+from host_cli.pluginconfig import PluginConfigs, expand_strings, merge_slices
+from host_cli.plugins import PluginHost
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a resolution depends on besides the files on disk."""
+
+    cli: Mapping[str, Any]
+    cwd: Path
+    process_env: Mapping[str, str]
+    plugin_host: PluginHost
+    prog_name: str = "getdotenv"
+    host_defaults: Mapping[str, Any] = field(default_factory=dict)
+    config_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+def _overlay(
+    env: dict[str, str],
+    origins: dict[str, list[Origin]],
+    values: Mapping[str, str],
+    origin: Mapping[str, Origin],
+) -> dict[str, str]:
+    """Lay ``values`` over ``env``, expanded progressively against it (not the process env)."""
+    if not values:
+        return env
+    expanded = expand_all(
+        values, env, base_empty_is_unset=True, describe=lambda k: str(origin[k])
+    )
+    for key in expanded:
+        origins.setdefault(key, []).append(origin[key])
+    return {**env, **expanded}
+
+
+def _plugin_configs(
+    inputs: Inputs,
+    sources: tuple[Source, ...],
+    models: Mapping[str, tuple[Any, str]],
+    env: Mapping[str, str],
+) -> PluginConfigs:
+    process_env = inputs.process_env
+
+    # The composed value wins over the inherited one; an empty composed value counts as
+    # unset, as everywhere in get-dotenv's expansion.
+    def lookup(name: str, default: str | None) -> str:
+        value = env.get(name)
+        if value:
+            return value
+        if name in process_env:
+            return process_env[name]
+        return default or ""
+
+    slices = {}
+    for name in models:
+        merged, where = merge_slices(sources, name)
+        override = inputs.config_overrides.get(name)
+        if override:
+            extra = Source(Path("."), "command line", plugins={name: dict(override)})
+            merged, where = merge_slices((*sources, extra), name)
+        slices[name] = (expand_strings(merged, lambda s: expand(s, lookup)), where)
+    configs = PluginConfigs(models, slices)
+    configs.validate_all()
+    return configs
+
+
+def resolve(inputs: Inputs) -> HostContext:
+    """Compose the environment and everything a command needs, from ``inputs`` and the files."""
+    cwd = inputs.cwd
+    root = find_project_root(cwd)
+    sources = load_sources(root, cwd)
+    layers = [
+        options.Layer("built-in", options.BUILTIN_DEFAULTS),
+        options.Layer(inputs.prog_name, inputs.host_defaults),
+        *(options.Layer(s.shown, s.root_option_defaults, "config") for s in sources),
+        options.Layer("command line", inputs.cli, "cli"),
+    ]
+    opts = options.resolve(layers)
+    paths_where = next(
+        (layer.where("paths") for layer in reversed(layers) if "paths" in layer.values),
+        "--paths",
+    )
+    folders = cascade.directories(opts, cwd, paths_where)
+    read = cascade.make_reader()
+    env_name = cascade.select_env(opts, folders, cwd, read, inputs.process_env)
+    values, origins = cascade.merge(cascade.files(opts, env_name, folders, cwd), read)
+    env = expand_all(values, inputs.process_env, describe=cascade.describe(origins))
+
+    for source in sources:
+        env = _overlay(
+            env,
+            origins,
+            source.vars,
+            {k: Origin("config", f"{source.shown}: vars.{k}") for k in source.vars},
+        )
+        scoped = source.env_vars.get(env_name or "", {}) if env_name else {}
+        env = _overlay(
+            env,
+            origins,
+            scoped,
+            {k: Origin("config", f"{source.shown}: envVars.{env_name}.{k}") for k in scoped},
+        )
+    cli_vars = dict(opts.vars)
+    env = _overlay(env, origins, cli_vars, {k: Origin("vars", "--vars") for k in cli_vars})
+
+    models = inputs.plugin_host.config_models()
+    configs = _plugin_configs(inputs, sources, models, env)
+    derived, by = inputs.plugin_host.derive_env(MappingProxyType(dict(env)), configs)
+    if derived:
+        for key in derived:
+            origins.setdefault(key, []).append(Origin("derived", f"plugin {by[key]}"))
+        env = {**env, **derived}
+        # Slice strings may reference derived variables ($DYNAMODB_LOCAL_PORT in a command).
+        configs = _plugin_configs(inputs, sources, models, env)
+
+    scripts: dict[str, Script] = {}
+    for source in sources:
+        scripts.update(source.scripts)
+    return HostContext(
+        env_name=env_name,
+        options=opts,
+        env=MappingProxyType(env),
+        origins=MappingProxyType({k: tuple(v) for k, v in origins.items()}),
+        configs=configs,
+        scripts=MappingProxyType(scripts),
+        sources=sources,
+        project_root=root,
+        process_env=MappingProxyType(dict(inputs.process_env)),
+        prog_name=inputs.prog_name,
+        cwd=cwd,
+    )
