@@ -1,6 +1,6 @@
 """A content-addressed cache of results that are costly to recompute on every start.
 
-Two things are cached, both keyed by a hash of everything their result depends on: a
+Two things are cached, each stored with everything its result depends on: a
 parsed YAML config file (so an unchanged file needs no YAML parser) and a validated
 plugin config slice (so an unchanged slice needs no pydantic). An entry is never
 trusted for anything but the exact input it was made from; a failure to read or write
@@ -12,9 +12,10 @@ Location: ``$GETDOTENV_CACHE_DIR``, else ``$XDG_CACHE_HOME/getdotenv``, else
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import json
 import os
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -33,41 +34,41 @@ def cache_dir() -> Path | None:
     return Path(base) / "getdotenv" / _VERSION
 
 
-def digest(parts: Iterable[str | bytes]) -> str:
-    """A stable hash of ``parts`` (each length-prefixed, so no two inputs collide by joining)."""
-    h = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
+def _entry(folder: Path, kind: str, material: str) -> Path:
+    # A cheap checksum names the file; the material stored in it is compared on every
+    # read, so a checksum collision can only cost a miss, never a wrong answer.
+    data = material.encode("utf-8")
+    return folder / f"{kind}-{zlib.crc32(data):08x}{zlib.adler32(data):08x}-{len(data)}.json"
 
 
-def load(key: str) -> Any | None:
-    """The JSON value stored under ``key``, or ``None``."""
+def load(kind: str, material: str) -> Any | None:
+    """The value stored for exactly ``material``, or ``None``."""
     folder = cache_dir()
     if folder is None:
         return None
     try:
-        with open(folder / f"{key}.json", encoding="utf-8") as f:
-            return json.load(f)["value"]
+        with open(_entry(folder, kind, material), encoding="utf-8") as f:
+            doc = json.load(f)
+        return doc["value"] if doc["material"] == material else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def store(key: str, value: Any) -> None:
-    """Store ``value`` (JSON-serialisable) under ``key``; silently gives up on any error."""
+def store(kind: str, material: str, value: Any) -> None:
+    """Remember ``value`` (JSON-serialisable) for ``material``; gives up quietly on errors."""
     folder = cache_dir()
     if folder is None:
         return
+    target = _entry(folder, kind, material)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"value": value}, f)
-        os.replace(tmp, folder / f"{key}.json")
+            json.dump({"material": material, "value": value}, f)
+        os.replace(tmp, target)
     except (OSError, TypeError, ValueError):
-        return
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def json_safe(value: Any) -> bool:

@@ -17,7 +17,7 @@ from host_cli.expand import expand_all
 from host_cli.options import Options
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Origin:
     """One place that set a key: a file and line, a config key, a flag or a plugin."""
 
@@ -29,7 +29,7 @@ class Origin:
         return f"{self.source}:{self.line}" if self.line is not None else self.source
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EnvFile:
     """One file of the cascade: where it is, how to show it, and which quadrant it fills."""
 

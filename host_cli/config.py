@@ -38,7 +38,7 @@ _KNOWN_KEYS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Script:
     """A ``scripts`` entry: the command, and its own shell (``None``: the root ``--shell``)."""
 
@@ -99,8 +99,7 @@ def _got(value: Any) -> str:
 
 
 def _load_yaml(text: str, shown: str) -> Any:
-    key = cache.digest(["yaml12", text])
-    hit = cache.load(key)
+    hit = cache.load("yaml", text)
     if hit is not None:
         return hit
     from host_cli import yaml12
@@ -110,7 +109,7 @@ def _load_yaml(text: str, shown: str) -> Any:
     except Exception as exc:  # PyYAML raises many error types; all mean "not YAML"
         raise ConfigError(f"{shown}: invalid YAML: {yaml12.describe_error(exc)}") from None
     if data is not None and cache.json_safe(data):
-        cache.store(key, data)
+        cache.store("yaml", text, data)
     return data
 
 

@@ -8,18 +8,17 @@ first time a command calls ``get_context(ctx)``, so ``--help`` works in a folder
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from host_cli.cascade import Origin
-from host_cli.config import Script, Source
-from host_cli.options import Options
-
 if TYPE_CHECKING:
     import typer
 
+    from host_cli.cascade import Origin
+    from host_cli.config import Script, Source
+    from host_cli.options import Options
     from host_cli.pluginconfig import PluginConfigs
     from host_cli.plugins import PluginHost
 
@@ -125,5 +124,3 @@ def get_context(
     """
     return session_of(ctx).context(config_overrides)
 
-
-Warn = Callable[[str], None]

@@ -8,34 +8,47 @@ that is neither matched, blank nor a comment is an error naming the file and lin
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from host_cli.errors import EnvFileError
 
-# JavaScript's \s (and what String.prototype.trim removes). Python's \s differs: it adds
-# \x1c-\x1f and \x85 and lacks \ufeff, so a BOM would not be skipped.
+# JavaScript's \s (also what String.prototype.trim removes) differs from Python's: Python
+# adds \x1c-\x1f and \x85 and lacks \ufeff (so a BOM would not be skipped). Text without
+# those characters parses the same with Python's \s; only other text pays for compiling the
+# exact, much larger expression.
 _JS_SPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_JS_SPACE_CHARS = (
-    "\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff"
-    + "".join(chr(c) for c in range(0x2000, 0x200B))
-)
-_S = f"[{_JS_SPACE}]"
+_JS_SPACE_CHARS = "".join(
+    chr(c) for c in (9, 10, 11, 12, 13, 32, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF)
+) + "".join(chr(c) for c in range(0x2000, 0x200B))
+_SPACES_DIFFER = re.compile("[\x1c-\x1f\x85\ufeff]")
 _EOL = r"(?=[\n\u2028\u2029]|\Z)"  # JavaScript's multiline $ once CRLF is normalised
 
-# dotenv 17's LINE expression, group for group.
-_LINE = re.compile(
-    rf"{_S}*(?:export{_S}+)?([A-Za-z0-9_.-]+)(?:{_S}*={_S}*?|:{_S}+?)"
-    rf"({_S}*'(?:\\'|[^'])*'|{_S}*\"(?:\\\"|[^\"])*\"|{_S}*`(?:\\`|[^`])*`|[^#\r\n]+)?"
-    rf"{_S}*(?:#[^\n\r\u2028\u2029]*)?{_EOL}",
-)
+
+class _Grammar(NamedTuple):
+    line: re.Pattern[str]
+    ignorable: re.Pattern[str]
+    strip: str | None
+
+
+@functools.cache
+def _grammar(exact: bool) -> _Grammar:
+    s = f"[{_JS_SPACE}]" if exact else r"\s"
+    # dotenv 17's LINE expression, group for group.
+    line = re.compile(
+        rf"{s}*(?:export{s}+)?([A-Za-z0-9_.-]+)(?:{s}*={s}*?|:{s}+?)"
+        rf"({s}*'(?:\\'|[^'])*'|{s}*\"(?:\\\"|[^\"])*\"|{s}*`(?:\\`|[^`])*`|[^#\r\n]+)?"
+        rf"{s}*(?:#[^\n\r\u2028\u2029]*)?{_EOL}",
+    )
+    return _Grammar(line, re.compile(rf"{s}*(?:#.*)?"), _JS_SPACE_CHARS if exact else None)
+
+
 _UNQUOTE = re.compile(r"^(['\"`])([\s\S]*)\1$", re.MULTILINE)
-_IGNORABLE = re.compile(rf"{_S}*(?:#.*)?")
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One assignment: the key, its raw (unexpanded) value and the 1-based line of the key."""
 
     key: str
@@ -43,8 +56,8 @@ class Entry:
     line: int
 
 
-def _clean(raw: str | None) -> str:
-    value = (raw or "").strip(_JS_SPACE_CHARS)
+def _clean(raw: str | None, strip: str | None) -> str:
+    value = (raw or "").strip(strip)
     if not value or value[0] not in "'\"`":
         return value
     quote = value[0]
@@ -62,14 +75,15 @@ def parse(text: str, *, source: str = "<string>") -> list[Entry]:
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    grammar = _grammar(_SPACES_DIFFER.search(text) is not None)
     entries: list[Entry] = []
     pos, line, size = 0, 1, len(text)
-    match_at = _LINE.match
+    match_at = grammar.line.match
     while pos < size:
         m = match_at(text, pos)
         if m is not None:
             line += text.count("\n", pos, m.start(1))
-            entries.append(Entry(m.group(1), _clean(m.group(2)), line))
+            entries.append(Entry(m.group(1), _clean(m.group(2), grammar.strip), line))
             line += text.count("\n", m.start(1), m.end())
             pos = m.end()
             if pos < size and text[pos] == "\n":
@@ -78,7 +92,7 @@ def parse(text: str, *, source: str = "<string>") -> list[Entry]:
             continue
         end = text.find("\n", pos)
         end = size if end == -1 else end
-        if not _IGNORABLE.fullmatch(text, pos, end):
+        if not grammar.ignorable.fullmatch(text, pos, end):
             shown = text[pos:end].strip()
             if len(shown) > 60:
                 shown = shown[:57] + "..."

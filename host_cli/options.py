@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from host_cli.errors import OptionError
+from host_cli.proc import default_shell
 
 Kind = Literal["str", "bool", "shell", "paths", "strs", "number", "trace"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Spec:
     """One root option: camelCase config key, CLI flag, value kind, and parse-time expansion."""
 
@@ -111,7 +112,7 @@ def expected(spec: Spec) -> str:
     return _TYPE_NAMES[spec.kind]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Layer:
     """Option values from one source; ``where(key)`` names the source in errors."""
 
@@ -127,7 +128,7 @@ class Layer:
         return f"{self.name} default {key}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Options:
     """Resolved root options, one value each."""
 
@@ -145,13 +146,6 @@ class Options:
     exclude_dynamic: bool
     shell: str | None
     debug: bool
-
-
-def default_shell() -> str:
-    """``/bin/bash`` where it exists, else ``/bin/sh`` (get-dotenv's POSIX default)."""
-    import os
-
-    return "/bin/bash" if os.access("/bin/bash", os.X_OK) else "/bin/sh"
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:

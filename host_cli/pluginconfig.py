@@ -135,16 +135,15 @@ class PluginConfigs:
     def _validate(self, name: str) -> dict[str, Any]:
         model_ref, _plugin = self._models[name]
         value, where = self._slices.get(name, ({}, {}))
-        key = cache.digest(
-            ["plugin-slice", name, _model_path(model_ref), json.dumps(value, sort_keys=True)]
-            + _code_stamps(model_ref)
+        material = json.dumps(
+            [name, _model_path(model_ref), value, _code_stamps(model_ref)], sort_keys=True
         )
-        hit = cache.load(key)
+        hit = cache.load("slice", material)
         if isinstance(hit, dict):
             return hit
         model = self._typed_model(name)
         data: dict[str, Any] = model.model_dump(mode="json")
-        cache.store(key, data)
+        cache.store("slice", material, data)
         return data
 
     def _typed_model(self, name: str) -> Any:

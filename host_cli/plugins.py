@@ -29,7 +29,7 @@ if typing.TYPE_CHECKING:
 GROUP = "getdotenv.plugins"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PluginInfo:
     """A loaded plugin: its name, where it came from, and what it registered."""
 
@@ -40,7 +40,7 @@ class PluginInfo:
     version: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LoadFailure:
     """A plugin that could not be loaded, and why."""
 

@@ -24,6 +24,11 @@ SHELL_NAMES = frozenset(
 )
 
 
+def default_shell() -> str:
+    """``/bin/bash`` where it exists, else ``/bin/sh`` (get-dotenv's POSIX default)."""
+    return "/bin/bash" if os.access("/bin/bash", os.X_OK) else "/bin/sh"
+
+
 def _from_our_terminal() -> bool:
     """Whether we are in the foreground process group of our controlling terminal."""
     try:

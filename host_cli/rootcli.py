@@ -14,7 +14,6 @@ import typer
 from host_cli.context import Session, Settings
 from host_cli.errors import OptionError
 from host_cli.expand import expand
-from host_cli.options import BY_KEY
 
 _E = " Expanded against the process environment."
 
@@ -84,7 +83,7 @@ def root(  # noqa: PLR0913 - one parameter per root flag is how typer declares t
     exclude_public: Annotated[bool | None, _flag("--exclude-public", "--exclude-public-off",
         "-u/-U", "EXCLUDE_PUBLIC", "Skip the public files (those without .<private>).")] = None,
     shell: Annotated[str | None, typer.Option("--shell", "-s", envvar="GETDOTENV_SHELL",
-        is_flag=False, flag_value="true", metavar="[SHELL]",
+        metavar="[SHELL]",
         help="Shell for command strings: a path or name; alone, /bin/bash (or /bin/sh) "
         "[default: on].")] = None,
     shell_off: Annotated[bool, typer.Option("--shell-off", "-S",
@@ -121,6 +120,8 @@ def root(  # noqa: PLR0913 - one parameter per root flag is how typer declares t
         "excludePublic": exclude_public,
         "debug": debug,
     }
+    from host_cli.options import BY_KEY
+
     cli: dict[str, Any] = {}
     for key, value in given.items():
         if value is None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from host_cli import proc
-from host_cli.context import HostContext, get_context
+from host_cli.context import get_context
 from host_cli.errors import OptionError
 from host_cli.expand import expand
-from host_cli.options import default_shell
+
+if TYPE_CHECKING:
+    from host_cli.context import HostContext
 
 HELP = """Run a command in the composed environment; its exit code is ours.
 
@@ -26,7 +28,7 @@ def _shell_for(value: bool | str | None, root: str | None) -> str | None:
     if value is None:
         return root
     if value is True:
-        return default_shell()
+        return proc.default_shell()
     return value or None
 
 
