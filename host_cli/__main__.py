@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -22,10 +23,8 @@ def _exit_now(code: int) -> None:
         sys.exit(code)
     run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # closed or broken pipe
             stream.flush()
-        except (OSError, ValueError):  # closed or broken pipe: nothing more can be said
-            pass
     os._exit(code)
 
 

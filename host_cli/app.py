@@ -20,6 +20,12 @@ from host_cli.errors import GetDotenvError
 from host_cli.proc import looks_like_shell
 
 DEFAULT_COMMAND = "cmd"
+DESCRIPTION = """Compose layered .env files and config into one environment and run commands in it.
+
+Files, per folder of --paths: .env < .env.<env> < .env.local < .env.<env>.local.
+Options come from built-in defaults < getdotenv.config.* (rootOptionDefaults) < these flags
+and their GETDOTENV_* variables. A first word that is no command runs through `cmd`.
+"""
 
 
 def _debug_wanted(obj: object) -> bool:
@@ -53,7 +59,7 @@ class HostGroup(TyperGroup):
         # Like get-dotenv, a first word that is no command runs through `cmd`.
         if args and args[0] not in self.commands and DEFAULT_COMMAND in self.commands:
             return DEFAULT_COMMAND, self.commands[DEFAULT_COMMAND], list(args)
-        return super().resolve_command(ctx, args)  # type: ignore[no-any-return]
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -87,7 +93,8 @@ def create_app(
     ``root_option_defaults`` (camelCase keys, as in config) sit between the built-in
     defaults and the config files. Errors print as ``<prog_name>: error: ...``.
     """
-    from host_cli import builtin, plugins as plugin_loader, rootcli
+    from host_cli import builtin, rootcli
+    from host_cli import plugins as plugin_loader
 
     warn = _warner(prog_name)
     host = plugin_loader.load(
@@ -108,22 +115,23 @@ def create_app(
         rich_markup_mode=None,
         pretty_exceptions_enable=False,
         context_settings={"obj": settings, "help_option_names": ["-h", "--help"]},
-        help=help,
+        help=help or DESCRIPTION,
     )
     app.callback()(rootcli.root)
     host.register_commands(app)
     return app
 
 
-def run(
-    argv: Sequence[str] | None = None, *, prog_name: str = "getdotenv", **kwargs: Any
-) -> int:
+def run(argv: Sequence[str] | None = None, *, prog_name: str = "getdotenv", **kwargs: Any) -> int:
     """Build the app and run it with ``argv``; returns the exit code (never raises SystemExit)."""
     try:
         app = create_app(prog_name, **kwargs)
         command = typer.main.get_command(app)
-        command.main(args=list(sys.argv[1:] if argv is None else argv), prog_name=prog_name,
-                     standalone_mode=True)
+        command.main(
+            args=list(sys.argv[1:] if argv is None else argv),
+            prog_name=prog_name,
+            standalone_mode=True,
+        )
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)

@@ -8,8 +8,8 @@ Missing files are skipped. Every key keeps the list of places that set it (prove
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from host_cli import envfile
 from host_cli.errors import OptionError
@@ -17,8 +17,7 @@ from host_cli.expand import expand_all
 from host_cli.options import Options
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(NamedTuple):
     """One place that set a key: a file and line, a config key, a flag or a plugin."""
 
     layer: str  # "file", "config", "vars", "derived", "dynamic"
@@ -29,8 +28,7 @@ class Origin:
         return f"{self.source}:{self.line}" if self.line is not None else self.source
 
 
-@dataclass(frozen=True)
-class EnvFile:
+class EnvFile(NamedTuple):
     """One file of the cascade: where it is, how to show it, and which quadrant it fills."""
 
     path: Path
@@ -97,9 +95,7 @@ def make_reader() -> Reader:
     return read
 
 
-def merge(
-    sources: list[EnvFile], read: Reader
-) -> tuple[dict[str, str], dict[str, list[Origin]]]:
+def merge(sources: list[EnvFile], read: Reader) -> tuple[dict[str, str], dict[str, list[Origin]]]:
     """Merge the files: the last value wins, keys keep the order they first appeared in."""
     values: dict[str, str] = {}
     origins: dict[str, list[Origin]] = {}
@@ -137,8 +133,8 @@ def select_env(
     """
     if options.env:
         return options.env
-    globals_only = replace(
-        options, exclude_env=True, exclude_global=False, exclude_private=False, exclude_public=False
+    globals_only = options._replace(
+        exclude_env=True, exclude_global=False, exclude_private=False, exclude_public=False
     )
     values, origins = merge(files(globals_only, None, folders, cwd), read)
     key = options.default_env_key

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from host_cli import cache
 from host_cli.errors import ConfigError
@@ -38,26 +38,24 @@ _KNOWN_KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class Script:
+class Script(NamedTuple):
     """A ``scripts`` entry: the command, and its own shell (``None``: the root ``--shell``)."""
 
     cmd: str
     shell: bool | str | None = None
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """One config file, checked: everything the host reads from it."""
 
     path: Path
     shown: str
-    root_option_defaults: Mapping[str, Any] = field(default_factory=dict)
-    scripts: Mapping[str, Script] = field(default_factory=dict)
-    vars: Mapping[str, str] = field(default_factory=dict)
-    env_vars: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    root_option_defaults: Mapping[str, Any] = MappingProxyType({})
+    scripts: Mapping[str, Script] = MappingProxyType({})
+    vars: Mapping[str, str] = MappingProxyType({})
+    env_vars: Mapping[str, Mapping[str, str]] = MappingProxyType({})
     required_keys: tuple[str, ...] | None = None
-    plugins: Mapping[str, Any] = field(default_factory=dict)
+    plugins: Mapping[str, Any] = MappingProxyType({})
 
 
 def find_project_root(start: Path) -> Path | None:
@@ -140,20 +138,22 @@ def _parse(path: Path, shown: str) -> Any:
 
 def _string_map(value: Any, shown: str, where: str) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{shown}: {where}: expected a mapping of names to strings, got {_got(value)}")
+        raise ConfigError(
+            f"{shown}: {where}: expected a mapping of names to strings, got {_got(value)}"
+        )
     out = {}
     for k, v in value.items():
         if not isinstance(v, str):
-            raise ConfigError(
-                f"{shown}: {where}.{k}: expected a string (quote it), got {_got(v)}"
-            )
+            raise ConfigError(f"{shown}: {where}.{k}: expected a string (quote it), got {_got(v)}")
         out[str(k)] = v
     return out
 
 
 def _scripts(value: Any, shown: str, where: str) -> dict[str, Script]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{shown}: {where}: expected a mapping of script names, got {_got(value)}")
+        raise ConfigError(
+            f"{shown}: {where}: expected a mapping of script names, got {_got(value)}"
+        )
     out = {}
     for name, entry in value.items():
         if isinstance(entry, str):
@@ -166,11 +166,14 @@ def _scripts(value: Any, shown: str, where: str) -> dict[str, Script]:
             )
         extra = sorted(set(entry) - {"cmd", "shell"})
         if extra:
-            raise ConfigError(f"{shown}: {where}.{name}.{extra[0]}: unknown key (expected cmd, shell)")
+            raise ConfigError(
+                f"{shown}: {where}.{name}.{extra[0]}: unknown key (expected cmd, shell)"
+            )
         shell = entry.get("shell")
         if shell is not None and not isinstance(shell, bool | str):
             raise ConfigError(
-                f"{shown}: {where}.{name}.shell: expected true, false or a shell path, got {_got(shell)}"
+                f"{shown}: {where}.{name}.shell: expected true, false or a shell path, "
+                f"got {_got(shell)}"
             )
         out[str(name)] = Script(entry["cmd"], shell)
     return out
@@ -199,7 +202,9 @@ def check(doc: Any, path: Path, shown: str) -> Source:
     scripts: dict[str, Script] = {}
     raw_defaults = doc.get("rootOptionDefaults", {})
     if not isinstance(raw_defaults, dict):
-        raise ConfigError(f"{shown}: rootOptionDefaults: expected a mapping, got {_got(raw_defaults)}")
+        raise ConfigError(
+            f"{shown}: rootOptionDefaults: expected a mapping, got {_got(raw_defaults)}"
+        )
     for key, value in raw_defaults.items():
         if key == "scripts":
             scripts.update(_scripts(value, shown, "rootOptionDefaults.scripts"))
@@ -220,7 +225,9 @@ def check(doc: Any, path: Path, shown: str) -> Source:
     env_vars: dict[str, dict[str, str]] = {}
     raw_env_vars = doc.get("envVars", {})
     if not isinstance(raw_env_vars, dict):
-        raise ConfigError(f"{shown}: envVars: expected a mapping of env names, got {_got(raw_env_vars)}")
+        raise ConfigError(
+            f"{shown}: envVars: expected a mapping of env names, got {_got(raw_env_vars)}"
+        )
     for env, mapping in raw_env_vars.items():
         env_vars[str(env)] = _string_map(mapping, shown, f"envVars.{env}")
 
@@ -233,7 +240,9 @@ def check(doc: Any, path: Path, shown: str) -> Source:
 
     plugins = doc.get("plugins", {})
     if not isinstance(plugins, dict):
-        raise ConfigError(f"{shown}: plugins: expected a mapping of plugin names, got {_got(plugins)}")
+        raise ConfigError(
+            f"{shown}: plugins: expected a mapping of plugin names, got {_got(plugins)}"
+        )
     for name, slice_ in plugins.items():
         if not isinstance(slice_, dict):
             raise ConfigError(f"{shown}: plugins.{name}: expected a mapping, got {_got(slice_)}")

@@ -123,4 +123,3 @@ def get_context(
     beat config and derived variables follow them.
     """
     return session_of(ctx).context(config_overrides)
-

@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class EntryPoint:
+class EntryPoint(NamedTuple):
     """One entry point of ``group``, with the distribution that declares it."""
 
     name: str
@@ -73,9 +72,7 @@ def scan(group: str, path: Sequence[str]) -> list[EntryPoint]:
             continue
         with listing:
             folders = sorted(
-                e.name
-                for e in listing
-                if e.name.endswith((".dist-info", ".egg-info"))
+                e.name for e in listing if e.name.endswith((".dist-info", ".egg-info"))
             )
         for folder in folders:
             name, version = _dist_name_version(folder)
@@ -102,6 +99,12 @@ def scan(group: str, path: Sequence[str]) -> list[EntryPoint]:
                     if not version:
                         version = distribution_version(metadata_dir) or ""
                     found.append(
-                        EntryPoint(ep_name.strip(), value, name, version, metadata_dir)
+                        EntryPoint(
+                            ep_name.strip(),
+                            value,
+                            _read_field(metadata_dir, "Name") or name,
+                            version,
+                            metadata_dir,
+                        )
                     )
     return sorted(found, key=lambda ep: ep.name)

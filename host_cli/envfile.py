@@ -21,7 +21,8 @@ from host_cli.errors import EnvFileError
 # exact, much larger expression.
 _JS_SPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _JS_SPACE_CHARS = "".join(
-    chr(c) for c in (9, 10, 11, 12, 13, 32, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF)
+    chr(c)
+    for c in (9, 10, 11, 12, 13, 32, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF)
 ) + "".join(chr(c) for c in range(0x2000, 0x200B))
 _SPACES_DIFFER = re.compile("[\x1c-\x1f\x85\ufeff]")
 _EOL = r"(?=[\n\u2028\u2029]|\Z)"  # JavaScript's multiline $ once CRLF is normalised

@@ -88,6 +88,19 @@ def expand(value: str, lookup: Lookup, *, key: str = "") -> str:
     return s.replace("\\$", "$")
 
 
+def lookup_in(primary: Mapping[str, str], fallback: Mapping[str, str]) -> Lookup:
+    """A lookup that reads ``primary``, where an empty value counts as unset, then ``fallback``,
+    where it counts as set, then the reference's default."""
+
+    def lookup(name: str, default: str | None) -> str:
+        value = primary.get(name)
+        if value:
+            return value
+        return fallback.get(name, default or "")
+
+    return lookup
+
+
 def references(value: str) -> list[str]:
     """Names referenced anywhere in ``value`` (defaults included), escapes excluded."""
     if "$" not in value:

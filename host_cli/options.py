@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from host_cli.errors import OptionError
 from host_cli.proc import default_shell
@@ -19,8 +18,7 @@ from host_cli.proc import default_shell
 Kind = Literal["str", "bool", "shell", "paths", "strs", "number", "trace"]
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     """One root option: camelCase config key, CLI flag, value kind, and parse-time expansion."""
 
     key: str
@@ -112,8 +110,7 @@ def expected(spec: Spec) -> str:
     return _TYPE_NAMES[spec.kind]
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     """Option values from one source; ``where(key)`` names the source in errors."""
 
     name: str
@@ -128,8 +125,7 @@ class Layer:
         return f"{self.name} default {key}"
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """Resolved root options, one value each."""
 
     env: str | None
@@ -193,9 +189,7 @@ def parse_vars(
             i = piece.find(assignor) if assignor else -1
             cut = (i, i + len(assignor)) if i != -1 else None
         if cut is None or cut[0] == 0:
-            raise OptionError(
-                f"{where}: {piece!r} is not a KEY{assignor or '='}VALUE pair"
-            )
+            raise OptionError(f"{where}: {piece!r} is not a KEY{assignor or '='}VALUE pair")
         pairs.append((piece[: cut[0]], piece[cut[1] :]))
     return tuple(pairs)
 

@@ -34,13 +34,17 @@ def merge_slices(
     merged: dict[str, Any] = {}
     where: dict[tuple[str, ...], str] = {}
 
-    def into(target: dict[str, Any], value: Mapping[str, Any], path: tuple[str, ...], shown: str) -> None:
+    def into(
+        target: dict[str, Any], value: Mapping[str, Any], path: tuple[str, ...], shown: str
+    ) -> None:
         for key, item in value.items():
             sub = (*path, str(key))
             if isinstance(item, dict) and isinstance(target.get(key), dict):
                 into(target[key], item, sub, shown)
             else:
-                target[key] = json.loads(json.dumps(item)) if isinstance(item, dict | list) else item
+                target[key] = (
+                    json.loads(json.dumps(item)) if isinstance(item, dict | list) else item
+                )
             where[sub] = shown
 
     for source in sources:
@@ -101,9 +105,7 @@ def format_error(name: str, exc: ValidationError, where: Mapping[tuple[str, ...]
     errors = exc.errors(include_url=False)
     first = errors[0]
     loc = tuple(str(p) for p in first["loc"])
-    shown = next(
-        (where[loc[:i]] for i in range(len(loc), -1, -1) if loc[:i] in where), "config"
-    )
+    shown = next((where[loc[:i]] for i in range(len(loc), -1, -1) if loc[:i] in where), "config")
     key = ".".join(("plugins", name, *loc))
     if first["type"] == "extra_forbidden":
         what = "unknown key"
@@ -111,7 +113,11 @@ def format_error(name: str, exc: ValidationError, where: Mapping[tuple[str, ...]
         what = "required key is missing"
     else:
         what = f"{first['msg']}, got {first['input']!r}"
-    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+    more = (
+        f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        if len(errors) > 1
+        else ""
+    )
     return f"{shown}: {key}: {what}{more}"
 
 

@@ -13,7 +13,7 @@ import sys
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import pluggy
 
@@ -29,8 +29,7 @@ if typing.TYPE_CHECKING:
 GROUP = "getdotenv.plugins"
 
 
-@dataclass(frozen=True)
-class PluginInfo:
+class PluginInfo(NamedTuple):
     """A loaded plugin: its name, where it came from, and what it registered."""
 
     name: str
@@ -40,8 +39,7 @@ class PluginInfo:
     version: str | None = None
 
 
-@dataclass(frozen=True)
-class LoadFailure:
+class LoadFailure(NamedTuple):
     """A plugin that could not be loaded, and why."""
 
     name: str

@@ -8,6 +8,7 @@ and SIGQUIT are forwarded only when they did not come from our terminal.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -58,15 +59,15 @@ def run(argv: Sequence[str], env: Mapping[str, str], *, cwd: str | None = None) 
     except FileNotFoundError:
         raise CommandNotFoundError(f"command not found: {argv[0]!r} (not on PATH)") from None
     except PermissionError:
-        raise GetDotenvError(f"cannot execute {argv[0]!r}: permission denied", exit_code=126) from None
+        raise GetDotenvError(
+            f"cannot execute {argv[0]!r}: permission denied", exit_code=126
+        ) from None
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         if signum in _TERMINAL and _from_our_terminal():
             return  # the terminal sent it to the child too
-        try:
+        with contextlib.suppress(ProcessLookupError):
             child.send_signal(signum)
-        except ProcessLookupError:
-            pass
 
     previous = {}
     for sig in (*_FORWARDED, *_TERMINAL):

@@ -8,22 +8,20 @@ validated) -> ``derive_env`` -> the context a command runs with.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from host_cli import cascade, options
 from host_cli.cascade import Origin
 from host_cli.config import Script, Source, find_project_root, load_sources
 from host_cli.context import HostContext
-from host_cli.expand import expand, expand_all
+from host_cli.expand import expand, expand_all, lookup_in
 from host_cli.pluginconfig import PluginConfigs, expand_strings, merge_slices
 from host_cli.plugins import PluginHost
 
 
-@dataclass(frozen=True)
-class Inputs:
+class Inputs(NamedTuple):
     """Everything a resolution depends on besides the files on disk."""
 
     cli: Mapping[str, Any]
@@ -31,8 +29,8 @@ class Inputs:
     process_env: Mapping[str, str]
     plugin_host: PluginHost
     prog_name: str = "getdotenv"
-    host_defaults: Mapping[str, Any] = field(default_factory=dict)
-    config_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    host_defaults: Mapping[str, Any] = MappingProxyType({})
+    config_overrides: Mapping[str, Mapping[str, Any]] = MappingProxyType({})
 
 
 def _overlay(
@@ -44,9 +42,7 @@ def _overlay(
     """Lay ``values`` over ``env``, expanded progressively against it (not the process env)."""
     if not values:
         return env
-    expanded = expand_all(
-        values, env, base_empty_is_unset=True, describe=lambda k: str(origin[k])
-    )
+    expanded = expand_all(values, env, base_empty_is_unset=True, describe=lambda k: str(origin[k]))
     for key in expanded:
         origins.setdefault(key, []).append(origin[key])
     return {**env, **expanded}
@@ -58,17 +54,9 @@ def _plugin_configs(
     models: Mapping[str, tuple[Any, str]],
     env: Mapping[str, str],
 ) -> PluginConfigs:
-    process_env = inputs.process_env
-
     # The composed value wins over the inherited one; an empty composed value counts as
     # unset, as everywhere in get-dotenv's expansion.
-    def lookup(name: str, default: str | None) -> str:
-        value = env.get(name)
-        if value:
-            return value
-        if name in process_env:
-            return process_env[name]
-        return default or ""
+    lookup = lookup_in(env, inputs.process_env)
 
     slices = {}
     for name in models:

@@ -13,7 +13,7 @@ import typer
 
 from host_cli.context import Session, Settings
 from host_cli.errors import OptionError
-from host_cli.expand import expand
+from host_cli.expand import expand, lookup_in
 
 _E = " Expanded against the process environment."
 
@@ -28,78 +28,223 @@ def _flag(on: str, off: str, short: str | None, env: str, help: str) -> Any:
 
 
 def _from_process_env(value: str) -> str:
-    environ = os.environ
-
-    def lookup(name: str, default: str | None) -> str:
-        return environ[name] if name in environ else default or ""
-
-    return expand(value, lookup)
+    return expand(value, lookup_in({}, os.environ))
 
 
 def root(  # noqa: PLR0913 - one parameter per root flag is how typer declares them
     ctx: typer.Context,
-    env: Annotated[str | None, _opt("--env", "-e", env="ENV", metavar="ENV",
-        help="Target environment: also reads <token>.<ENV> and <token>.<ENV>.<private>." + _E)] = None,
-    default_env: Annotated[str | None, _opt("--default-env", env="DEFAULT_ENV", metavar="ENV",
-        help="Environment to use when neither --env nor the DEFAULT_ENV key of the global "
-        "files selects one." + _E)] = None,
-    default_env_key: Annotated[str | None, _opt("--default-env-key", env="DEFAULT_ENV_KEY",
-        metavar="KEY", help="Key read from the global dotenv files to pick the environment "
-        "[default: DEFAULT_ENV]." + _E)] = None,
-    paths: Annotated[str | None, _opt("--paths", env="PATHS", metavar="PATHS",
-        help="Folders to read dotenv files from, in order; later folders win "
-        "[default: ./]." + _E)] = None,
-    paths_delimiter: Annotated[str | None, _opt("--paths-delimiter", env="PATHS_DELIMITER",
-        metavar="TEXT", help="Separator of --paths [default: a space].")] = None,
-    paths_delimiter_pattern: Annotated[str | None, _opt("--paths-delimiter-pattern",
-        env="PATHS_DELIMITER_PATTERN", metavar="REGEX",
-        help="Regular expression that separates --paths (wins over --paths-delimiter).")] = None,
-    dotenv_token: Annotated[str | None, _opt("--dotenv-token", env="DOTENV_TOKEN",
-        metavar="NAME", help="Base file name of the cascade [default: .env]." + _E)] = None,
-    private_token: Annotated[str | None, _opt("--private-token", env="PRIVATE_TOKEN",
-        metavar="NAME", help="Suffix of private (git-ignored) files [default: local]." + _E)] = None,
-    vars: Annotated[str | None, _opt("--vars", "-v", env="VARS", metavar="'K=V K2=V2'",
-        help="Extra variables, laid over the files and config; each pair splits on its first "
-        "assignor." + _E)] = None,
-    vars_delimiter: Annotated[str | None, _opt("--vars-delimiter", env="VARS_DELIMITER",
-        metavar="TEXT", help="Separator between --vars pairs [default: a space].")] = None,
-    vars_delimiter_pattern: Annotated[str | None, _opt("--vars-delimiter-pattern",
-        env="VARS_DELIMITER_PATTERN", metavar="REGEX",
-        help="Regular expression between --vars pairs (wins over --vars-delimiter).")] = None,
-    vars_assignor: Annotated[str | None, _opt("--vars-assignor", env="VARS_ASSIGNOR",
-        metavar="TEXT", help="Separator between a --vars key and value [default: =].")] = None,
-    vars_assignor_pattern: Annotated[str | None, _opt("--vars-assignor-pattern",
-        env="VARS_ASSIGNOR_PATTERN", metavar="REGEX",
-        help="Regular expression between a --vars key and value (wins over "
-        "--vars-assignor).")] = None,
-    exclude_all: Annotated[bool | None, _flag("--exclude-all", "--exclude-all-off", "-a/-A",
-        "EXCLUDE_ALL", "Skip every dotenv file (a specific -off flag keeps its files).")] = None,
-    exclude_env: Annotated[bool | None, _flag("--exclude-env", "--exclude-env-off", "-n/-N",
-        "EXCLUDE_ENV", "Skip the env-specific files (<token>.<env>*).")] = None,
-    exclude_global: Annotated[bool | None, _flag("--exclude-global", "--exclude-global-off",
-        "-g/-G", "EXCLUDE_GLOBAL", "Skip the global files (<token>, <token>.<private>).")] = None,
-    exclude_private: Annotated[bool | None, _flag("--exclude-private", "--exclude-private-off",
-        "-r/-R", "EXCLUDE_PRIVATE", "Skip the private files (*.<private>).")] = None,
-    exclude_public: Annotated[bool | None, _flag("--exclude-public", "--exclude-public-off",
-        "-u/-U", "EXCLUDE_PUBLIC", "Skip the public files (those without .<private>).")] = None,
-    shell: Annotated[str | None, typer.Option("--shell", "-s", envvar="GETDOTENV_SHELL",
-        metavar="[SHELL]",
-        help="Shell for command strings: a path or name; alone, /bin/bash (or /bin/sh) "
-        "[default: on].")] = None,
-    shell_off: Annotated[bool, typer.Option("--shell-off", "-S",
-        help="Run command strings without a shell (split like a POSIX shell would).")] = False,
-    debug: Annotated[bool | None, _flag("--debug", "--debug-off", None, "DEBUG",
-        "Show tracebacks for errors.")] = None,
-    command: Annotated[str | None, typer.Option("--cmd", "-c", metavar="'COMMAND'",
-        help="Run COMMAND (a script name or a shell string) like the cmd command; it is "
-        "first expanded against the composed environment unless config "
-        "plugins.cmd.expand is false.")] = None,
+    env: Annotated[
+        str | None,
+        _opt(
+            "--env",
+            "-e",
+            env="ENV",
+            metavar="ENV",
+            help="Target environment: also reads <token>.<ENV> and <token>.<ENV>.<private>." + _E,
+        ),
+    ] = None,
+    default_env: Annotated[
+        str | None,
+        _opt(
+            "--default-env",
+            env="DEFAULT_ENV",
+            metavar="ENV",
+            help="Environment to use when neither --env nor the DEFAULT_ENV key of the global "
+            "files selects one." + _E,
+        ),
+    ] = None,
+    default_env_key: Annotated[
+        str | None,
+        _opt(
+            "--default-env-key",
+            env="DEFAULT_ENV_KEY",
+            metavar="KEY",
+            help="Key read from the global dotenv files to pick the environment "
+            "[default: DEFAULT_ENV]." + _E,
+        ),
+    ] = None,
+    paths: Annotated[
+        str | None,
+        _opt(
+            "--paths",
+            env="PATHS",
+            metavar="PATHS",
+            help="Folders to read dotenv files from, in order; later folders win "
+            "[default: ./]." + _E,
+        ),
+    ] = None,
+    paths_delimiter: Annotated[
+        str | None,
+        _opt(
+            "--paths-delimiter",
+            env="PATHS_DELIMITER",
+            metavar="TEXT",
+            help="Separator of --paths [default: a space].",
+        ),
+    ] = None,
+    paths_delimiter_pattern: Annotated[
+        str | None,
+        _opt(
+            "--paths-delimiter-pattern",
+            env="PATHS_DELIMITER_PATTERN",
+            metavar="REGEX",
+            help="Regular expression that separates --paths (wins over --paths-delimiter).",
+        ),
+    ] = None,
+    dotenv_token: Annotated[
+        str | None,
+        _opt(
+            "--dotenv-token",
+            env="DOTENV_TOKEN",
+            metavar="NAME",
+            help="Base file name of the cascade [default: .env]." + _E,
+        ),
+    ] = None,
+    private_token: Annotated[
+        str | None,
+        _opt(
+            "--private-token",
+            env="PRIVATE_TOKEN",
+            metavar="NAME",
+            help="Suffix of private (git-ignored) files [default: local]." + _E,
+        ),
+    ] = None,
+    vars: Annotated[
+        str | None,
+        _opt(
+            "--vars",
+            "-v",
+            env="VARS",
+            metavar="'K=V K2=V2'",
+            help="Extra variables, laid over the files and config; each pair splits on its first "
+            "assignor." + _E,
+        ),
+    ] = None,
+    vars_delimiter: Annotated[
+        str | None,
+        _opt(
+            "--vars-delimiter",
+            env="VARS_DELIMITER",
+            metavar="TEXT",
+            help="Separator between --vars pairs [default: a space].",
+        ),
+    ] = None,
+    vars_delimiter_pattern: Annotated[
+        str | None,
+        _opt(
+            "--vars-delimiter-pattern",
+            env="VARS_DELIMITER_PATTERN",
+            metavar="REGEX",
+            help="Regular expression between --vars pairs (wins over --vars-delimiter).",
+        ),
+    ] = None,
+    vars_assignor: Annotated[
+        str | None,
+        _opt(
+            "--vars-assignor",
+            env="VARS_ASSIGNOR",
+            metavar="TEXT",
+            help="Separator between a --vars key and value [default: =].",
+        ),
+    ] = None,
+    vars_assignor_pattern: Annotated[
+        str | None,
+        _opt(
+            "--vars-assignor-pattern",
+            env="VARS_ASSIGNOR_PATTERN",
+            metavar="REGEX",
+            help="Regular expression between a --vars key and value (wins over --vars-assignor).",
+        ),
+    ] = None,
+    exclude_all: Annotated[
+        bool | None,
+        _flag(
+            "--exclude-all",
+            "--exclude-all-off",
+            "-a/-A",
+            "EXCLUDE_ALL",
+            "Skip every dotenv file (a specific -off flag keeps its files).",
+        ),
+    ] = None,
+    exclude_env: Annotated[
+        bool | None,
+        _flag(
+            "--exclude-env",
+            "--exclude-env-off",
+            "-n/-N",
+            "EXCLUDE_ENV",
+            "Skip the env-specific files (<token>.<env>*).",
+        ),
+    ] = None,
+    exclude_global: Annotated[
+        bool | None,
+        _flag(
+            "--exclude-global",
+            "--exclude-global-off",
+            "-g/-G",
+            "EXCLUDE_GLOBAL",
+            "Skip the global files (<token>, <token>.<private>).",
+        ),
+    ] = None,
+    exclude_private: Annotated[
+        bool | None,
+        _flag(
+            "--exclude-private",
+            "--exclude-private-off",
+            "-r/-R",
+            "EXCLUDE_PRIVATE",
+            "Skip the private files (*.<private>).",
+        ),
+    ] = None,
+    exclude_public: Annotated[
+        bool | None,
+        _flag(
+            "--exclude-public",
+            "--exclude-public-off",
+            "-u/-U",
+            "EXCLUDE_PUBLIC",
+            "Skip the public files (those without .<private>).",
+        ),
+    ] = None,
+    shell: Annotated[
+        str | None,
+        typer.Option(
+            "--shell",
+            "-s",
+            envvar="GETDOTENV_SHELL",
+            metavar="[SHELL]",
+            help="Shell for command strings: a path or name; alone, /bin/bash (or /bin/sh) "
+            "[default: on].",
+        ),
+    ] = None,
+    shell_off: Annotated[
+        bool,
+        typer.Option(
+            "--shell-off",
+            "-S",
+            help="Run command strings without a shell (split like a POSIX shell would).",
+        ),
+    ] = False,
+    debug: Annotated[
+        bool | None, _flag("--debug", "--debug-off", None, "DEBUG", "Show tracebacks for errors.")
+    ] = None,
+    command: Annotated[
+        str | None,
+        typer.Option(
+            "--cmd",
+            "-c",
+            metavar="'COMMAND'",
+            help="Run COMMAND (a script name or a shell string) like the cmd command; it is "
+            "first expanded against the composed environment unless config "
+            "plugins.cmd.expand is false.",
+        ),
+    ] = None,
 ) -> None:
     """Compose layered .env files and config into one environment and run commands in it."""
     settings = ctx.obj
     if not isinstance(settings, Settings):
         raise RuntimeError("create_app() builds the root command; call it instead")
-    given = {
+    given: dict[str, str | bool | None] = {
         "env": env,
         "defaultEnv": default_env,
         "defaultEnvKey": default_env_key,
@@ -126,7 +271,9 @@ def root(  # noqa: PLR0913 - one parameter per root flag is how typer declares t
     for key, value in given.items():
         if value is None:
             continue
-        cli[key] = _from_process_env(value) if BY_KEY[key].expands else value
+        cli[key] = (
+            _from_process_env(value) if isinstance(value, str) and BY_KEY[key].expands else value
+        )
     if shell_off:
         cli["shell"] = False
     elif shell is not None:

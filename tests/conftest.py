@@ -7,6 +7,7 @@ session puts in its own environment and every child inherits.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -28,7 +29,11 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault(MARKER, uuid.uuid4().hex)
     cache = Path(config.rootpath, ".pytest_cache", "getdotenv-cache", os.environ[MARKER])
     os.environ.setdefault("GETDOTENV_CACHE_DIR", str(cache))
-    for name in [k for k in os.environ if k.startswith("GETDOTENV_") and k not in (MARKER, "GETDOTENV_CACHE_DIR")]:
+    for name in [
+        k
+        for k in os.environ
+        if k.startswith("GETDOTENV_") and k not in (MARKER, "GETDOTENV_CACHE_DIR")
+    ]:
         del os.environ[name]
     os.environ.pop("DEFAULT_ENV", None)
 
@@ -69,10 +74,8 @@ def _no_leaks() -> Iterator[None]:
         time.sleep(0.05)
         leaked = our_processes()
     for pid, _ in leaked:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     assert not leaked, f"test left processes running: {leaked}"
 
 
@@ -96,7 +99,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Pa
     monkeypatch.chdir(root)
 
     def make(files: dict[str, str] | None = None, *, marker: bool = True) -> Path:
-        if marker and not (root / "package.json").exists() and not (root / "pyproject.toml").exists():
+        if (
+            marker
+            and not (root / "package.json").exists()
+            and not (root / "pyproject.toml").exists()
+        ):
             (root / "package.json").write_text("{}")
         for name, text in (files or {}).items():
             path = root / name
@@ -112,7 +119,9 @@ def cli(capfd: pytest.CaptureFixture[str]) -> Callable[..., Outcome]:
     """Run the host in-process (built-in plugins plus ``plugins=``), capturing fds 1 and 2."""
     from host_cli.app import run
 
-    def invoke(*args: str, plugins: Sequence[object] = (), prog_name: str = "getdotenv", **kw: object) -> Outcome:
+    def invoke(
+        *args: str, plugins: Sequence[object] = (), prog_name: str = "getdotenv", **kw: object
+    ) -> Outcome:
         capfd.readouterr()
         code = run(list(args), prog_name=prog_name, plugins=plugins, entry_points=False, **kw)
         out, err = capfd.readouterr()
@@ -149,7 +158,9 @@ def env_of(cli: Callable[..., Outcome], tmp_path: Path) -> Callable[..., dict[st
 def run_getdotenv() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``python -m host_cli`` as a real process (the installed entry points load)."""
 
-    def invoke(*args: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.CompletedProcess[str]:
+    def invoke(
+        *args: str, env: dict[str, str] | None = None, **kw: object
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "host_cli", *args],
             capture_output=True,

@@ -10,7 +10,7 @@ import typer
 from host_cli import proc
 from host_cli.context import get_context
 from host_cli.errors import OptionError
-from host_cli.expand import expand
+from host_cli.expand import expand, lookup_in
 
 if TYPE_CHECKING:
     from host_cli.context import HostContext
@@ -40,14 +40,7 @@ def command_argv(context: HostContext, tokens: Sequence[str], *, alias: bool = F
         return list(tokens)
     text, shell = tokens[0], context.options.shell
     if alias and context.configs.data("cmd").get("expand", True):
-        env, inherited = context.env, context.process_env
-
-        def lookup(name: str, default: str | None) -> str:
-            if env.get(name):
-                return env[name]
-            return inherited[name] if name in inherited else default or ""
-
-        text = expand(text, lookup)
+        text = expand(text, lookup_in(context.env, context.process_env))
     script = context.scripts.get(text)
     if script is not None:
         text, shell = script.cmd, _shell_for(script.shell, shell)

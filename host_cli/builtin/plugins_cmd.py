@@ -43,9 +43,7 @@ def plugins(
         typer.echo(json.dumps({"plugins": rows, "failures": failures}, indent=2))
         return
     for row in rows:
-        source = (
-            f"{row['distribution']} {row['version']}" if row["distribution"] else row["origin"]
-        )
+        source = f"{row['distribution']} {row['version']}" if row["distribution"] else row["origin"]
         owns = ", ".join(row["commands"] + row["config_keys"]) or "-"
         typer.echo(f"{row['name']:<14} {source:<24} {owns}")
     for failure in failures:

@@ -13,11 +13,15 @@ import time
 
 import pytest
 
-CONFIG = json.dumps({"scripts": {
-    "hello": "echo hello $APP",
-    "literal": {"cmd": "echo $APP", "shell": False},
-    "which-shell": {"cmd": "echo $0", "shell": "/bin/sh"},
-}})
+CONFIG = json.dumps(
+    {
+        "scripts": {
+            "hello": "echo hello $APP",
+            "literal": {"cmd": "echo $APP", "shell": False},
+            "which-shell": {"cmd": "echo $0", "shell": "/bin/sh"},
+        }
+    }
+)
 
 
 @pytest.fixture
@@ -32,12 +36,21 @@ RUNS = {
     "one token is a shell string": (["cmd", "echo $APP | tr a-z A-Z"], "APP-VALUE\n"),
     "several tokens are an exact argv": (["cmd", "echo", "$APP", "a  b"], "$APP a  b\n"),
     "a script name among several tokens is just a word": (["cmd", "echo", "hello"], "hello\n"),
-    "shell off splits the string without a shell": (["--shell-off", "cmd", 'echo "a  b" $APP'], "a  b $APP\n"),
+    "shell off splits the string without a shell": (
+        ["--shell-off", "cmd", 'echo "a  b" $APP'],
+        "a  b $APP\n",
+    ),
     "shell path": (["--shell", "/bin/sh", "cmd", "echo $0"], "/bin/sh\n"),
-    "shell by name is a value, a command name is not": (["--shell", "cmd", "echo $0"], "/bin/bash\n"),
+    "shell by name is a value, a command name is not": (
+        ["--shell", "cmd", "echo $0"],
+        "/bin/bash\n",
+    ),
     "default command": (["echo", "hi"], "hi\n"),
     "-- before the command": (["cmd", "--", "printf", "%s\\n", "--help"], "--help\n"),
-    "cmd alias expands against the composed env": (["--shell-off", "-c", "echo $APP"], "app-value\n"),
+    "cmd alias expands against the composed env": (
+        ["--shell-off", "-c", "echo $APP"],
+        "app-value\n",
+    ),
     "cmd alias runs scripts": (["-c", "hello"], "hello app-value\n"),
 }
 
@@ -49,14 +62,22 @@ def test_runs(app_project, cli, args, out):
 
 
 def test_alias_expansion_can_be_switched_off(project, cli):
-    project({".env": "APP=app-value\n", "getdotenv.config.json": '{"plugins": {"cmd": {"expand": false}}}'})
+    project(
+        {
+            ".env": "APP=app-value\n",
+            "getdotenv.config.json": '{"plugins": {"cmd": {"expand": false}}}',
+        }
+    )
     assert cli("--shell-off", "-c", "echo $APP").out == "$APP\n"
 
 
 def test_unknown_key_in_the_cmd_slice(project, cli):
     project({"getdotenv.config.json": '{"plugins": {"cmd": {"expnad": false}}}'})
     out = cli("cmd", "true")
-    assert (out.code, out.err) == (1, "getdotenv: error: getdotenv.config.json: plugins.cmd.expnad: unknown key\n")
+    assert (out.code, out.err) == (
+        1,
+        "getdotenv: error: getdotenv.config.json: plugins.cmd.expnad: unknown key\n",
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,7 +86,15 @@ def test_unknown_key_in_the_cmd_slice(project, cli):
         (["cmd", "exit 7"], 7),
         (["cmd", "sh", "-c", "exit 3"], 3),
         (["cmd", "kill -TERM $$"], 128 + signal.SIGTERM),
-        (["cmd", sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"], 128 + signal.SIGKILL),
+        (
+            [
+                "cmd",
+                sys.executable,
+                "-c",
+                "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",
+            ],
+            128 + signal.SIGKILL,
+        ),
         (["cmd", "nope-no-such-command-xyz"], 127),
     ],
 )
@@ -77,7 +106,10 @@ def test_exit_code_is_the_childs(project, cli, args, code):
 def test_missing_program_is_127_with_one_line(project, cli):
     project({})
     out = cli("cmd", "nope-no-such-command-xyz", "arg")
-    assert (out.code, out.err) == (127, "getdotenv: error: command not found: 'nope-no-such-command-xyz' (not on PATH)\n")
+    assert (out.code, out.err) == (
+        127,
+        "getdotenv: error: command not found: 'nope-no-such-command-xyz' (not on PATH)\n",
+    )
 
 
 def test_nothing_to_run(project, cli):
@@ -90,7 +122,10 @@ def test_alias_with_a_subcommand_is_an_error(project, cli):
     project({})
     out = cli("-c", "echo a", "cmd", "echo", "b")
     assert out.code == 2
-    assert out.err == "getdotenv: error: --cmd runs a command itself; it cannot be combined with the 'cmd' command\n"
+    assert (
+        out.err
+        == "getdotenv: error: --cmd runs a command itself; it cannot be combined with the 'cmd' command\n"
+    )
 
 
 def test_no_command_prints_help(project, cli):
@@ -130,7 +165,11 @@ sys.exit(40 + len(got))
 def _start(project_dir, *extra):
     return subprocess.Popen(
         [sys.executable, "-m", "host_cli", "cmd", sys.executable, "-c", CHILD, *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, cwd=project_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        cwd=project_dir,
     )
 
 
@@ -161,7 +200,11 @@ def test_ctrl_c_at_a_terminal_reaches_the_child_once(project):
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "host_cli", "cmd", sys.executable, "-c", CHILD],
-        stdin=slave, stdout=slave, stderr=slave, start_new_session=True, cwd=root,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+        cwd=root,
         preexec_fn=become_terminal_owner,
     )
     os.close(slave)

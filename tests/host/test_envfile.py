@@ -24,8 +24,10 @@ PARSE = {
     "hash without space ends the value": ("NOSPACEHASH=a#b\n", {"NOSPACEHASH": "a"}),
     "inner quotes": ("INNERQ='say \"hi\"'\n", {"INNERQ": 'say "hi"'}),
     "\\n unescaped in double quotes": ('ML1="line1\\nline2"\n', {"ML1": "line1\nline2"}),
-    "multi-line double quotes": ('ML2="first\nsecond\nthird"\nAFTER=after\n',
-                                 {"ML2": "first\nsecond\nthird", "AFTER": "after"}),
+    "multi-line double quotes": (
+        'ML2="first\nsecond\nthird"\nAFTER=after\n',
+        {"ML2": "first\nsecond\nthird", "AFTER": "after"},
+    ),
     "\\n literal in single quotes": ("ML3='no\\nescape'\n", {"ML3": "no\\nescape"}),
     "other backslashes kept": ('B="a\\tb\\\\c"\n', {"B": "a\\tb\\\\c"}),
     "last duplicate wins": ("A=1\nA=2\n", {"A": "2"}),
@@ -90,5 +92,7 @@ def test_read_unreadable_file_is_an_error(tmp_path):
 
 def test_read_symlink_loop_is_an_error(tmp_path):
     (tmp_path / ".env").symlink_to(tmp_path / ".env")
-    with pytest.raises(EnvFileError, match=r"^\.env: cannot read: Too many levels of symbolic links$"):
+    with pytest.raises(
+        EnvFileError, match=r"^\.env: cannot read: Too many levels of symbolic links$"
+    ):
         read(tmp_path / ".env", shown_as=".env")

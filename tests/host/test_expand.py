@@ -21,24 +21,53 @@ GRAMMAR = {
     "nested default of default": ({"F": "${MISSING:${ALSO_MISSING:deep}}"}, {}, {"F": "deep"}),
     "escaped dollar": ({"APP": "app", "ESC1": "\\$APP"}, {}, {"ESC1": "$APP"}),
     "escaped brace": ({"APP": "app", "ESC2": "\\${APP}"}, {}, {"ESC2": "${APP}"}),
-    "escape beside a reference": ({"APP": "app", "ESC3": "cost \\$5 for $APP"}, {}, {"ESC3": "cost $5 for app"}),
+    "escape beside a reference": (
+        {"APP": "app", "ESC3": "cost \\$5 for $APP"},
+        {},
+        {"ESC3": "cost $5 for app"},
+    ),
     "whitespace-form default runs to whitespace": (
-        {"HOST": "localhost", "U": "http://$HOST:8080/x y"}, {}, {"U": "http://localhost y"}),
+        {"HOST": "localhost", "U": "http://$HOST:8080/x y"},
+        {},
+        {"U": "http://localhost y"},
+    ),
     "brace form then a colon": ({"HOST": "h", "U": "${HOST}:8080"}, {}, {"U": "h:8080"}),
     "process env fallback": ({"A": "${OUTER}-x"}, {"OUTER": "outer"}, {"A": "outer-x"}),
     "dotenv shadows process env": ({"S": "file", "U": "${S}"}, {"S": "outer"}, {"U": "file"}),
-    "forward reference reads process env": ({"A": "${B}", "B": "b"}, {"B": "outer"}, {"A": "outer"}),
-    "self reference reads process env": ({"PATH": "${PATH}:/x"}, {"PATH": "/bin"}, {"PATH": "/bin:/x"}),
-    "whitespace form eats ':/x' as its default": ({"PATH": "$PATH:/x"}, {"PATH": "/bin"}, {"PATH": "/bin"}),
+    "forward reference reads process env": (
+        {"A": "${B}", "B": "b"},
+        {"B": "outer"},
+        {"A": "outer"},
+    ),
+    "self reference reads process env": (
+        {"PATH": "${PATH}:/x"},
+        {"PATH": "/bin"},
+        {"PATH": "/bin:/x"},
+    ),
+    "whitespace form eats ':/x' as its default": (
+        {"PATH": "$PATH:/x"},
+        {"PATH": "/bin"},
+        {"PATH": "/bin"},
+    ),
     "undefined without default is empty": ({"A": "[${NOPE}]"}, {}, {"A": "[]"}),
     "empty dotenv value counts as unset for defaults": ({"E": "", "X": "${E:fb}"}, {}, {"X": "fb"}),
     "empty process variable counts as set": ({"X": "${E:fb}"}, {"E": ""}, {"X": ""}),
-    "replacement holding a reference is expanded again": ({"A": "${P}"}, {"P": "$Q!", "Q": "q"}, {"A": "q!"}),
+    "replacement holding a reference is expanded again": (
+        {"A": "${P}"},
+        {"P": "$Q!", "Q": "q"},
+        {"A": "q!"},
+    ),
     # Where we deliberately differ from get-dotenv (its bugs):
     "a $ that starts no reference is kept; others still expand": (
-        {"APP": "app", "A": "$APP and $", "B": "abc$"}, {}, {"A": "app and $", "B": "abc$"}),
+        {"APP": "app", "A": "$APP and $", "B": "abc$"},
+        {},
+        {"A": "app and $", "B": "abc$"},
+    ),
     "replacement goes where the reference is (not the first look-alike)": (
-        {"APP": "app", "A": "\\$APP and $APP"}, {}, {"A": "$APP and app"}),
+        {"APP": "app", "A": "\\$APP and $APP"},
+        {},
+        {"A": "$APP and app"},
+    ),
 }
 
 
@@ -61,7 +90,9 @@ def test_longer_cycle_through_a_default_is_an_error():
 
 
 def test_replacement_that_expands_forever_is_an_error():
-    with pytest.raises(ExpansionError, match=r"while expanding A: P -> P keeps expanding to itself"):
+    with pytest.raises(
+        ExpansionError, match=r"while expanding A: P -> P keeps expanding to itself"
+    ):
         expand_all({"A": "${P}"}, {"P": "again $P"})
 
 
@@ -72,6 +103,8 @@ def test_escaped_reference_is_no_cycle_but_is_expanded_when_referenced():
 
 
 def test_large_map_is_linear_enough_to_finish():
-    values = {f"V{i}": (f"${{V{i - 3}}}/x" if i % 5 == 0 and i > 3 else f"v{i}") for i in range(20000)}
+    values = {
+        f"V{i}": (f"${{V{i - 3}}}/x" if i % 5 == 0 and i > 3 else f"v{i}") for i in range(20000)
+    }
     result = expand_all(values, {})
     assert result["V10"] == "v7/x" and len(result) == 20000

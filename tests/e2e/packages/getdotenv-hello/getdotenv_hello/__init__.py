@@ -1,0 +1,1 @@
+"""An example getdotenv plugin; the entry point is ``getdotenv_hello.plugin``."""
