@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,7 +12,7 @@ import typer
 
 from host_cli import proc
 from host_cli.context import get_context
-from host_cli.errors import OptionError
+from host_cli.errors import CommandNotFoundError, OptionError
 from host_cli.expand import expand, lookup_in
 
 if TYPE_CHECKING:
@@ -32,6 +35,25 @@ def _shell_for(value: bool | str | None, root: str | None) -> str | None:
     return value or None
 
 
+_BARE_WORD = re.compile(r"[A-Za-z0-9_.+-]+")
+# Shell builtins and keywords a single word may name without being on PATH.
+_SHELL_WORDS = frozenset(
+    "alias bg cd command declare dirs disown eval exec exit export false fc fg getopts hash "
+    "help history jobs kill let local logout popd pushd pwd read readonly return set shift "
+    "shopt source suspend test times trap true type typeset ulimit umask unalias unset wait".split()
+)
+
+
+def _check_found(context: HostContext, word: str) -> None:
+    """A lone word that is neither a script nor a program: say so, as a shell would (127)."""
+    path = context.child_env().get("PATH", os.defpath)
+    if shutil.which(word, path=path) is None:
+        known = ", ".join(sorted(context.scripts)) or "none defined"
+        raise CommandNotFoundError(
+            f"{word!r} is neither a script in config `scripts` ({known}) nor a command on PATH"
+        )
+
+
 def command_argv(context: HostContext, tokens: Sequence[str], *, alias: bool = False) -> list[str]:
     """The argv that ``cmd`` (or ``--cmd`` when ``alias``) runs for ``tokens``."""
     if not tokens or not "".join(tokens).strip():
@@ -44,6 +66,8 @@ def command_argv(context: HostContext, tokens: Sequence[str], *, alias: bool = F
     script = context.scripts.get(text)
     if script is not None:
         text, shell = script.cmd, _shell_for(script.shell, shell)
+    elif _BARE_WORD.fullmatch(text) and text not in _SHELL_WORDS:
+        _check_found(context, text)
     return proc.shell_argv(shell, text) if shell else proc.split_command(text)
 
 

@@ -112,6 +112,25 @@ def test_missing_program_is_127_with_one_line(project, cli):
     )
 
 
+def test_unknown_script_is_127_with_one_line(app_project, cli):
+    out = cli("cmd", "deploy")
+    assert out.code == 127
+    assert out.err == (
+        "getdotenv: error: 'deploy' is neither a script in config `scripts` "
+        "(hello, literal, which-shell) nor a command on PATH\n"
+    )
+    assert cli("cmd", "cd").code == 0  # a shell builtin is not on PATH but runs fine
+
+
+def test_reference_cycle_is_one_line(project, cli):
+    project({".env": "A=${B}\nB=x${A}\n"})
+    out = cli("cmd", "true")
+    assert (out.code, out.err) == (
+        1,
+        "getdotenv: error: reference cycle: A -> B -> A; defined at A (.env:1), B (.env:2)\n",
+    )
+
+
 def test_nothing_to_run(project, cli):
     project({})
     out = cli("cmd")
