@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from host_cli.app import create_app, run
     from host_cli.context import HostContext, get_context
     from host_cli.pluginconfig import PluginConfigs
+    from host_cli.proc import default_shell, shell_argv
     from host_cli.proc import run as run_process
-    from host_cli.proc import shell_argv
 
 __version__ = "0.1.0"
 
@@ -40,6 +40,7 @@ __all__ = [
     "PluginError",
     "__version__",
     "create_app",
+    "default_shell",
     "get_context",
     "hookimpl",
     "run",
@@ -55,6 +56,7 @@ _LAZY = {
     "PluginConfigs": ("host_cli.pluginconfig", "PluginConfigs"),
     "run_process": ("host_cli.proc", "run"),
     "shell_argv": ("host_cli.proc", "shell_argv"),
+    "default_shell": ("host_cli.proc", "default_shell"),
 }
 
 

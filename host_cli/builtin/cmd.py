@@ -38,9 +38,53 @@ def _shell_for(value: bool | str | None, root: str | None) -> str | None:
 _BARE_WORD = re.compile(r"[A-Za-z0-9_.+-]+")
 # Shell builtins and keywords a single word may name without being on PATH.
 _SHELL_WORDS = frozenset(
-    "alias bg cd command declare dirs disown eval exec exit export false fc fg getopts hash "
-    "help history jobs kill let local logout popd pushd pwd read readonly return set shift "
-    "shopt source suspend test times trap true type typeset ulimit umask unalias unset wait".split()
+    [
+        "alias",
+        "bg",
+        "cd",
+        "command",
+        "declare",
+        "dirs",
+        "disown",
+        "eval",
+        "exec",
+        "exit",
+        "export",
+        "false",
+        "fc",
+        "fg",
+        "getopts",
+        "hash",
+        "help",
+        "history",
+        "jobs",
+        "kill",
+        "let",
+        "local",
+        "logout",
+        "popd",
+        "pushd",
+        "pwd",
+        "read",
+        "readonly",
+        "return",
+        "set",
+        "shift",
+        "shopt",
+        "source",
+        "suspend",
+        "test",
+        "times",
+        "trap",
+        "true",
+        "type",
+        "typeset",
+        "ulimit",
+        "umask",
+        "unalias",
+        "unset",
+        "wait",
+    ]
 )
 
 

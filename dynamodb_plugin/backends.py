@@ -1,0 +1,81 @@
+"""Which local DynamoDB a project gets, and the command line that runs the built-in ones.
+
+Per project: shell commands from config, else a user-installed Amazon DynamoDB Local jar
+(``local.jar``), else moto's server when the ``local`` extra is installed, else guidance.
+We never download, bundle or depend on Amazon's jar: it is used only where the user put it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from host_cli import PluginError
+
+COMMAND_KEYS = ("start", "stop", "status", "ready")
+NO_BUILTIN = "GETDOTENV_DYNAMODB_NO_BUILTIN"
+
+GUIDANCE = """\
+local dynamodb: no local DynamoDB is configured. Either
+- install the built-in server (moto):  pip install 'getdotenv[local]'
+- or say how to run yours in getdotenv.config.yaml; the commands run in your shell with
+  the composed environment, so $DYNAMODB_LOCAL_PORT works in them:
+    plugins:
+      dynamodb:
+        local:
+          port: 8000
+          start: docker run -d --rm --name ddb -p ${DYNAMODB_LOCAL_PORT}:8000 amazon/dynamodb-local
+          stop: docker stop ddb
+          status: docker inspect -f '{{.State.Running}}' ddb
+- or point at Amazon's DynamoDB Local that you downloaded yourself (needs java on PATH):
+    plugins:
+      dynamodb:
+        local:
+          jar: /opt/dynamodb-local      # the folder holding DynamoDBLocal.jar
+"""
+
+
+def moto_available() -> bool:
+    """Whether the ``local`` extra (moto's server) is installed and not switched off."""
+    if os.environ.get(NO_BUILTIN, "") not in ("", "0"):
+        return False
+    return all(
+        importlib.util.find_spec(name) is not None for name in ("moto", "flask", "flask_cors")
+    )
+
+
+def mode(local: Mapping[str, Any]) -> str:
+    """``config``, ``jar``, ``moto`` or ``none`` (guidance)."""
+    if any(local.get(key) for key in COMMAND_KEYS):
+        return "config"
+    if local.get("jar"):
+        return "jar"
+    return "moto" if moto_available() else "none"
+
+
+def moto_argv(port: int, snapshot: Path | None, autosave: float) -> list[str]:
+    argv = [sys.executable, "-m", "dynamodb_plugin.server", "--port", str(port)]
+    if snapshot is not None:
+        argv += ["--snapshot", str(snapshot), "--autosave", f"{autosave:g}"]
+    return argv
+
+
+def jar_argv(folder: Path, port: int, data: Path | None) -> list[str]:
+    jar = folder / "DynamoDBLocal.jar"
+    if not jar.is_file():
+        raise PluginError(
+            f"plugins.dynamodb.local.jar: no DynamoDBLocal.jar in {folder} (expected the "
+            "folder of Amazon's DynamoDB Local that you downloaded)"
+        )
+    java = shutil.which("java")
+    if java is None:
+        raise PluginError("java is not on PATH; plugins.dynamodb.local.jar needs Java 17 or newer")
+    argv = [java, f"-Djava.library.path={folder / 'DynamoDBLocal_lib'}", "-jar", str(jar)]
+    argv += ["-port", str(port), "-disableTelemetry"]
+    argv += ["-sharedDb", "-dbPath", str(data)] if data is not None else ["-inMemory"]
+    return argv

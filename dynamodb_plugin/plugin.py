@@ -1,0 +1,33 @@
+"""The entry point: hook implementations only, cheap to import (imported on every start)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from host_cli import hookimpl
+
+if TYPE_CHECKING:
+    import typer
+
+    from host_cli import PluginConfigs
+
+
+@hookimpl
+def register_commands(app: typer.Typer) -> None:
+    from dynamodb_plugin.commands import dynamodb_app
+
+    app.add_typer(dynamodb_app, name="dynamodb")
+
+
+@hookimpl
+def register_config_models(register: Callable[[str, Any], None]) -> None:
+    register("dynamodb", "dynamodb_plugin.config:DynamoConfig")
+
+
+@hookimpl
+def derive_env(env: Mapping[str, str], configs: PluginConfigs) -> Mapping[str, str]:
+    """DYNAMODB_LOCAL_PORT and DYNAMODB_LOCAL_ENDPOINT by the endpoint rule (config beats env)."""
+    from dynamodb_plugin.endpoint import derive
+
+    return derive(configs.data("dynamodb")["local"], env)
