@@ -11,8 +11,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-OUR_PLUGINS = ""  # entry-point names shipped by this distribution, comma-separated
-PAGES = [[], ["cmd"], ["plugins"]]
+OUR_PLUGINS = "dynamodb"  # entry-point names shipped by this distribution, comma-separated
+PAGES = [
+    [],
+    ["cmd"],
+    ["plugins"],
+    ["dynamodb"],
+    ["dynamodb", "local"],
+    ["dynamodb", "local", "start"],
+    ["dynamodb", "local", "stop"],
+    ["dynamodb", "local", "status"],
+    ["dynamodb", "local", "ready"],
+]
 HEADER = (
     "# Command-line reference\n\n"
     "Generated from `--help` by `docs/gen_cli.py`; do not edit by hand.\n"

@@ -31,7 +31,7 @@ local dynamodb: no local DynamoDB is configured. Either
           port: 8000
           start: docker run -d --rm --name ddb -p ${DYNAMODB_LOCAL_PORT}:8000 amazon/dynamodb-local
           stop: docker stop ddb
-          status: docker inspect -f '{{.State.Running}}' ddb
+          status: docker inspect -f '{{.State.Running}}' ddb | grep -q true
 - or point at Amazon's DynamoDB Local that you downloaded yourself (needs java on PATH):
     plugins:
       dynamodb:

@@ -52,7 +52,10 @@ def register_config_models(register: Callable[[str, type[BaseModel] | str], None
 
 @hookspec
 def derive_env(env: Mapping[str, str], configs: PluginConfigs) -> Mapping[str, str] | None:
-    """Return variables derived from the composed environment and validated config.
+    """Return variables derived from the environment and validated config.
+
+    ``env`` is what a child process would see: the inherited environment with the composed
+    one over it.
 
     Called once per run, after the environment is composed and every config slice is
     validated, before the command runs; whatever is returned is set in the environment

@@ -112,7 +112,9 @@ def resolve(inputs: Inputs) -> HostContext:
 
     models = inputs.plugin_host.config_models()
     configs = _plugin_configs(inputs, sources, models, env)
-    derived, by = inputs.plugin_host.derive_env(MappingProxyType(dict(env)), configs)
+    # Plugins see what a child would: the inherited environment with the composed one over it.
+    seen = MappingProxyType({**inputs.process_env, **env})
+    derived, by = inputs.plugin_host.derive_env(seen, configs)
     if derived:
         for key in derived:
             origins.setdefault(key, []).append(Origin("derived", f"plugin {by[key]}"))

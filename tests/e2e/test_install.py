@@ -68,7 +68,7 @@ def test_plugin_command_appears_and_broken_plugin_only_warns(run, project):
     project({})
     out = run("getdotenv", "--help")
     assert out.returncode == 0
-    assert "\n  hello    Greet from the composed environment.\n" in out.stdout
+    assert "\n  hello     Greet from the composed environment.\n" in out.stdout
     assert out.stderr == BROKEN_WARNING
     quiet = run("getdotenv", "--help", GETDOTENV_DISABLE_PLUGINS="broken")
     assert (quiet.returncode, quiet.stderr) == (0, "")
@@ -126,3 +126,13 @@ def test_downstream_console_script(run, project):
         2,
         "smoz: error: --paths: './missing' does not exist\n",
     )
+
+
+def test_dynamodb_without_the_local_extra_gives_guidance(run, project):
+    project({})
+    status = run("getdotenv", "dynamodb", "local", "status", GETDOTENV_DISABLE_PLUGINS="broken")
+    assert status.returncode == 3
+    assert status.stderr.startswith("local dynamodb: no local DynamoDB is configured.")
+    assert "pip install 'getdotenv[local]'" in status.stderr
+    start = run("getdotenv", "dynamodb", "local", "start", GETDOTENV_DISABLE_PLUGINS="broken")
+    assert (start.returncode, start.stdout) == (0, "")

@@ -1,0 +1,282 @@
+"""``dynamodb local``: real servers on free ports, driven through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from dynamodb_plugin import state
+from tests.conftest import our_processes
+
+TABLE = {
+    "TableName": "things",
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+    "BillingMode": "PAY_PER_REQUEST",
+}
+
+
+def record(root):
+    return json.loads((root / ".getdotenv" / "dynamodb-local.json").read_text())
+
+
+def servers():
+    return [p for p in our_processes() if "dynamodb_plugin.server" in p[1]]
+
+
+def test_full_lifecycle(project, dcli, port, client):
+    root = project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n"})
+    endpoint = f"http://localhost:{port}"
+    out = dcli("dynamodb", "local", "start")
+    try:
+        assert (out.code, out.out) == (0, f"local dynamodb: endpoint {endpoint}\n"), out
+        assert f"export DYNAMODB_LOCAL_ENDPOINT={endpoint}" in out.err
+        rec = record(root)
+        assert (rec["port"], rec["endpoint"], rec["backend"]) == (port, endpoint, "moto")
+        assert rec["argv"][1:3] == ["-m", "dynamodb_plugin.server"] and rec["started_at"]
+        assert (root / ".getdotenv" / ".gitignore").read_text().endswith("*\n")
+        status = dcli("dynamodb", "local", "status", "--json")
+        data = json.loads(status.out)
+        assert status.code == 0 and data["running"] and data["accepting"] and data["pid"] == rec["pid"]
+        assert dcli("dynamodb", "local", "ready").code == 0
+        assert dcli("cmd", "echo $DYNAMODB_LOCAL_ENDPOINT").out == f"{endpoint}\n"
+        client(endpoint).create_table(**TABLE)  # region `local` works
+        again = dcli("dynamodb", "local", "start")
+        assert again.code == 0 and f"already running (moto, pid {rec['pid']})" in again.err
+        assert record(root)["pid"] == rec["pid"] and len(servers()) == 1
+    finally:
+        stopped = dcli("dynamodb", "local", "stop")
+    assert stopped.code == 0 and f"stopped (pid {rec['pid']})" in stopped.err
+    assert not (root / ".getdotenv" / "dynamodb-local.json").exists() and servers() == []
+    assert dcli("dynamodb", "local", "status").code == 1
+    assert dcli("dynamodb", "local", "ready", "--timeout", "0.3").code == 1
+    assert dcli("dynamodb", "local", "stop").code == 0  # nothing to stop is fine
+
+
+def test_data_survives_stop_and_start_and_in_memory_does_not(project, dcli, port, client):
+    project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n"})
+    endpoint = f"http://localhost:{port}"
+    assert dcli("dynamodb", "local", "start").code == 0
+    try:
+        c = client(endpoint)
+        c.create_table(**TABLE)
+        c.put_item(TableName="things", Item={"pk": {"S": "a"}, "blob": {"B": b"\x00\xff"}, "n": {"N": "7"}})
+        c.update_time_to_live(TableName="things", TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    finally:
+        assert dcli("dynamodb", "local", "stop").code == 0
+    assert dcli("dynamodb", "local", "start").code == 0
+    try:
+        c = client(endpoint)
+        assert c.get_item(TableName="things", Key={"pk": {"S": "a"}})["Item"] == {
+            "pk": {"S": "a"}, "blob": {"B": b"\x00\xff"}, "n": {"N": "7"}}
+        assert c.describe_time_to_live(TableName="things")["TimeToLiveDescription"]["AttributeName"] == "exp"
+    finally:
+        dcli("dynamodb", "local", "stop")
+    assert dcli("dynamodb", "local", "start", "--in-memory").code == 0
+    try:
+        assert client(endpoint).list_tables()["TableNames"] == []
+    finally:
+        dcli("dynamodb", "local", "stop")
+
+
+def test_hard_kill_loses_only_what_changed_since_the_last_snapshot(project, dcli, port, client):
+    root = project({"getdotenv.config.yaml":
+                    f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n      snapshotInterval: 0.2\n"})
+    endpoint = f"http://localhost:{port}"
+    assert dcli("dynamodb", "local", "start").code == 0
+    try:
+        c = client(endpoint)
+        c.create_table(**TABLE)
+        c.put_item(TableName="things", Item={"pk": {"S": "saved"}})
+        snapshot = root / ".getdotenv" / "dynamodb-local" / "snapshot.json"
+        deadline = time.monotonic() + 10
+        while "saved" not in (snapshot.read_text() if snapshot.exists() else ""):
+            assert time.monotonic() < deadline, "no autosave"
+            time.sleep(0.05)
+        os.kill(record(root)["pid"], signal.SIGKILL)
+    finally:
+        while servers():
+            time.sleep(0.05)
+    out = dcli("dynamodb", "local", "start")
+    try:
+        assert out.code == 0 and "removed the record of a server that is gone" in out.err
+        assert client(endpoint).scan(TableName="things")["Items"] == [{"pk": {"S": "saved"}}]
+    finally:
+        dcli("dynamodb", "local", "stop")
+
+
+def test_port_zero_picks_a_free_port(project, dcli):
+    root = project({})
+    out = dcli("dynamodb", "local", "start", "--port", "0")
+    try:
+        assert out.code == 0
+        port = record(root)["port"]
+        assert port > 0 and out.out == f"local dynamodb: endpoint http://localhost:{port}\n"
+    finally:
+        dcli("dynamodb", "local", "stop")
+
+
+def test_port_in_use_is_one_line_naming_port_and_key(project, dcli, port):
+    project({})
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", port))
+        busy.listen()
+        out = dcli("dynamodb", "local", "start", "--port", str(port))
+    assert out.code == 1
+    assert out.err == (f"getdotenv: error: port {port} is already in use by another program; choose another "
+                       "with plugins.dynamodb.local.port or --port (--port 0 picks a free one)\n")
+    assert servers() == []
+
+
+def test_two_starts_at_once_give_one_server(project, port):
+    root = project({})
+    argv = [sys.executable, "-m", "host_cli", "dynamodb", "local", "start", "--port", str(port)]
+    both = [subprocess.Popen(argv, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    try:
+        results = [p.communicate(timeout=60) for p in both]
+        assert [p.returncode for p in both] == [0, 0], results
+        assert sum("already running" in err for _, err in results) == 1
+        assert len(servers()) == 1
+    finally:
+        subprocess.run([sys.executable, "-m", "host_cli", "dynamodb", "local", "stop"], cwd=root, capture_output=True)
+
+
+def test_stale_records_are_cleaned_without_touching_other_programs(project, dcli, port):
+    root = project({})
+    folder = state.state_dir(root)
+    fake = state.Record(pid=0, port=port, endpoint=f"http://localhost:{port}", started_at="x",
+                        argv=[sys.executable, "-m", "dynamodb_plugin.server", "--port", str(port)],
+                        start_ticks=None, backend="moto", persist=True, log="", data=None)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    state.write(folder, fake._replace(pid=dead.pid))
+    out = dcli("dynamodb", "local", "stop")
+    assert out.code == 0 and f"pid {dead.pid} is gone; removed its record" in out.err
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        state.write(folder, fake._replace(pid=other.pid))
+        status = dcli("dynamodb", "local", "status")
+        assert status.code == 1 and "stale record" in status.out
+        out = dcli("dynamodb", "local", "stop")
+        assert out.code == 0 and f"pid {other.pid} now runs another program, left alone" in out.err
+        assert other.poll() is None, "stop touched a program that is not ours"
+        assert not (folder / state.RECORD).exists()
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_corrupt_state_file_is_one_line(project, dcli):
+    root = project({})
+    state.state_dir(root)
+    (root / ".getdotenv" / "dynamodb-local.json").write_text("{not json")
+    for command in ("status", "start", "stop"):
+        out = dcli("dynamodb", "local", command)
+        assert out.code == 1, out
+        assert out.err.startswith("getdotenv: error: .getdotenv/dynamodb-local.json: corrupt server record (")
+        assert out.err.count("\n") == 1
+
+
+def test_status_imports_no_aws_sdk(project, port):
+    root = project({})
+    code = ("import sys\nfrom host_cli.app import run\nrun(['dynamodb', 'local', 'status', '--port', '%d'])\n"
+            "print([m for m in ('boto3', 'botocore', 'moto') if m in sys.modules])" % port)
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.stdout.splitlines() == ["local dynamodb: not running", "[]"]
+
+
+def test_config_commands_run_a_real_server_with_the_derived_port(project, dcli, port):
+    python = sys.executable
+    root = project({"getdotenv.config.yaml": f"""plugins:
+  dynamodb:
+    local:
+      port: {port}
+      start: MOTO_ALLOW_NONEXISTENT_REGION=True {python} -m moto.server -H 127.0.0.1 -p $DYNAMODB_LOCAL_PORT > moto.log 2>&1 & echo $! > moto.pid
+      stop: kill $(cat moto.pid) && rm moto.pid
+      status: test -f moto.pid && kill -0 $(cat moto.pid)
+"""})
+    out = dcli("dynamodb", "local", "start")
+    try:
+        assert (out.code, out.out) == (0, f"local dynamodb: endpoint http://localhost:{port}\n"), out
+        assert dcli("dynamodb", "local", "status").code == 0
+        assert dcli("dynamodb", "local", "ready").code == 0
+        assert not (root / ".getdotenv" / "dynamodb-local.json").exists()  # config mode keeps no record
+    finally:
+        assert dcli("dynamodb", "local", "stop").code == 0
+    assert dcli("dynamodb", "local", "status").code == 1
+
+
+@pytest.mark.parametrize(
+    "local, command, code, message",
+    [
+        ("start: exit 4", "start", 4, "plugins.dynamodb.local.start failed with exit code 4"),
+        ("start: no-such-program-xyz", "start", 127, "plugins.dynamodb.local.start failed with exit code 127"),
+        ("start: 'true'", "stop", 1, "plugins.dynamodb.local.stop is not set; set it to stop your local DynamoDB"),
+    ],
+)
+def test_failing_config_commands(project, dcli, local, command, code, message):
+    project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      {local}\n"})
+    out = dcli("dynamodb", "local", command, "--timeout", "0.2") if command == "start" else dcli("dynamodb", "local", command)
+    assert out.code == code
+    assert out.err.endswith(f"getdotenv: error: {message}\n")
+
+
+def test_config_start_that_never_gets_ready(project, dcli, port):
+    project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n      start: 'true'\n"})
+    out = dcli("dynamodb", "local", "start", "--timeout", "0.3")
+    assert out.code == 1
+    assert out.err == (f"getdotenv: error: plugins.dynamodb.local.start ran, but http://localhost:{port} did not "
+                       "answer ListTables within 0.3s\n")
+
+
+def test_guidance_without_a_backend(project, dcli, monkeypatch):
+    project({})
+    monkeypatch.setenv("GETDOTENV_DYNAMODB_NO_BUILTIN", "1")
+    for command, code in (("start", 0), ("stop", 0), ("status", 3), ("ready", 3)):
+        out = dcli("dynamodb", "local", command)
+        assert out.code == code, (command, out)
+        assert out.err.startswith("local dynamodb: no local DynamoDB is configured.")
+        assert "pip install 'getdotenv[local]'" in out.err and "jar: /opt/dynamodb-local" in out.err
+    assert servers() == []
+
+
+def test_jar_folder_without_the_jar(project, dcli, tmp_path):
+    project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      jar: {tmp_path}\n"})
+    out = dcli("dynamodb", "local", "start", "--port", "0")
+    assert out.code == 1
+    assert out.err == (f"getdotenv: error: plugins.dynamodb.local.jar: no DynamoDBLocal.jar in {tmp_path} "
+                       "(expected the folder of Amazon's DynamoDB Local that you downloaded)\n")
+
+
+def test_jar_without_java(project, dcli, tmp_path, monkeypatch):
+    (tmp_path / "DynamoDBLocal.jar").write_text("not really")
+    project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      jar: {tmp_path}\n"})
+    monkeypatch.setenv("PATH", str(tmp_path))
+    out = dcli("dynamodb", "local", "start", "--port", "0")
+    assert out.err == "getdotenv: error: java is not on PATH; plugins.dynamodb.local.jar needs Java 17 or newer\n"
+
+
+JAR = os.environ.get("GETDOTENV_TEST_DYNAMODB_LOCAL_JAR")
+
+
+@pytest.mark.skipif(not JAR, reason="set GETDOTENV_TEST_DYNAMODB_LOCAL_JAR to a DynamoDB Local folder you installed")
+def test_user_installed_jar_lifecycle(project, dcli, port, client):
+    project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n      jar: {JAR}\n"})
+    endpoint = f"http://localhost:{port}"
+    assert dcli("dynamodb", "local", "start", "--timeout", "60").code == 0
+    try:
+        client(endpoint).create_table(**TABLE)
+    finally:
+        assert dcli("dynamodb", "local", "stop").code == 0
+    assert dcli("dynamodb", "local", "start", "--timeout", "60").code == 0
+    try:
+        assert client(endpoint).list_tables()["TableNames"] == ["things"]
+    finally:
+        dcli("dynamodb", "local", "stop")
