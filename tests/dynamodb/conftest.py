@@ -30,8 +30,11 @@ def client():
 
     def make(endpoint: str):
         return boto3.client(
-            "dynamodb", endpoint_url=endpoint, region_name="local",
-            aws_access_key_id="local", aws_secret_access_key="local",
+            "dynamodb",
+            endpoint_url=endpoint,
+            region_name="local",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
         )
 
     return make

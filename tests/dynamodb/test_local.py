@@ -32,7 +32,9 @@ def servers():
 
 
 def test_full_lifecycle(project, dcli, port, client):
-    root = project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n"})
+    root = project(
+        {"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n"}
+    )
     endpoint = f"http://localhost:{port}"
     out = dcli("dynamodb", "local", "start")
     try:
@@ -44,7 +46,9 @@ def test_full_lifecycle(project, dcli, port, client):
         assert (root / ".getdotenv" / ".gitignore").read_text().endswith("*\n")
         status = dcli("dynamodb", "local", "status", "--json")
         data = json.loads(status.out)
-        assert status.code == 0 and data["running"] and data["accepting"] and data["pid"] == rec["pid"]
+        assert (
+            status.code == 0 and data["running"] and data["accepting"] and data["pid"] == rec["pid"]
+        )
         assert dcli("dynamodb", "local", "ready").code == 0
         assert dcli("cmd", "echo $DYNAMODB_LOCAL_ENDPOINT").out == f"{endpoint}\n"
         client(endpoint).create_table(**TABLE)  # region `local` works
@@ -67,16 +71,26 @@ def test_data_survives_stop_and_start_and_in_memory_does_not(project, dcli, port
     try:
         c = client(endpoint)
         c.create_table(**TABLE)
-        c.put_item(TableName="things", Item={"pk": {"S": "a"}, "blob": {"B": b"\x00\xff"}, "n": {"N": "7"}})
-        c.update_time_to_live(TableName="things", TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+        c.put_item(
+            TableName="things", Item={"pk": {"S": "a"}, "blob": {"B": b"\x00\xff"}, "n": {"N": "7"}}
+        )
+        c.update_time_to_live(
+            TableName="things", TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"}
+        )
     finally:
         assert dcli("dynamodb", "local", "stop").code == 0
     assert dcli("dynamodb", "local", "start").code == 0
     try:
         c = client(endpoint)
         assert c.get_item(TableName="things", Key={"pk": {"S": "a"}})["Item"] == {
-            "pk": {"S": "a"}, "blob": {"B": b"\x00\xff"}, "n": {"N": "7"}}
-        assert c.describe_time_to_live(TableName="things")["TimeToLiveDescription"]["AttributeName"] == "exp"
+            "pk": {"S": "a"},
+            "blob": {"B": b"\x00\xff"},
+            "n": {"N": "7"},
+        }
+        assert (
+            c.describe_time_to_live(TableName="things")["TimeToLiveDescription"]["AttributeName"]
+            == "exp"
+        )
     finally:
         dcli("dynamodb", "local", "stop")
     assert dcli("dynamodb", "local", "start", "--in-memory").code == 0
@@ -87,8 +101,11 @@ def test_data_survives_stop_and_start_and_in_memory_does_not(project, dcli, port
 
 
 def test_hard_kill_loses_only_what_changed_since_the_last_snapshot(project, dcli, port, client):
-    root = project({"getdotenv.config.yaml":
-                    f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n      snapshotInterval: 0.2\n"})
+    root = project(
+        {
+            "getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n      snapshotInterval: 0.2\n"
+        }
+    )
     endpoint = f"http://localhost:{port}"
     assert dcli("dynamodb", "local", "start").code == 0
     try:
@@ -130,30 +147,48 @@ def test_port_in_use_is_one_line_naming_port_and_key(project, dcli, port):
         busy.listen()
         out = dcli("dynamodb", "local", "start", "--port", str(port))
     assert out.code == 1
-    assert out.err == (f"getdotenv: error: port {port} is already in use by another program; choose another "
-                       "with plugins.dynamodb.local.port or --port (--port 0 picks a free one)\n")
+    assert out.err == (
+        f"getdotenv: error: port {port} is already in use by another program; choose another "
+        "with plugins.dynamodb.local.port or --port (--port 0 picks a free one)\n"
+    )
     assert servers() == []
 
 
 def test_two_starts_at_once_give_one_server(project, port):
     root = project({})
     argv = [sys.executable, "-m", "host_cli", "dynamodb", "local", "start", "--port", str(port)]
-    both = [subprocess.Popen(argv, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    both = [
+        subprocess.Popen(argv, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     try:
         results = [p.communicate(timeout=60) for p in both]
         assert [p.returncode for p in both] == [0, 0], results
         assert sum("already running" in err for _, err in results) == 1
         assert len(servers()) == 1
     finally:
-        subprocess.run([sys.executable, "-m", "host_cli", "dynamodb", "local", "stop"], cwd=root, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "host_cli", "dynamodb", "local", "stop"],
+            cwd=root,
+            capture_output=True,
+        )
 
 
 def test_stale_records_are_cleaned_without_touching_other_programs(project, dcli, port):
     root = project({})
     folder = state.state_dir(root)
-    fake = state.Record(pid=0, port=port, endpoint=f"http://localhost:{port}", started_at="x",
-                        argv=[sys.executable, "-m", "dynamodb_plugin.server", "--port", str(port)],
-                        start_ticks=None, backend="moto", persist=True, log="", data=None)
+    fake = state.Record(
+        pid=0,
+        port=port,
+        endpoint=f"http://localhost:{port}",
+        started_at="x",
+        argv=[sys.executable, "-m", "dynamodb_plugin.server", "--port", str(port)],
+        start_ticks=None,
+        backend="moto",
+        persist=True,
+        log="",
+        data=None,
+    )
     dead = subprocess.Popen(["true"])
     dead.wait()
     state.write(folder, fake._replace(pid=dead.pid))
@@ -180,34 +215,47 @@ def test_corrupt_state_file_is_one_line(project, dcli):
     for command in ("status", "start", "stop"):
         out = dcli("dynamodb", "local", command)
         assert out.code == 1, out
-        assert out.err.startswith("getdotenv: error: .getdotenv/dynamodb-local.json: corrupt server record (")
+        assert out.err.startswith(
+            "getdotenv: error: .getdotenv/dynamodb-local.json: corrupt server record ("
+        )
         assert out.err.count("\n") == 1
 
 
 def test_status_imports_no_aws_sdk(project, port):
     root = project({})
-    code = ("import sys\nfrom host_cli.app import run\nrun(['dynamodb', 'local', 'status', '--port', '%d'])\n"
-            "print([m for m in ('boto3', 'botocore', 'moto') if m in sys.modules])" % port)
+    code = (
+        "import sys\nfrom host_cli.app import run\n"
+        f"run(['dynamodb', 'local', 'status', '--port', '{port}'])\n"
+        "print([m for m in ('boto3', 'botocore', 'moto') if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.stdout.splitlines() == ["local dynamodb: not running", "[]"]
 
 
 def test_config_commands_run_a_real_server_with_the_derived_port(project, dcli, port):
     python = sys.executable
-    root = project({"getdotenv.config.yaml": f"""plugins:
+    root = project(
+        {
+            "getdotenv.config.yaml": f"""plugins:
   dynamodb:
     local:
       port: {port}
       start: MOTO_ALLOW_NONEXISTENT_REGION=True {python} -m moto.server -H 127.0.0.1 -p $DYNAMODB_LOCAL_PORT > moto.log 2>&1 & echo $! > moto.pid
       stop: kill $(cat moto.pid) && rm moto.pid
       status: test -f moto.pid && kill -0 $(cat moto.pid)
-"""})
+"""
+        }
+    )
     out = dcli("dynamodb", "local", "start")
     try:
-        assert (out.code, out.out) == (0, f"local dynamodb: endpoint http://localhost:{port}\n"), out
+        assert (out.code, out.out) == (0, f"local dynamodb: endpoint http://localhost:{port}\n"), (
+            out
+        )
         assert dcli("dynamodb", "local", "status").code == 0
         assert dcli("dynamodb", "local", "ready").code == 0
-        assert not (root / ".getdotenv" / "dynamodb-local.json").exists()  # config mode keeps no record
+        assert not (
+            root / ".getdotenv" / "dynamodb-local.json"
+        ).exists()  # config mode keeps no record
     finally:
         assert dcli("dynamodb", "local", "stop").code == 0
     assert dcli("dynamodb", "local", "status").code == 1
@@ -217,23 +265,43 @@ def test_config_commands_run_a_real_server_with_the_derived_port(project, dcli, 
     "local, command, code, message",
     [
         ("start: exit 4", "start", 4, "plugins.dynamodb.local.start failed with exit code 4"),
-        ("start: no-such-program-xyz", "start", 127, "plugins.dynamodb.local.start failed with exit code 127"),
-        ("start: 'true'", "stop", 1, "plugins.dynamodb.local.stop is not set; set it to stop your local DynamoDB"),
+        (
+            "start: no-such-program-xyz",
+            "start",
+            127,
+            "plugins.dynamodb.local.start failed with exit code 127",
+        ),
+        (
+            "start: 'true'",
+            "stop",
+            1,
+            "plugins.dynamodb.local.stop is not set; set it to stop your local DynamoDB",
+        ),
     ],
 )
 def test_failing_config_commands(project, dcli, local, command, code, message):
     project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      {local}\n"})
-    out = dcli("dynamodb", "local", command, "--timeout", "0.2") if command == "start" else dcli("dynamodb", "local", command)
+    out = (
+        dcli("dynamodb", "local", command, "--timeout", "0.2")
+        if command == "start"
+        else dcli("dynamodb", "local", command)
+    )
     assert out.code == code
     assert out.err.endswith(f"getdotenv: error: {message}\n")
 
 
 def test_config_start_that_never_gets_ready(project, dcli, port):
-    project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n      start: 'true'\n"})
+    project(
+        {
+            "getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n      start: 'true'\n"
+        }
+    )
     out = dcli("dynamodb", "local", "start", "--timeout", "0.3")
     assert out.code == 1
-    assert out.err == (f"getdotenv: error: plugins.dynamodb.local.start ran, but http://localhost:{port} did not "
-                       "answer ListTables within 0.3s\n")
+    assert out.err == (
+        f"getdotenv: error: plugins.dynamodb.local.start ran, but http://localhost:{port} did not "
+        "answer ListTables within 0.3s\n"
+    )
 
 
 def test_guidance_without_a_backend(project, dcli, monkeypatch):
@@ -248,27 +316,42 @@ def test_guidance_without_a_backend(project, dcli, monkeypatch):
 
 
 def test_jar_folder_without_the_jar(project, dcli, tmp_path):
-    project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      jar: {tmp_path}\n"})
+    project(
+        {"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      jar: {tmp_path}\n"}
+    )
     out = dcli("dynamodb", "local", "start", "--port", "0")
     assert out.code == 1
-    assert out.err == (f"getdotenv: error: plugins.dynamodb.local.jar: no DynamoDBLocal.jar in {tmp_path} "
-                       "(expected the folder of Amazon's DynamoDB Local that you downloaded)\n")
+    assert out.err == (
+        f"getdotenv: error: plugins.dynamodb.local.jar: no DynamoDBLocal.jar in {tmp_path} "
+        "(expected the folder of Amazon's DynamoDB Local that you downloaded)\n"
+    )
 
 
 def test_jar_without_java(project, dcli, tmp_path, monkeypatch):
     (tmp_path / "DynamoDBLocal.jar").write_text("not really")
-    project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      jar: {tmp_path}\n"})
+    project(
+        {"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      jar: {tmp_path}\n"}
+    )
     monkeypatch.setenv("PATH", str(tmp_path))
     out = dcli("dynamodb", "local", "start", "--port", "0")
-    assert out.err == "getdotenv: error: java is not on PATH; plugins.dynamodb.local.jar needs Java 17 or newer\n"
+    assert (
+        out.err
+        == "getdotenv: error: java is not on PATH; plugins.dynamodb.local.jar needs Java 17 or newer\n"
+    )
 
 
 JAR = os.environ.get("GETDOTENV_TEST_DYNAMODB_LOCAL_JAR")
 
 
-@pytest.mark.skipif(not JAR, reason="set GETDOTENV_TEST_DYNAMODB_LOCAL_JAR to a DynamoDB Local folder you installed")
+@pytest.mark.skipif(
+    not JAR, reason="set GETDOTENV_TEST_DYNAMODB_LOCAL_JAR to a DynamoDB Local folder you installed"
+)
 def test_user_installed_jar_lifecycle(project, dcli, port, client):
-    project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n      jar: {JAR}\n"})
+    project(
+        {
+            "getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n      jar: {JAR}\n"
+        }
+    )
     endpoint = f"http://localhost:{port}"
     assert dcli("dynamodb", "local", "start", "--timeout", "60").code == 0
     try:
