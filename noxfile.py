@@ -38,6 +38,7 @@ def docs(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Start-up and composition benchmarks, as ratios against baselines run alongside."""
-    session.install("-e", ".", "python-dotenv[cli]")
+    session.install("-e", ".[local]", "python-dotenv[cli]")
     session.run("python", "benchmarks/startup.py", *session.posargs)
     session.run("python", "benchmarks/compose.py")
+    session.run("python", "benchmarks/local.py")
