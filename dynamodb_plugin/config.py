@@ -49,9 +49,19 @@ class LocalConfig(BaseModel):
         return value
 
 
+class TablesConfig(BaseModel):
+    """``plugins.dynamodb.tables``: where the versioned table definitions live."""
+
+    model_config = _MODEL
+
+    path: str = "tables"
+    width: int = Field(default=3, ge=1, le=9)
+
+
 class DynamoConfig(BaseModel):
     """``plugins.dynamodb``."""
 
     model_config = _MODEL
 
     local: LocalConfig = LocalConfig()
+    tables: TablesConfig = TablesConfig()

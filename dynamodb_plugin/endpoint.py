@@ -1,13 +1,17 @@
 """The endpoint rule: which port and URL the local DynamoDB has, from config and environment.
 
 ``local.endpoint`` > ``local.port`` (``http://localhost:{port}``) > ``DYNAMODB_LOCAL_ENDPOINT`` >
-``DYNAMODB_LOCAL_PORT`` > port 8000. Config wins over a variable the user set, so the
-commands, ``cmd`` children and the plugin all agree. Light: imported on every start.
+``DYNAMODB_LOCAL_PORT`` > the built-in server this project runs (so ``start --port 0`` is
+found) > port 8000. Config wins over a variable the user set, so the
+commands, ``cmd`` children and the plugin all agree. One exception: ``DYNAMODB_LOCAL_ENDPOINT``
+set to the empty string (say in ``.env.prod``) means "no local DynamoDB here", so code and the
+``tables`` commands talk to AWS. Light: imported on every start.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,8 +38,12 @@ def local_url(port: int) -> str:
     return f"http://localhost:{port}"
 
 
-def derive(local: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, str]:
+def derive(
+    local: Mapping[str, Any], env: Mapping[str, str], project_root: Path | None = None
+) -> dict[str, str]:
     """``DYNAMODB_LOCAL_PORT`` and ``DYNAMODB_LOCAL_ENDPOINT`` by the endpoint rule."""
+    if env.get("DYNAMODB_LOCAL_ENDPOINT") == "":
+        return {}
     if local.get("endpoint"):
         url, port = parse_endpoint(local["endpoint"]) or (local["endpoint"], DEFAULT_PORT)
     elif local.get("port"):
@@ -57,6 +65,12 @@ def derive(local: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, str]:
         url = local_url(port)
     else:
         port, url = DEFAULT_PORT, local_url(DEFAULT_PORT)
+        if project_root is not None:
+            from dynamodb_plugin.state import running_endpoint
+
+            found = running_endpoint(project_root)
+            if found is not None:
+                url, port = found
     return {"DYNAMODB_LOCAL_PORT": str(port), "DYNAMODB_LOCAL_ENDPOINT": url}
 
 

@@ -43,6 +43,11 @@ def _run_config(context: HostContext, local: Mapping[str, Any], key: str) -> int
 
 
 def _endpoint(context: HostContext) -> tuple[str, int]:
+    if not context.env.get("DYNAMODB_LOCAL_ENDPOINT"):
+        raise PluginError(
+            "DYNAMODB_LOCAL_ENDPOINT is set empty, which means no local DynamoDB in this "
+            f"environment ({context.env_name or 'no env selected'})"
+        )
     return context.env["DYNAMODB_LOCAL_ENDPOINT"], int(context.env["DYNAMODB_LOCAL_PORT"])
 
 

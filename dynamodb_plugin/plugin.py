@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from host_cli import hookimpl
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import typer
 
     from host_cli import PluginConfigs
@@ -26,8 +28,12 @@ def register_config_models(register: Callable[[str, Any], None]) -> None:
 
 
 @hookimpl
-def derive_env(env: Mapping[str, str], configs: PluginConfigs) -> Mapping[str, str]:
-    """DYNAMODB_LOCAL_PORT and DYNAMODB_LOCAL_ENDPOINT by the endpoint rule (config beats env)."""
-    from dynamodb_plugin.endpoint import derive
+def derive_env(
+    env: Mapping[str, str], configs: PluginConfigs, project_root: Path
+) -> Mapping[str, str]:
+    """The local endpoint (config beats env, by the endpoint rule) and the table names
+    (never over a value the user set)."""
+    from dynamodb_plugin import endpoint, naming
 
-    return derive(configs.data("dynamodb")["local"], env)
+    local = configs.data("dynamodb")["local"]
+    return {**naming.derive(env), **endpoint.derive(local, env, project_root)}

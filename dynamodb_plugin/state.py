@@ -180,3 +180,13 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def running_endpoint(root: Path) -> tuple[str, int] | None:
+    """The endpoint and port of the built-in server this project runs, if it runs."""
+    try:
+        data = json.loads((root / ".getdotenv" / RECORD).read_text(encoding="utf-8"))
+        record = Record(**{field: data[field] for field in Record._fields})
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return (record.endpoint, record.port) if is_ours(record) else None

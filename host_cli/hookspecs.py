@@ -13,6 +13,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+    from pathlib import Path
 
     import typer
     from pydantic import BaseModel
@@ -51,11 +52,14 @@ def register_config_models(register: Callable[[str, type[BaseModel] | str], None
 
 
 @hookspec
-def derive_env(env: Mapping[str, str], configs: PluginConfigs) -> Mapping[str, str] | None:
+def derive_env(
+    env: Mapping[str, str], configs: PluginConfigs, project_root: Path
+) -> Mapping[str, str] | None:
     """Return variables derived from the environment and validated config.
 
     ``env`` is what a child process would see: the inherited environment with the composed
-    one over it.
+    one over it. ``project_root`` is the project's folder (the current one when there is no
+    project), for plugins that keep state there.
 
     Called once per run, after the environment is composed and every config slice is
     validated, before the command runs; whatever is returned is set in the environment

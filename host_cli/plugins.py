@@ -22,6 +22,8 @@ from host_cli.entrypoints import EntryPoint, scan
 from host_cli.errors import PluginError
 
 if typing.TYPE_CHECKING:
+    from pathlib import Path
+
     import typer
 
     from host_cli.pluginconfig import ModelRef, PluginConfigs
@@ -143,13 +145,15 @@ class PluginHost:
         return claimed
 
     def derive_env(
-        self, env: Mapping[str, str], configs: PluginConfigs
+        self, env: Mapping[str, str], configs: PluginConfigs, project_root: Path
     ) -> tuple[dict[str, str], dict[str, str]]:
         """Variables derived by plugins, and which plugin derived each."""
         derived: dict[str, str] = {}
         by: dict[str, str] = {}
         for plugin, function, argnames in self._impls("derive_env"):
-            result = self._call(function, argnames, env=env, configs=configs)
+            result = self._call(
+                function, argnames, env=env, configs=configs, project_root=project_root
+            )
             for key, value in (result or {}).items():
                 if not isinstance(value, str):
                     raise PluginError(

@@ -114,7 +114,7 @@ def resolve(inputs: Inputs) -> HostContext:
     configs = _plugin_configs(inputs, sources, models, env)
     # Plugins see what a child would: the inherited environment with the composed one over it.
     seen = MappingProxyType({**inputs.process_env, **env})
-    derived, by = inputs.plugin_host.derive_env(seen, configs)
+    derived, by = inputs.plugin_host.derive_env(seen, configs, root or cwd)
     if derived:
         for key in derived:
             origins.setdefault(key, []).append(Origin("derived", f"plugin {by[key]}"))

@@ -1,0 +1,201 @@
+"""Migrating items from one table version to another, through each step's transform.
+
+The source is only ever read. Items pass through the ``transform(item)`` of every version
+after the source up to the target, in order, and are written with BatchWriteItem by a bounded
+pool of writers that retry unprocessed items with backoff. Writes are plain puts, so a rerun
+after a failure completes the target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from host_cli import PluginError
+
+Transform = Callable[[dict[str, Any]], Any]
+BATCH = 25
+MAX_ATTEMPTS = 10
+
+
+class Step(NamedTuple):
+    name: str  # the version folder, e.g. "002"
+    transform: Transform | None
+    shown: str  # the transform file as shown in messages
+
+
+class Summary(NamedTuple):
+    read: int
+    written: int
+    dropped: int
+
+
+def load_transform(path: Path, shown: str, version: str) -> Transform | None:
+    """``transform`` from a version's ``transform.py``, or ``None`` when there is no file."""
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(f"getdotenv_tables_transform_{version}", path)
+    if spec is None or spec.loader is None:
+        raise PluginError(f"{shown}: cannot load it as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise PluginError(f"{shown}:{exc.lineno}: syntax error: {exc.msg}") from None
+    except Exception as exc:
+        raise PluginError(f"{shown}: failed while loading: {type(exc).__name__}: {exc}") from None
+    function = getattr(module, "transform", None)
+    if not callable(function):
+        raise PluginError(f"{shown}: defines no transform(item) function")
+    return function  # type: ignore[no-any-return]
+
+
+def _describe_key(item: dict[str, Any], keys: Iterable[str]) -> str:
+    return "{" + ", ".join(f"{k}: {item.get(k)!r}" for k in keys) + "}"
+
+
+def apply(steps: Iterable[Step], item: dict[str, Any], keys: list[str]) -> list[dict[str, Any]]:
+    """Run ``item`` through every step; an error names the version and the item's key."""
+    items = [item]
+    for step in steps:
+        if step.transform is None:
+            continue
+        out: list[dict[str, Any]] = []
+        for current in items:
+            try:
+                result = step.transform(dict(current))
+            except Exception as exc:
+                raise PluginError(
+                    f"{step.shown}: transform raised {type(exc).__name__}: {exc} for item "
+                    f"{_describe_key(item, keys)}"
+                ) from None
+            produced = [] if result is None else result if isinstance(result, list) else [result]
+            for one in produced:
+                if not isinstance(one, dict):
+                    raise PluginError(
+                        f"{step.shown}: transform returned {type(one).__name__} for item "
+                        f"{_describe_key(item, keys)}; expected a dict, a list of dicts or None"
+                    )
+            out.extend(produced)
+        items = out
+    return items
+
+
+class Writer:
+    """Bounded concurrent BatchWriteItem with retries of unprocessed items."""
+
+    def __init__(self, dynamodb: Any, table: str, concurrency: int) -> None:
+        self.dynamodb = dynamodb
+        self.table = table
+        self.pool = ThreadPoolExecutor(max_workers=concurrency)
+        self.slots = threading.Semaphore(concurrency * 2)
+        self.lock = threading.Lock()
+        self.written = 0
+        self.failure: BaseException | None = None
+
+    def _write(self, requests: list[dict[str, Any]]) -> None:
+        pending = {self.table: requests}
+        for attempt in range(MAX_ATTEMPTS):
+            answer = self.dynamodb.batch_write_item(RequestItems=pending)
+            left = answer.get("UnprocessedItems") or {}
+            done = len(pending[self.table]) - len(left.get(self.table, []))
+            with self.lock:
+                self.written += done
+            if not left.get(self.table):
+                return
+            pending = left
+            time.sleep(min(2.0, 0.05 * 2**attempt))
+        raise PluginError(
+            f"{len(pending[self.table])} items were still unprocessed after {MAX_ATTEMPTS} "
+            f"attempts writing {self.table}; rerun migrate to complete it"
+        )
+
+    def _done(self, future: Future[None]) -> None:
+        self.slots.release()
+        error = future.exception()
+        if error is not None and self.failure is None:
+            self.failure = error
+
+    def submit(self, requests: list[dict[str, Any]]) -> None:
+        if self.failure is not None:
+            raise self.failure
+        self.slots.acquire()
+        self.pool.submit(self._write, requests).add_done_callback(self._done)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        if self.failure is not None:
+            raise self.failure
+
+
+def run(
+    dynamodb: Any,
+    *,
+    source: str,
+    target: str,
+    source_keys: list[str],
+    target_keys: list[str],
+    steps: list[Step],
+    dry_run: bool,
+    concurrency: int,
+    page_size: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
+    """Scan ``source``, transform, and write to ``target`` (unless ``dry_run``)."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    load, dump = TypeDeserializer().deserialize, TypeSerializer().serialize
+    writer = None if dry_run else Writer(dynamodb, target, concurrency)
+    read = produced = dropped = 0
+    batch: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def flush() -> None:
+        if batch and writer is not None:
+            writer.submit([{"PutRequest": {"Item": item}} for item in batch.values()])
+        batch.clear()
+
+    try:
+        for page in _pages(dynamodb, source, page_size):
+            for raw in page:
+                read += 1
+                item = {k: load(v) for k, v in raw.items()}
+                results = apply(steps, item, source_keys)
+                if not results:
+                    dropped += 1
+                for result in results:
+                    serialised = {k: dump(v) for k, v in result.items()}
+                    missing = [k for k in target_keys if k not in serialised]
+                    if missing:
+                        raise PluginError(
+                            f"an item of {_describe_key(item, source_keys)} lacks the key "
+                            f"attribute {missing[0]!r} of {target} after the transforms"
+                        )
+                    produced += 1
+                    # BatchWriteItem refuses two puts of one key in a batch: the later wins.
+                    batch[tuple(repr(serialised[k]) for k in target_keys)] = serialised
+                    if len(batch) == BATCH:
+                        flush()
+            if progress is not None:
+                progress(read, writer.written if writer else produced)
+        flush()
+    except BaseException:
+        if writer is not None:
+            with contextlib.suppress(BaseException):  # drain; the first error is the story
+                writer.close()
+        raise
+    if writer is not None:
+        writer.close()
+    return Summary(read, writer.written if writer else produced, dropped)
+
+
+def _pages(dynamodb: Any, table: str, page_size: int) -> Iterator[list[dict[str, Any]]]:
+    for page in dynamodb.get_paginator("scan").paginate(
+        TableName=table, PaginationConfig={"PageSize": page_size}
+    ):
+        yield page.get("Items", [])
