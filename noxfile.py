@@ -42,3 +42,4 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/startup.py", *session.posargs)
     session.run("python", "benchmarks/compose.py")
     session.run("python", "benchmarks/local.py")
+    session.run("python", "benchmarks/migrate.py")

@@ -22,6 +22,11 @@ PAGES = [
     ["dynamodb", "local", "stop"],
     ["dynamodb", "local", "status"],
     ["dynamodb", "local", "ready"],
+    ["dynamodb", "tables"],
+    *(
+        ["dynamodb", "tables", name]
+        for name in ("list", "generate", "validate", "create", "delete", "purge", "migrate")
+    ),
 ]
 HEADER = (
     "# Command-line reference\n\n"

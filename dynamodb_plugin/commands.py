@@ -238,7 +238,10 @@ def migrate(
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Write to the target table.")] = False,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Parallel batch writers.")] = 8,
-    page_size: Annotated[int, typer.Option(min=1, max=10000, help="Items per scan page.")] = 500,
+    page_size: Annotated[
+        int | None,
+        typer.Option(min=1, help="Items per scan page [default: as many as fit in 1 MB]."),
+    ] = None,
 ) -> None:
     """Copy items from the --from table to the --to table through the transform.py of every
     version after --from up to --to (transform(item) -> item | [items] | None). Prints a JSON

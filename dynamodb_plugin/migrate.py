@@ -144,13 +144,18 @@ def run(
     steps: list[Step],
     dry_run: bool,
     concurrency: int,
-    page_size: int,
+    page_size: int | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
     """Scan ``source``, transform, and write to ``target`` (unless ``dry_run``)."""
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
     load, dump = TypeDeserializer().deserialize, TypeSerializer().serialize
+    plain = all(step.transform is None for step in steps)
+
+    def load_key(raw: dict[str, Any]) -> dict[str, Any]:
+        return {k: load(raw[k]) for k in source_keys if k in raw}
+
     writer = None if dry_run else Writer(dynamodb, target, concurrency)
     read = produced = dropped = 0
     batch: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -164,16 +169,20 @@ def run(
         for page in _pages(dynamodb, source, page_size):
             for raw in page:
                 read += 1
-                item = {k: load(v) for k, v in raw.items()}
-                results = apply(steps, item, source_keys)
-                if not results:
+                if plain:  # no transforms: items pass unchanged, no conversion needed
+                    outputs = [raw]
+                else:
+                    item = {k: load(v) for k, v in raw.items()}
+                    outputs = [
+                        {k: dump(v) for k, v in r.items()} for r in apply(steps, item, source_keys)
+                    ]
+                if not outputs:
                     dropped += 1
-                for result in results:
-                    serialised = {k: dump(v) for k, v in result.items()}
+                for serialised in outputs:
                     missing = [k for k in target_keys if k not in serialised]
                     if missing:
                         raise PluginError(
-                            f"an item of {_describe_key(item, source_keys)} lacks the key "
+                            f"an item of {_describe_key(load_key(raw), source_keys)} lacks the key "
                             f"attribute {missing[0]!r} of {target} after the transforms"
                         )
                     produced += 1
@@ -194,8 +203,8 @@ def run(
     return Summary(read, writer.written if writer else produced, dropped)
 
 
-def _pages(dynamodb: Any, table: str, page_size: int) -> Iterator[list[dict[str, Any]]]:
-    for page in dynamodb.get_paginator("scan").paginate(
-        TableName=table, PaginationConfig={"PageSize": page_size}
-    ):
+def _pages(dynamodb: Any, table: str, page_size: int | None) -> Iterator[list[dict[str, Any]]]:
+    # Without a page size DynamoDB returns pages of up to 1 MB: the fewest round trips.
+    config = {"PageSize": page_size} if page_size else {}
+    for page in dynamodb.get_paginator("scan").paginate(TableName=table, PaginationConfig=config):
         yield page.get("Items", [])

@@ -263,7 +263,7 @@ def migrate(
     dry_run: bool,
     force: bool,
     concurrency: int,
-    page_size: int,
+    page_size: int | None,
 ) -> int:
     from dynamodb_plugin import migrate as engine
 

@@ -1,0 +1,463 @@
+"""``dynamodb tables``: every command against a real built-in server, AWS through moto's mock."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from dynamodb_plugin import aws, plugin
+from dynamodb_plugin.state import free_port
+
+TEMPLATE = """\
+# tooling keeps this comment
+Type: AWS::DynamoDB::Table
+Properties:
+  TableName: placeholder
+  BillingMode: PAY_PER_REQUEST
+  AttributeDefinitions:
+    - AttributeName: pk
+      AttributeType: S
+  KeySchema:
+    - AttributeName: pk
+      KeyType: HASH
+  TimeToLiveSpecification:
+    AttributeName: expiresAt
+    Enabled: true
+  PointInTimeRecoverySpecification:
+    PointInTimeRecoveryEnabled: true
+  StreamSpecification:
+    StreamViewType: NEW_AND_OLD_IMAGES
+  Tags:
+    - Key: stage
+      Value: ${param:STAGE_NAME}
+"""
+
+
+class Project(NamedTuple):
+    root: Path
+    service: str
+
+    def __truediv__(self, other: str) -> Path:
+        return self.root / other
+
+
+@pytest.fixture(scope="module")
+def server():
+    """One built-in server for the module; its endpoint comes through DYNAMODB_LOCAL_ENDPOINT."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "GETDOTENV_TEST_SESSION"}
+    env["MOTO_ALLOW_NONEXISTENT_REGION"] = "True"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dynamodb_plugin.server", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    from dynamodb_plugin.probe import wait_ready
+
+    try:
+        assert wait_ready(
+            f"http://localhost:{port}", "local", 30, alive=lambda: proc.poll() is None
+        )
+        yield f"http://localhost:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture
+def tables(project, monkeypatch, server):
+    """A project with a table template, its own SERVICE_NAME, pointed at the server."""
+    monkeypatch.setenv("DYNAMODB_LOCAL_ENDPOINT", server)
+    service = f"svc{uuid.uuid4().hex[:8]}"
+    root = project(
+        {
+            ".env": f"SERVICE_NAME={service}\nSTAGE=test\nTABLE_VERSION=002\n",
+            ".env.local": "TABLE_VERSION_DEPLOYED=000\n",
+            "tables/table.template.yml": TEMPLATE,
+        }
+    )
+    return Project(root, service)
+
+
+@pytest.fixture
+def ddb(server):
+    import boto3
+
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=server,
+        region_name="local",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def run_json(dcli, *args):
+    out = dcli("dynamodb", "tables", *args)
+    assert out.code == 0, out
+    return json.loads(out.out)
+
+
+def test_names_are_derived_and_never_override(project, env_of):
+    project(
+        {".env": "SERVICE_NAME=orders\nSTAGE=dev\nTABLE_VERSION=001\nTABLE_VERSION_DEPLOYED=000\n"}
+    )
+    keys = ["STAGE_NAME", "TABLE_NAME", "TABLE_NAME_DEPLOYED"]
+    assert env_of(keys=keys, plugins=[plugin]) == {
+        "STAGE_NAME": "orders-dev",
+        "TABLE_NAME": "orders-dev-001",
+        "TABLE_NAME_DEPLOYED": "orders-dev-000",
+    }
+    assert env_of("--vars", "STAGE_NAME=custom TABLE_NAME=mine", keys=keys, plugins=[plugin]) == {
+        "STAGE_NAME": "custom",
+        "TABLE_NAME": "mine",
+        "TABLE_NAME_DEPLOYED": "custom-000",
+    }
+    project(
+        {
+            ".env": "SERVICE_NAME=orders\nSTAGE=dev\nTABLE_VERSION=001\nTABLE_VERSION_DEPLOYED=000\n"
+            "STAGE=\n"
+        }
+    )
+    assert env_of(keys=keys, plugins=[plugin]) == dict.fromkeys(keys, None)
+
+
+def test_generate_from_template_then_from_latest(tables, dcli):
+    first = dcli("dynamodb", "tables", "generate", "--version", "0")
+    assert (first.code, first.out) == (0, "tables/000/table.yml\n")
+    text = (tables / "tables/000/table.yml").read_text()
+    assert (
+        text.startswith("# tooling keeps this comment\n")
+        and "  TableName: ${param:STAGE_NAME}-000\n" in text
+    )
+    (tables / "tables/table.template.yml").unlink()
+    assert dcli("dynamodb", "tables", "generate", "--version", "1").code == 0
+    assert "TableName: ${param:STAGE_NAME}-001" in (tables / "tables/001/table.yml").read_text()
+    again = dcli("dynamodb", "tables", "generate", "--version", "001")
+    assert (again.code, again.err) == (
+        1,
+        "getdotenv: error: tables/001/table.yml exists; pass --force to overwrite it\n",
+    )
+    assert dcli("dynamodb", "tables", "generate", "--version", "001", "--force").code == 0
+
+
+def test_validate_reports_every_problem(tables, dcli):
+    (tables / "tables/003").mkdir(parents=True)
+    (tables / "tables/003/table.yml").write_text("""\
+Type: AWS::DynamoDB::Table
+Properties:
+  TableName: ${param:STAGE_NAME}-002
+  BillingMode: PAY_PER_REQUEST
+  ProvisionedThroughput: {ReadCapacityUnits: 1, WriteCapacityUnits: 1}
+  KinesisStreamSpecification: {StreamArn: x}
+  AttributeDefinitions:
+    - {AttributeName: pk, AttributeType: S}
+    - {AttributeName: unused, AttributeType: S}
+  KeySchema:
+    - {AttributeName: pk, KeyType: HASH}
+    - {AttributeName: sk, KeyType: RANGE}
+  Tags:
+    - {Key: owner, Value: !Ref Owner}
+""")
+    out = dcli("dynamodb", "tables", "validate", "--version", "3")
+    assert out.code == 1
+    assert out.out.splitlines() == [
+        "tables/003/table.yml: Properties.TableName: expected ${param:STAGE_NAME}-003, got '${param:STAGE_NAME}-002'",
+        "tables/003/table.yml: Properties.KinesisStreamSpecification: CreateTable cannot take it; remove it, or apply it after create",
+        "tables/003/table.yml: Properties.ProvisionedThroughput: not allowed with BillingMode PAY_PER_REQUEST",
+        "tables/003/table.yml: Properties.KeySchema[1].AttributeName: 'sk' is not defined in AttributeDefinitions",
+        "tables/003/table.yml: Properties.AttributeDefinitions[1]: 'unused' is not used by any key schema (DynamoDB rejects that)",
+    ]
+    assert dcli("dynamodb", "tables", "generate", "--version", "0").code == 0
+    good = dcli("dynamodb", "tables", "validate", "--version", "000")
+    assert (good.code, good.out) == (0, "tables/000/table.yml: ok\n")
+
+
+def test_version_folders(tables, dcli):
+    (tables / "tables/1").mkdir(parents=True)
+    (tables / "tables/001").mkdir()
+    out = dcli("dynamodb", "tables", "validate")
+    assert out.err == "getdotenv: error: tables/001 and tables/1 are the same version 1; keep one\n"
+    (tables / "tables/1").rmdir()
+    missing = dcli("dynamodb", "tables", "create", "--version", "7")
+    assert missing.err == "getdotenv: error: tables/007: no such version (have: 001)\n"
+
+
+def test_create_list_delete_and_purge(tables, dcli, ddb):
+    for version in ("0", "1", "2"):
+        assert dcli("dynamodb", "tables", "generate", "--version", version).code == 0
+    older = dcli("dynamodb", "tables", "create", "--version", "1")
+    assert (
+        older.err
+        == "getdotenv: error: version 001 is older than the latest (002); pass --allow-non-latest to create it anyway\n"
+    )
+    name = f"{tables.service}-test-002"
+    assert run_json(dcli, "create") == {
+        "table": name,
+        "version": "002",
+        "status": "ACTIVE",
+        "at": ddb.meta.endpoint_url,
+    }
+    assert ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"] == {
+        "TimeToLiveStatus": "ENABLED",
+        "AttributeName": "expiresAt",
+    }
+    backups = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    description = ddb.describe_table(TableName=name)["Table"]
+    assert description["StreamSpecification"] == {
+        "StreamEnabled": True,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
+    arn = description["TableArn"]
+    assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [
+        {"Key": "stage", "Value": f"{tables.service}-test"}
+    ]
+    exists = dcli("dynamodb", "tables", "create")
+    assert (
+        exists.code == 1 and "ResourceInUseException" in exists.err and exists.err.count("\n") == 1
+    )
+
+    listed = run_json(dcli, "list", "--json")["versions"]
+    assert [(v["version"], v["exists"], v["current"], v["deployed"]) for v in listed] == [
+        ("000", False, False, True),
+        ("001", False, False, False),
+        ("002", True, True, False),
+    ]
+
+    ddb.put_item(TableName=name, Item={"pk": {"S": "a"}})
+    ddb.put_item(TableName=name, Item={"pk": {"S": "b"}})
+    refused = dcli("dynamodb", "tables", "purge")
+    assert refused.err == f"getdotenv: error: purging table {name} needs --force\n"
+    assert run_json(dcli, "purge", "--force")["deleted_items"] == 2
+    assert ddb.scan(TableName=name)["Count"] == 0
+    assert dcli("dynamodb", "tables", "delete", "--table-name", name).code == 1
+    assert run_json(dcli, "delete", "--table-name", name, "--force")["deleted"] is True
+    assert name not in ddb.list_tables()["TableNames"]
+
+
+CREATE_ERRORS = {
+    "unresolvable param": (
+        {".env": "SERVICE_NAME=x\n"},
+        "tables/000/table.yml: Properties.TableName: ${param:STAGE_NAME} is not set (STAGE_NAME is not in the environment)",
+    ),
+    "illegal name": (
+        {".env": "STAGE_NAME=bad name!\n"},
+        "tables/000/table.yml: Properties.TableName: resolves to 'bad name!-000', which is not a valid table name "
+        "(3-255 letters, digits, '_', '.' or '-')",
+    ),
+}
+
+
+@pytest.mark.parametrize("files, message", CREATE_ERRORS.values(), ids=CREATE_ERRORS.keys())
+def test_create_errors_before_any_call(project, dcli, files, message, monkeypatch):
+    monkeypatch.setenv(
+        "DYNAMODB_LOCAL_ENDPOINT", "http://127.0.0.1:9"
+    )  # nothing listens: no call may be made
+    root = project(
+        {**files, "tables/table.template.yml": TEMPLATE.replace("${param:STAGE_NAME}", "x")}
+    )
+    assert dcli("dynamodb", "tables", "generate", "--version", "0").code == 0
+    assert (root / "tables/000/table.yml").exists()
+    out = dcli("dynamodb", "tables", "create")
+    assert (out.code, out.err) == (1, f"getdotenv: error: {message}\n")
+
+
+def test_create_rejects_what_it_cannot_resolve(project, dcli, monkeypatch):
+    monkeypatch.setenv("DYNAMODB_LOCAL_ENDPOINT", "http://127.0.0.1:9")
+    project(
+        {
+            ".env": "STAGE_NAME=s-dev\n",
+            "tables/table.template.yml": TEMPLATE.replace(
+                "Value: ${param:STAGE_NAME}", "Value: !Sub '${AWS::Region}'"
+            ),
+        }
+    )
+    dcli("dynamodb", "tables", "generate", "--version", "0")
+    out = dcli("dynamodb", "tables", "create")
+    assert out.err == (
+        "getdotenv: error: tables/000/table.yml: Properties.Tags[0].Value: CloudFormation function "
+        "Fn::Sub cannot be resolved outside CloudFormation; use ${param:NAME}\n"
+    )
+
+
+RESHAPE = '''\
+def transform(item):
+    """001: split the name; drop archived items."""
+    if item.get("archived"):
+        return None
+    first, _, last = item.pop("name").partition(" ")
+    return {**item, "first": first, "last": last}
+'''
+FAN_OUT = '''\
+import os
+
+
+def transform(item):
+    """002: one item per tag; fails on item k33 while the flag file exists (an interruption)."""
+    if item["pk"] == "k33" and os.path.exists(os.environ.get("FAIL_FLAG", "")):
+        raise RuntimeError("interrupted")
+    return [{**item, "pk": f"{item['pk']}#{tag}", "tag": tag} for tag in sorted(item.pop("tags", []))]
+'''
+
+
+def test_two_step_migration_interrupted_then_rerun(tables, dcli, ddb, monkeypatch):
+    for version in ("0", "1", "2"):
+        assert dcli("dynamodb", "tables", "generate", "--version", version).code == 0
+    (tables / "tables/001/transform.py").write_text(RESHAPE)
+    (tables / "tables/002/transform.py").write_text(FAN_OUT)
+    assert dcli("dynamodb", "tables", "create", "--version", "0", "--allow-non-latest").code == 0
+    assert dcli("dynamodb", "tables", "create").code == 0
+    source, target = f"{tables.service}-test-000", f"{tables.service}-test-002"
+    for i in range(40):
+        item = {
+            "pk": {"S": f"k{i}"},
+            "name": {"S": f"Ada {i}"},
+            "tags": {"SS": ["a", "b"]} if i % 2 else {"SS": ["c"]},
+        }
+        if i % 10 == 9:
+            item["archived"] = {"BOOL": True}
+        ddb.put_item(TableName=source, Item=item)
+
+    refused = dcli("dynamodb", "tables", "migrate")
+    assert (
+        refused.err
+        == f"getdotenv: error: migrate writes to table {target}; pass --force (or --dry-run to preview)\n"
+    )
+    preview = run_json(dcli, "migrate", "--dry-run")
+    assert (preview["read"], preview["written"], preview["dropped"], preview["steps"]) == (
+        40,
+        52,
+        4,
+        ["001", "002"],
+    )
+    assert ddb.scan(TableName=target)["Count"] == 0
+
+    flag = tables / "fail.flag"
+    flag.write_text("1")
+    monkeypatch.setenv("FAIL_FLAG", str(flag))
+    failed = dcli(
+        "dynamodb", "tables", "migrate", "--force", "--page-size", "5", "--concurrency", "2"
+    )
+    assert failed.code == 1
+    assert failed.err == (
+        "getdotenv: error: tables/002/transform.py: transform raised RuntimeError: interrupted for item "
+        "{pk: 'k33'}\n"
+    )
+    assert 0 < ddb.scan(TableName=target)["Count"] < 52  # interrupted part-way
+    assert ddb.scan(TableName=source)["Count"] == 40  # the source is never written
+    flag.unlink()
+    done = run_json(dcli, "migrate", "--force", "--page-size", "5")
+    assert (done["read"], done["written"], done["dropped"]) == (40, 52, 4)
+    items = {i["pk"]["S"]: i for i in ddb.scan(TableName=target)["Items"]}
+    assert len(items) == 52
+    assert items["k1#b"] == {
+        "pk": {"S": "k1#b"},
+        "first": {"S": "Ada"},
+        "last": {"S": "1"},
+        "tag": {"S": "b"},
+    }
+    assert "k9#a" not in items and "k9#c" not in items
+
+
+BAD_TRANSFORMS = {
+    "wrong return type": (
+        "def transform(item):\n    return 42\n",
+        "tables/001/transform.py: transform returned int for item {pk: 'k0'}; expected a dict, a list of dicts or None",
+    ),
+    "syntax error": (
+        "def transform(item)\n    return item\n",
+        "tables/001/transform.py:1: syntax error: expected ':'",
+    ),
+    "no function": ("x = 1\n", "tables/001/transform.py: defines no transform(item) function"),
+}
+
+
+@pytest.mark.parametrize("source, message", BAD_TRANSFORMS.values(), ids=BAD_TRANSFORMS.keys())
+def test_bad_transforms_are_one_line(tables, dcli, ddb, source, message):
+    for version in ("0", "1"):
+        dcli("dynamodb", "tables", "generate", "--version", version)
+    (tables / "tables/001/transform.py").write_text(source)
+    assert dcli("dynamodb", "tables", "create", "--version", "0", "--allow-non-latest").code == 0
+    assert dcli("dynamodb", "tables", "create", "--version", "1").code == 0
+    ddb.put_item(TableName=f"{tables.service}-test-000", Item={"pk": {"S": "k0"}})
+    out = dcli("dynamodb", "tables", "migrate", "--from", "0", "--to", "1", "--force")
+    assert (out.code, out.err) == (1, f"getdotenv: error: {message}\n")
+
+
+def test_migrate_needs_versions(tables, dcli):
+    dcli("dynamodb", "tables", "generate", "--version", "0")
+    out = dcli("dynamodb", "tables", "migrate", "--force")
+    assert out.err == "getdotenv: error: tables/002: no such version (have: 000)\n"
+
+
+def test_target_precedence_and_dummy_credentials():
+    assert aws.target(
+        {
+            "AWS_ENDPOINT_URL_DYNAMODB": "http://a",
+            "DYNAMODB_ENDPOINT": "http://b",
+            "DYNAMODB_LOCAL_ENDPOINT": "http://c",
+        }
+    ) == ("http://a", "local", True)
+    assert aws.target(
+        {
+            "DYNAMODB_ENDPOINT": "http://b",
+            "DYNAMODB_LOCAL_ENDPOINT": "http://c",
+            "AWS_REGION": "eu-west-1",
+        }
+    ) == ("http://b", "eu-west-1", True)
+    assert aws.target({"DYNAMODB_LOCAL_ENDPOINT": "http://c", "AWS_PROFILE": "dev"}) == (
+        "http://c",
+        "local",
+        False,
+    )
+    assert aws.target({"AWS_DEFAULT_REGION": "us-east-2"}) == (None, "us-east-2", False)
+
+
+def test_aws_path_without_an_endpoint(project, dcli, monkeypatch):
+    """No endpoint: real AWS, here moto's in-process mock (AWS itself is out of reach)."""
+    from moto import mock_aws
+
+    project(
+        {
+            ".env": "SERVICE_NAME=orders\nSTAGE=prod\nDYNAMODB_LOCAL_ENDPOINT=\nAWS_REGION=us-east-1\n",
+            "tables/table.template.yml": TEMPLATE,
+        }
+    )
+    assert dcli("dynamodb", "tables", "generate", "--version", "0").code == 0
+    with mock_aws():
+        out = run_json(dcli, "create")
+        assert out == {
+            "table": "orders-prod-000",
+            "version": "000",
+            "status": "ACTIVE",
+            "at": "AWS (us-east-1)",
+        }
+        import boto3
+
+        assert boto3.client("dynamodb", region_name="us-east-1").list_tables()["TableNames"] == [
+            "orders-prod-000"
+        ]
+        listed = run_json(dcli, "list", "--json")
+        assert listed["endpoint"] == "AWS (us-east-1)" and listed["versions"][0]["exists"] is True
+    local = dcli("dynamodb", "local", "start")
+    assert local.err.startswith("getdotenv: error: DYNAMODB_LOCAL_ENDPOINT is set empty")
+
+
+def test_cloudformation_short_tags_are_read(tables, dcli):
+    (tables / "tables/000").mkdir(parents=True)
+    (tables / "tables/000/table.yml").write_text(
+        TEMPLATE.replace("TableName: placeholder", "TableName: ${param:STAGE_NAME}-000").replace(
+            "Value: ${param:STAGE_NAME}", "Value: !GetAtt Thing.Arn"
+        )
+    )
+    out = dcli("dynamodb", "tables", "validate")
+    assert (out.code, out.out) == (0, "tables/000/table.yml: ok\n")
