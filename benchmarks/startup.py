@@ -27,6 +27,9 @@ vars:
 plugins:
   cmd:
     expand: true
+  dynamodb:
+    local:
+      port: 8000
 """
 
 

@@ -1,5 +1,7 @@
 """The record of a server we started, and how we tell it is still that server.
 
+Light on imports: ``running_endpoint`` runs on every start of the host.
+
 The record (``.getdotenv/dynamodb-local.json``) names the pid, port, endpoint, start time and
 command line. A process counts as ours only while it is alive (not a zombie), runs that exact
 command line and, where the system tells, started at the recorded clock tick: a pid reused by
@@ -9,13 +11,8 @@ another program is never touched.
 from __future__ import annotations
 
 import contextlib
-import datetime
-import errno
-import fcntl
 import json
 import os
-import socket
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -52,6 +49,8 @@ def state_dir(root: Path) -> Path:
 
 
 def now() -> str:
+    import datetime
+
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
@@ -88,6 +87,8 @@ def remove(folder: Path) -> None:
 @contextlib.contextmanager
 def locked(folder: Path) -> Iterator[None]:
     """Hold the project's server lock: one ``start`` or ``stop`` at a time."""
+    import fcntl
+
     with open(folder / LOCK, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -136,6 +137,8 @@ def cmdline(pid: int) -> list[str] | None:
     raw = _proc(pid, "cmdline")
     if raw is not None:
         return [part.decode(errors="replace") for part in raw.split(b"\0")[:-1]]
+    import subprocess
+
     try:  # no /proc (macOS): ps prints the arguments joined by spaces
         out = subprocess.run(["ps", "-o", "args=", "-p", str(pid)], capture_output=True, text=True)
     except OSError:
@@ -155,6 +158,8 @@ def is_ours(record: Record) -> bool:
 
 def accepting(port: int, host: str = "127.0.0.1", timeout: float = 0.25) -> bool:
     """Whether something accepts TCP connections on ``host:port``."""
+    import socket
+
     try:
         with socket.create_connection((host, port), timeout=timeout):
             return True
@@ -164,6 +169,9 @@ def accepting(port: int, host: str = "127.0.0.1", timeout: float = 0.25) -> bool
 
 def port_in_use(port: int) -> bool:
     """Whether binding ``127.0.0.1:port`` would fail (another program listens there)."""
+    import errno
+    import socket
+
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -177,6 +185,8 @@ def port_in_use(port: int) -> bool:
 
 def free_port() -> int:
     """A port nothing listens on now (the kernel's pick)."""
+    import socket
+
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

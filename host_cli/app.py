@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
+from typer.models import TyperInfo
 
 from host_cli.context import Session, Settings
 from host_cli.errors import GetDotenvError
@@ -34,11 +35,57 @@ def _debug_wanted(obj: object) -> bool:
     return os.environ.get("GETDOTENV_DEBUG", "") not in ("", "0", "false")
 
 
+def _text(*candidates: object) -> str:
+    return next((c for c in candidates if isinstance(c, str) and c), "")
+
+
+class LazyCommand(TyperCommand):
+    """Stands in for a plugin's command group until it is invoked.
+
+    Building a typer group's click commands costs about half a millisecond per command, paid
+    on every start for every plugin; a stand-in costs nothing and is listed by ``--help``
+    with the group's short help. Invoking it builds the real group, which parses and runs.
+    """
+
+    def __init__(self, name: str, info: TyperInfo) -> None:
+        instance = info.typer_instance
+        short = _text(info.help, instance.info.help if instance is not None else None)
+        super().__init__(name=name, help=short)
+        self._info = info
+        self._real: Any = None
+
+    @property
+    def real(self) -> Any:
+        if self._real is None:
+            holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+            holder.registered_groups.append(self._info)
+            self._real = typer.main.get_group(holder).commands[self.name or ""]
+        return self._real
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        return self.real.make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        return self.real.invoke(ctx)
+
+
 class HostGroup(TyperGroup):
-    """The root group: a default command, ``--shell`` with an optional value, and errors
-    printed as one line."""
+    """The root group: a default command, ``--shell`` with an optional value, plugin groups
+    built on first use, and errors printed as one line."""
 
     prog: str = "getdotenv"
+    lazy: dict[str, TyperInfo] = {}  # each app's subclass gets its own
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*self.commands, *(name for name in self.lazy if name not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = self.commands.get(cmd_name)
+        if found is None and cmd_name in self.lazy:
+            found = self.commands[cmd_name] = LazyCommand(cmd_name, self.lazy[cmd_name])
+        return found
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         # `--shell` takes an optional value; only a token that names a shell is its value,
@@ -51,13 +98,13 @@ class HostGroup(TyperGroup):
                 nxt = args[i + 1] if i + 1 < len(args) else None
                 if nxt is None or nxt.startswith("-") or not looks_like_shell(nxt):
                     args[i] = "--shell=true"
-            elif not token.startswith("-") and token in self.commands:
+            elif not token.startswith("-") and (token in self.commands or token in self.lazy):
                 break
         return super().parse_args(ctx, args)
 
     def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
         # Like get-dotenv, a first word that is no command runs through `cmd`.
-        if args and args[0] not in self.commands and DEFAULT_COMMAND in self.commands:
+        if args and self.get_command(ctx, args[0]) is None and DEFAULT_COMMAND in self.commands:
             return DEFAULT_COMMAND, self.commands[DEFAULT_COMMAND], list(args)
         return super().resolve_command(ctx, args)
 
@@ -105,7 +152,8 @@ def create_app(
         warn=warn,
     )
     settings = Settings(prog_name, host, dict(root_option_defaults or {}))
-    group = type("HostGroup", (HostGroup,), {"prog": prog_name})
+    lazy: dict[str, TyperInfo] = {}
+    group = type("HostGroup", (HostGroup,), {"prog": prog_name, "lazy": lazy})
     app = typer.Typer(
         name=prog_name,
         cls=group,
@@ -119,6 +167,12 @@ def create_app(
     )
     app.callback()(rootcli.root)
     host.register_commands(app)
+    # Plugins' command groups are built when first used (see LazyCommand).
+    for info in list(app.registered_groups):
+        name = info.name if isinstance(info.name, str) else None
+        if name:
+            lazy[name] = info
+            app.registered_groups.remove(info)
     return app
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import typer
@@ -36,8 +36,7 @@ def spawn_env(base: Mapping[str, str], overlay: Mapping[str, str]) -> dict[str, 
     return env
 
 
-@dataclass(frozen=True)
-class HostContext:
+class HostContext(NamedTuple):
     """The resolved run: options, the composed environment, where each key came from,
     validated plugin configs and the config it all came from. Read-only."""
 
@@ -58,22 +57,21 @@ class HostContext:
         return spawn_env(self.process_env, {**self.env, **(extra or {})})
 
 
-@dataclass
-class Settings:
+class Settings(NamedTuple):
     """What ``create_app`` fixed for every run of the app."""
 
     prog_name: str
     plugin_host: PluginHost
-    host_defaults: Mapping[str, Any] = field(default_factory=dict)
+    host_defaults: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass
 class Session:
     """One invocation: the settings, the parsed root flags, and the context once resolved."""
 
-    settings: Settings
-    cli: Mapping[str, Any]
-    _resolved: dict[str, HostContext] = field(default_factory=dict)
+    def __init__(self, settings: Settings, cli: Mapping[str, Any]) -> None:
+        self.settings = settings
+        self.cli = cli
+        self._resolved: dict[str, HostContext] = {}
 
     @property
     def debug(self) -> bool:

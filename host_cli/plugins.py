@@ -12,7 +12,6 @@ import importlib
 import sys
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import pluggy
@@ -67,7 +66,6 @@ def _failure_warning(failure: LoadFailure, doing: str) -> str:
     )
 
 
-@dataclass
 class PluginHost:
     """The plugin manager plus what the host knows about each plugin.
 
@@ -75,11 +73,12 @@ class PluginHost:
     every conflict can name the plugins involved.
     """
 
-    pm: pluggy.PluginManager
-    plugins: list[PluginInfo] = field(default_factory=list)
-    failures: list[LoadFailure] = field(default_factory=list)
-    commands: dict[str, str] = field(default_factory=dict)  # command name -> plugin name
-    warn: Callable[[str], None] = print
+    def __init__(self, pm: pluggy.PluginManager, warn: Callable[[str], None] = print) -> None:
+        self.pm = pm
+        self.warn = warn
+        self.plugins: list[PluginInfo] = []
+        self.failures: list[LoadFailure] = []
+        self.commands: dict[str, str] = {}  # command name -> plugin name
 
     def _impls(self, hook_name: str) -> list[tuple[str, Callable[..., Any], list[str]]]:
         hook = getattr(self.pm.hook, hook_name)
