@@ -15,6 +15,9 @@ OUR_PLUGINS = "dynamodb"  # entry-point names shipped by this distribution, comm
 PAGES = [
     [],
     ["cmd"],
+    ["batch"],
+    ["init"],
+    ["check"],
     ["plugins"],
     ["dynamodb"],
     ["dynamodb", "local"],

@@ -34,6 +34,7 @@ _KNOWN_KEYS = (
     "envVars",
     "requiredKeys",
     "plugins",
+    "dynamic",
     *_IGNORED_KEYS,
 )
 
@@ -56,6 +57,7 @@ class Source(NamedTuple):
     env_vars: Mapping[str, Mapping[str, str]] = MappingProxyType({})
     required_keys: tuple[str, ...] | None = None
     plugins: Mapping[str, Any] = MappingProxyType({})
+    dynamic: str | None = None
 
 
 def find_project_root(start: Path) -> Path | None:
@@ -186,14 +188,16 @@ def check(doc: Any, path: Path, shown: str) -> Source:
     if not isinstance(doc, dict):
         raise ConfigError(f"{shown}: expected a mapping at the top level, got {_got(doc)}")
     # An empty YAML block (`vars:` with nothing under it) reads as null: treat it as empty.
-    doc = {k: ({} if v is None and k != "requiredKeys" else v) for k, v in doc.items()}
+    doc = {
+        k: ({} if v is None and k not in ("requiredKeys", "dynamic") else v) for k, v in doc.items()
+    }
     doc = {k: v for k, v in doc.items() if k != "$schema"}  # JSON Schema pointer for editors
     for key in doc:
         if key not in _KNOWN_KEYS:
             known = ", ".join(_KNOWN_KEYS[:-1])
             hint = (
-                " (JavaScript-only in get-dotenv; not supported in JSON/YAML config)"
-                if key in ("dynamic", "schema")
+                " (JavaScript-only in get-dotenv; use requiredKeys here)"
+                if key == "schema"
                 else f" (expected one of {known})"
             )
             raise ConfigError(f"{shown}: {key}: unknown key{hint}")
@@ -238,6 +242,12 @@ def check(doc: Any, path: Path, shown: str) -> Source:
             raise ConfigError(f"{shown}: requiredKeys: expected a list of strings, got {_got(raw)}")
         required = tuple(raw)
 
+    dynamic = doc.get("dynamic")
+    if dynamic is not None and (not isinstance(dynamic, str) or not dynamic.strip()):
+        raise ConfigError(
+            f"{shown}: dynamic: expected a Python file path or module name, got {_got(dynamic)}"
+        )
+
     plugins = doc.get("plugins", {})
     if not isinstance(plugins, dict):
         raise ConfigError(
@@ -256,6 +266,7 @@ def check(doc: Any, path: Path, shown: str) -> Source:
         env_vars=env_vars,
         required_keys=required,
         plugins={str(k): v for k, v in plugins.items()},
+        dynamic=dynamic,
     )
 
 

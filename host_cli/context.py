@@ -53,8 +53,15 @@ class HostContext(NamedTuple):
     cwd: Path
 
     def child_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        """The environment for a child process: the process env, the composed env over it."""
-        return spawn_env(self.process_env, {**self.env, **(extra or {})})
+        """The environment for a child process: the process env, the composed env over it,
+        and the root options a nested getdotenv inherits."""
+        import json
+
+        from host_cli.options import PARENT_VARIABLE, to_parent
+
+        handed_down = to_parent(self.options, self.env_name, str(self.cwd))
+        overlay = {**self.env, PARENT_VARIABLE: json.dumps(handed_down), **(extra or {})}
+        return spawn_env(self.process_env, overlay)
 
 
 class Settings(NamedTuple):
@@ -89,6 +96,7 @@ class Session:
 
         key = json.dumps(config_overrides or {}, sort_keys=True, default=str)
         if key not in self._resolved:
+            first = not self._resolved
             self._resolved[key] = resolve(
                 Inputs(
                     cli=self.cli,
@@ -100,6 +108,10 @@ class Session:
                     config_overrides=config_overrides or {},
                 )
             )
+            if first:  # requiredKeys, --trace, --log, --output-path: once per invocation
+                from host_cli import effects
+
+                effects.apply(self._resolved[key], self.settings.plugin_host.warn)
         return self._resolved[key]
 
 

@@ -46,7 +46,8 @@ def _grammar(exact: bool) -> _Grammar:
     return _Grammar(line, re.compile(rf"{s}*(?:#.*)?"), _JS_SPACE_CHARS if exact else None)
 
 
-_UNQUOTE = re.compile(r"^(['\"`])([\s\S]*)\1$", re.MULTILINE)
+# dotenv's /^(['"`])([\s\S]*)\1$/mg: JavaScript's multiline ^ and $ also see U+2028/9.
+_UNQUOTE = re.compile(r"(?:^|(?<=[\n\u2028\u2029]))(['\"`])([\s\S]*)\1(?=\Z|[\n\u2028\u2029])")
 
 
 class Entry(NamedTuple):
@@ -59,9 +60,11 @@ class Entry(NamedTuple):
 
 def _clean(raw: str | None, strip: str | None) -> str:
     value = (raw or "").strip(strip)
-    if not value or value[0] not in "'\"`":
+    if not value:
         return value
     quote = value[0]
+    if quote not in "'\"`" and "\u2028" not in value and "\u2029" not in value:
+        return value  # the quote-removing expression cannot match: skip it
     value = _UNQUOTE.sub(r"\2", value)
     if quote == '"':
         value = value.replace("\\n", "\n").replace("\\r", "\r")

@@ -50,6 +50,13 @@ SPECS: tuple[Spec, ...] = (
     Spec("excludeDynamic", "--exclude-dynamic", "bool"),
     Spec("shell", "--shell", "shell"),
     Spec("debug", "--debug", "bool"),
+    Spec("log", "--log", "bool"),
+    Spec("outputPath", "--output-path", "str", expands=True),
+    Spec("trace", "--trace", "trace"),
+    Spec("redact", "--redact", "bool"),
+    Spec("redactPatterns", "--redact-pattern", "strs"),
+    Spec("strict", "--strict", "bool"),
+    Spec("dynamicPath", "--dynamic-path", "str", expands=True),
     # get-dotenv options with no meaning for this host: accepted in config so that a
     # shared getdotenv.config.* works unchanged under both hosts.
     Spec("loadProcess", "--load-process", "bool", used=False),
@@ -60,6 +67,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("entropyWhitelist", "--entropy-whitelist", "strs", used=False),
 )
 BY_KEY: dict[str, Spec] = {s.key: s for s in SPECS}
+PARENT_VARIABLE = "getDotenvCliOptions"  # get-dotenv's name: nested runs of either host read it
 EXCLUSIONS = ("excludeEnv", "excludeGlobal", "excludePrivate", "excludePublic", "excludeDynamic")
 
 BUILTIN_DEFAULTS: dict[str, Any] = {
@@ -115,11 +123,13 @@ class Layer(NamedTuple):
 
     name: str
     values: Mapping[str, Any]
-    kind: Literal["default", "config", "cli"] = "default"
+    kind: Literal["default", "config", "parent", "cli"] = "default"
 
     def where(self, key: str) -> str:
         if self.kind == "cli":
             return BY_KEY[key].flag if key in BY_KEY else key
+        if self.kind == "parent":
+            return f"{PARENT_VARIABLE} (from the getdotenv that started this one): {key}"
         if self.kind == "config":
             return f"{self.name}: rootOptionDefaults.{key}"
         return f"{self.name} default {key}"
@@ -142,11 +152,19 @@ class Options(NamedTuple):
     exclude_dynamic: bool
     shell: str | None
     debug: bool
+    log: bool
+    output_path: str | None
+    trace: bool
+    trace_keys: tuple[str, ...]
+    redact: bool | None  # None: only where values go to something that is not a terminal
+    redact_patterns: tuple[re.Pattern[str], ...] | None  # None: the default patterns
+    strict: bool
+    dynamic_path: str | None
 
 
-def _compile(pattern: str, where: str) -> re.Pattern[str]:
+def _compile(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
     try:
-        return re.compile(pattern)
+        return re.compile(pattern, flags)
     except re.error as exc:
         raise OptionError(
             f"{where}: {pattern!r} is not a valid regular expression: {exc}"
@@ -260,6 +278,14 @@ def resolve(layers: Sequence[Layer]) -> Options:
     else:
         shell = str(shell_value)
 
+    trace, _ = _pick(layers, "trace")
+    patterns = None
+    given, given_layer = _pick(layers, "redactPatterns")
+    if given is not None and given_layer is not None:
+        # Matched against keys, case-insensitively, as get-dotenv's patterns are.
+        where = given_layer.where("redactPatterns")
+        patterns = tuple(_compile(p, where, re.IGNORECASE) for p in given)
+
     for key in ("dotenvToken", "privateToken", "defaultEnvKey"):
         value, layer = _pick(layers, key)
         if not value and layer is not None:
@@ -280,4 +306,74 @@ def resolve(layers: Sequence[Layer]) -> Options:
         exclude_dynamic=_exclusion(layers, "excludeDynamic"),
         shell=shell,
         debug=bool(_pick(layers, "debug")[0]),
+        log=bool(_pick(layers, "log")[0]),
+        output_path=text("outputPath") or None,
+        trace=bool(trace),
+        trace_keys=tuple(trace) if isinstance(trace, list) else (),
+        redact=_pick(layers, "redact")[0],
+        redact_patterns=patterns,
+        strict=bool(_pick(layers, "strict")[0]),
+        dynamic_path=text("dynamicPath") or None,
     )
+
+
+def parent_values(raw: str | None) -> dict[str, Any]:
+    """The root options a parent getdotenv (ours or get-dotenv) handed down, as a layer.
+
+    Keys this host does not know or values of the wrong type are ignored: get-dotenv puts
+    more in this variable than we read.
+    """
+    if not raw:
+        return {}
+    import json
+
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise OptionError(f"{PARENT_VARIABLE}: not JSON; unset it or fix it") from None
+    if not isinstance(data, dict):
+        return {}
+    out = {}
+    for key, value in data.items():
+        spec = BY_KEY.get(key)
+        if spec is not None and spec.used and value is not None and check_value(spec, value):
+            out[key] = value
+    return out
+
+
+def to_parent(options: Options, env_name: str | None, cwd: str) -> dict[str, Any]:
+    """What a nested getdotenv inherits: the options that shape its environment.
+
+    Paths are made absolute so they mean the same from another folder. Output options
+    (``--log``, ``--output-path``, ``--trace``) are not handed down.
+    """
+    import os
+
+    paths = [os.path.normpath(os.path.join(cwd, p)) for p in options.paths]
+    delimiter = "\n" if any(" " in p for p in paths) else " "
+    out: dict[str, Any] = {
+        "paths": delimiter.join(paths),
+        "pathsDelimiter": delimiter,
+        "dotenvToken": options.dotenv_token,
+        "privateToken": options.private_token,
+        "defaultEnvKey": options.default_env_key,
+        "excludeEnv": options.exclude_env,
+        "excludeGlobal": options.exclude_global,
+        "excludePrivate": options.exclude_private,
+        "excludePublic": options.exclude_public,
+        "excludeDynamic": options.exclude_dynamic,
+        "shell": options.shell if options.shell else False,
+        "debug": options.debug,
+        "strict": options.strict,
+    }
+    if env_name:
+        out["env"] = env_name
+    if options.default_env:
+        out["defaultEnv"] = options.default_env
+    if options.redact is not None:
+        out["redact"] = options.redact
+    if options.redact_patterns is not None:
+        out["redactPatterns"] = [p.pattern for p in options.redact_patterns]
+    if options.dynamic_path:
+        out["dynamicPath"] = os.path.normpath(os.path.join(cwd, options.dynamic_path))
+    return out

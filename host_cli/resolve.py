@@ -48,6 +48,33 @@ def _overlay(
     return {**env, **expanded}
 
 
+def _dynamic(
+    env: dict[str, str],
+    origins: dict[str, list[Origin]],
+    unset: set[str],
+    sources: tuple[Source, ...],
+    opts: options.Options,
+    root: Path,
+    cwd: Path,
+) -> dict[str, str]:
+    """Apply config ``dynamic`` modules (lowest source first), then ``--dynamic-path``."""
+    from host_cli import dynamic
+
+    modules = [(s.dynamic, root, f"{s.shown}: dynamic") for s in sources if s.dynamic]
+    if opts.dynamic_path:
+        modules.append((opts.dynamic_path, cwd, "--dynamic-path"))
+    for reference, base, shown in modules:
+        table, where = dynamic.load(reference, base, shown)
+        env, set_keys, deleted = dynamic.apply(env, table, where)
+        for key in set_keys:
+            origins.setdefault(key, []).append(Origin("dynamic", where))
+            unset.discard(key)
+        for key in deleted:
+            origins.setdefault(key, []).append(Origin("dynamic", f"{where} (deleted)"))
+            unset.add(key)
+    return env
+
+
 def _plugin_configs(
     inputs: Inputs,
     sources: tuple[Source, ...],
@@ -80,6 +107,11 @@ def resolve(inputs: Inputs) -> HostContext:
         options.Layer("built-in", options.BUILTIN_DEFAULTS),
         options.Layer(inputs.prog_name, inputs.host_defaults),
         *(options.Layer(s.shown, s.root_option_defaults, "config") for s in sources),
+        options.Layer(
+            options.PARENT_VARIABLE,
+            options.parent_values(inputs.process_env.get(options.PARENT_VARIABLE)),
+            "parent",
+        ),
         options.Layer("command line", inputs.cli, "cli"),
     ]
     opts = options.resolve(layers)
@@ -109,11 +141,15 @@ def resolve(inputs: Inputs) -> HostContext:
         )
     cli_vars = dict(opts.vars)
     env = _overlay(env, origins, cli_vars, {k: Origin("vars", "--vars") for k in cli_vars})
+    unset: set[str] = set()
+    if not opts.exclude_dynamic:
+        env = _dynamic(env, origins, unset, sources, opts, root or cwd, cwd)
 
     models = inputs.plugin_host.config_models()
     configs = _plugin_configs(inputs, sources, models, env)
     # Plugins see what a child would: the inherited environment with the composed one over it.
-    seen = MappingProxyType({**inputs.process_env, **env})
+    inherited = {k: v for k, v in inputs.process_env.items() if k not in unset}
+    seen = MappingProxyType({**inherited, **env})
     derived, by = inputs.plugin_host.derive_env(seen, configs, root or cwd)
     if derived:
         for key in derived:
@@ -134,7 +170,7 @@ def resolve(inputs: Inputs) -> HostContext:
         scripts=MappingProxyType(scripts),
         sources=sources,
         project_root=root,
-        process_env=MappingProxyType(dict(inputs.process_env)),
+        process_env=MappingProxyType(inherited),
         prog_name=inputs.prog_name,
         cwd=cwd,
     )

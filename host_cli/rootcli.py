@@ -228,6 +228,90 @@ def root(  # noqa: PLR0913 - one parameter per root flag is how typer declares t
     debug: Annotated[
         bool | None, _flag("--debug", "--debug-off", None, "DEBUG", "Show tracebacks for errors.")
     ] = None,
+    exclude_dynamic: Annotated[
+        bool | None,
+        _flag(
+            "--exclude-dynamic",
+            "--exclude-dynamic-off",
+            "-z/-Z",
+            "EXCLUDE_DYNAMIC",
+            "Skip dynamic values (config dynamic, --dynamic-path).",
+        ),
+    ] = None,
+    dynamic_path: Annotated[
+        str | None,
+        _opt(
+            "--dynamic-path",
+            env="DYNAMIC_PATH",
+            metavar="FILE.py",
+            help="Python module whose DYNAMIC mapping computes variables, applied last." + _E,
+        ),
+    ] = None,
+    log: Annotated[
+        bool | None,
+        _flag(
+            "--log",
+            "--log-off",
+            "-l/-L",
+            "LOG",
+            "Print the composed environment in dotenv form on stdout.",
+        ),
+    ] = None,
+    output_path: Annotated[
+        str | None,
+        _opt(
+            "--output-path",
+            "-o",
+            env="OUTPUT_PATH",
+            metavar="FILE",
+            help="Write the composed environment to FILE as a dotenv file (atomically)." + _E,
+        ),
+    ] = None,
+    trace: Annotated[
+        bool | None,
+        _flag(
+            "--trace",
+            "--trace-off",
+            None,
+            "TRACE",
+            "Say on stderr where each variable came from and what it overrode.",
+        ),
+    ] = None,
+    trace_key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trace-key", metavar="KEY", help="Trace only KEY (repeatable); implies --trace."
+        ),
+    ] = None,
+    redact: Annotated[
+        bool | None,
+        _flag(
+            "--redact",
+            "--redact-off",
+            None,
+            "REDACT",
+            "Mask secret-looking values in --trace and --log [default: on when the output "
+            "is not a terminal].",
+        ),
+    ] = None,
+    redact_pattern: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--redact-pattern",
+            metavar="REGEX",
+            help="Key pattern to mask (repeatable); replaces the default patterns.",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool | None,
+        _flag(
+            "--strict",
+            "--strict-off",
+            None,
+            "STRICT",
+            "Make missing requiredKeys an error (exit 1) instead of a warning.",
+        ),
+    ] = None,
     command: Annotated[
         str | None,
         typer.Option(
@@ -264,6 +348,12 @@ def root(  # noqa: PLR0913 - one parameter per root flag is how typer declares t
         "excludePrivate": exclude_private,
         "excludePublic": exclude_public,
         "debug": debug,
+        "excludeDynamic": exclude_dynamic,
+        "dynamicPath": dynamic_path,
+        "log": log,
+        "outputPath": output_path,
+        "redact": redact,
+        "strict": strict,
     }
     from host_cli.options import BY_KEY
 
@@ -274,6 +364,12 @@ def root(  # noqa: PLR0913 - one parameter per root flag is how typer declares t
         cli[key] = (
             _from_process_env(value) if isinstance(value, str) and BY_KEY[key].expands else value
         )
+    if trace_key:
+        cli["trace"] = list(trace_key)
+    elif trace is not None:
+        cli["trace"] = trace
+    if redact_pattern:
+        cli["redactPatterns"] = list(redact_pattern)
     if shell_off:
         cli["shell"] = False
     elif shell is not None:
@@ -290,5 +386,8 @@ def root(  # noqa: PLR0913 - one parameter per root flag is how typer declares t
 
         raise typer.Exit(run_command(session.context(), [command], alias=True))
     if ctx.invoked_subcommand is None:
+        if cli.get("log") or cli.get("outputPath") or cli.get("trace"):
+            session.context()  # composing runs the requested effects; there is nothing to run
+            raise typer.Exit(0)
         typer.echo(ctx.get_help())
         raise typer.Exit(0)

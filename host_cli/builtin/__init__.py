@@ -12,12 +12,16 @@ if TYPE_CHECKING:
 
 @hookimpl
 def register_commands(app: typer.Typer) -> None:
-    from host_cli.builtin import cmd, plugins_cmd
+    from host_cli.builtin import batch, check, cmd, init, plugins_cmd
 
     cmd.register(app)
+    batch.register(app)
+    init.register(app)
+    check.register(app)
     plugins_cmd.register(app)
 
 
 @hookimpl
 def register_config_models(register: Any) -> None:
     register("cmd", "host_cli.builtin.cmd_config:CmdConfig")
+    register("batch", "host_cli.builtin.batch_config:BatchConfig")

@@ -206,7 +206,7 @@ ERRORS = {
     "unknown top-level key": (
         "getdotenv.config.json",
         '{"envvars": {}}',
-        "getdotenv.config.json: envvars: unknown key (expected one of rootOptionDefaults, scripts, vars, envVars, requiredKeys, plugins)",
+        "getdotenv.config.json: envvars: unknown key (expected one of rootOptionDefaults, scripts, vars, envVars, requiredKeys, plugins, dynamic)",
     ),
     "envVars not a mapping": (
         "getdotenv.config.json",
@@ -221,7 +221,7 @@ ERRORS = {
     "JavaScript-only key": (
         "getdotenv.config.yaml",
         "schema: {}\n",
-        "getdotenv.config.yaml: schema: unknown key (JavaScript-only in get-dotenv; not supported in JSON/YAML config)",
+        "getdotenv.config.yaml: schema: unknown key (JavaScript-only in get-dotenv; use requiredKeys here)",
     ),
 }
 

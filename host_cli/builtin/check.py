@@ -1,0 +1,80 @@
+"""``check``: lint the cascade's ``.env`` files for portability, secrets and shadowed keys."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from host_cli import cascade, envfile, lint
+from host_cli.context import HostContext, get_context
+from host_cli.redact import Redactor
+
+
+def _environments(context: HostContext, folders: list[Path]) -> list[str]:
+    """Every environment some file of the cascade is named for (``.env.<env>[.<private>]``)."""
+    token, private = context.options.dotenv_token, context.options.private_token
+    pattern = re.compile(rf"^{re.escape(token)}\.(?P<env>[^.]+)(?:\.{re.escape(private)})?$")
+    names: set[str] = set()
+    for folder in folders:
+        for entry in folder.iterdir():
+            m = pattern.match(entry.name)
+            if m and m["env"] != private and entry.is_file():
+                names.add(m["env"])
+    if context.env_name:
+        names.add(context.env_name)
+    return sorted(names)
+
+
+def collect(context: HostContext) -> tuple[list[lint.EnvFileText], list[list[int]]]:
+    """The files of every environment's cascade, and each scenario as indexes into them."""
+    opts = context.options
+    folders = cascade.directories(opts, context.cwd, "--paths")
+    files: list[lint.EnvFileText] = []
+    index: dict[Path, int] = {}
+    scenarios: list[list[int]] = []
+    for env in [None, *_environments(context, folders)]:
+        scenario = []
+        for f in cascade.files(opts, env, folders, context.cwd):
+            if f.path not in index:
+                entries = envfile.read(f.path, shown_as=f.shown)
+                if entries is None:
+                    continue
+                text = f.path.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\r", "\n")
+                index[f.path] = len(files)
+                files.append(lint.EnvFileText(f.shown, f.private, text.split("\n"), entries))
+            scenario.append(index[f.path])
+        scenarios.append(scenario)
+    return files, scenarios
+
+
+def check(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+) -> None:
+    """Lint the .env files of the cascade (every environment found): lines that get-dotenv,
+    python-dotenv and docker compose read differently, secrets in public (non-.local) files,
+    and keys set where a later file always overrides them. One line per finding; exit 1
+    if there is any."""
+    context = get_context(ctx)
+    files, scenarios = collect(context)
+    findings = lint.lint(files, scenarios, Redactor(True, context.options.redact_patterns))
+    if as_json:
+        typer.echo(json.dumps([f._asdict() for f in findings], indent=2))
+    else:
+        for finding in findings:
+            typer.echo(str(finding))
+        checked = len(files)
+        typer.echo(
+            f"check: {len(findings)} finding{'s' if len(findings) != 1 else ''} in "
+            f"{checked} file{'s' if checked != 1 else ''}",
+            err=True,
+        )
+    raise typer.Exit(1 if findings else 0)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)

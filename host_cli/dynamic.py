@@ -1,0 +1,79 @@
+"""Dynamic values: a Python module whose ``DYNAMIC`` mapping computes variables.
+
+``DYNAMIC = {"NAME": "value", "OTHER": lambda env: env["NAME"] + "!", "GONE": None}``: a
+string sets the variable, a callable gets the environment composed so far (read-only) and
+returns a string or ``None``, and ``None`` deletes the variable. Entries apply in order, after
+everything else, each seeing the ones before it. This is get-dotenv's ``dynamic`` for Python.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from host_cli.errors import ConfigError
+
+
+def load(reference: str, base: Path, shown: str) -> tuple[Mapping[str, Any], str]:
+    """The ``DYNAMIC`` mapping of a module given as a file path (relative to ``base``) or a
+    dotted module name; ``shown`` names where the reference came from."""
+    is_path = reference.endswith(".py") or "/" in reference or "\\" in reference
+    try:
+        if is_path:
+            path = (base / reference).resolve()
+            if not path.is_file():
+                raise ConfigError(f"{shown}: {reference}: no such file")
+            spec = importlib.util.spec_from_file_location(f"getdotenv_dynamic_{path.stem}", path)
+            if spec is None or spec.loader is None:
+                raise ConfigError(f"{shown}: {reference}: cannot load it as a Python module")
+            module: Any = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(reference)
+    except ConfigError:
+        raise
+    except SyntaxError as exc:
+        raise ConfigError(f"{reference}:{exc.lineno}: syntax error: {exc.msg}") from None
+    except Exception as exc:
+        raise ConfigError(
+            f"{reference}: failed while loading: {type(exc).__name__}: {exc}"
+        ) from None
+    table = getattr(module, "DYNAMIC", None)
+    if not isinstance(table, Mapping):
+        raise ConfigError(
+            f"{reference}: expected a DYNAMIC mapping of names to values or functions"
+        )
+    return table, reference
+
+
+def apply(
+    env: dict[str, str], table: Mapping[str, Any], where: str
+) -> tuple[dict[str, str], list[str], list[str]]:
+    """Apply ``table`` to ``env``; returns the new env, the keys set and the keys deleted."""
+    result = dict(env)
+    set_keys, deleted = [], []
+    for key, entry in table.items():
+        value = entry
+        if callable(entry):
+            try:
+                value = entry(MappingProxyType(dict(result)))
+            except Exception as exc:
+                raise ConfigError(
+                    f"{where}: DYNAMIC[{key!r}] raised {type(exc).__name__}: {exc}"
+                ) from None
+        if value is None:
+            if key in result:
+                del result[key]
+                deleted.append(key)
+            continue
+        if not isinstance(value, str):
+            raise ConfigError(
+                f"{where}: DYNAMIC[{key!r}]: expected a string or None, got {type(value).__name__}"
+            )
+        result[str(key)] = value
+        set_keys.append(str(key))
+    return result, set_keys, deleted

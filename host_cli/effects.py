@@ -1,0 +1,95 @@
+"""What happens once the environment is composed, before any command: ``requiredKeys``
+(``--strict``), ``--trace``, ``--log`` and ``--output-path``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from host_cli.context import HostContext
+from host_cli.errors import GetDotenvError
+from host_cli.redact import Redactor, wanted
+
+INHERITED = "the inherited environment"
+
+
+def required(context: HostContext, warn: Callable[[str], None]) -> None:
+    """Warn about (or, with ``--strict``, fail on) missing ``requiredKeys``."""
+    source = next((s for s in reversed(context.sources) if s.required_keys is not None), None)
+    if source is None or source.required_keys is None:
+        return
+    seen = {**context.process_env, **context.env}
+    missing = [key for key in source.required_keys if not seen.get(key)]
+    if not missing:
+        return
+    message = f"required keys missing: {', '.join(missing)} (requiredKeys in {source.shown})"
+    if context.options.strict:
+        raise GetDotenvError(message)
+    warn(f"{message}; --strict makes this an error")
+
+
+def trace_lines(context: HostContext, redactor: Redactor) -> list[str]:
+    """One line per traced key: its value, where it came from, and what it overrode."""
+    keys = list(context.options.trace_keys) or list(context.env)
+    lines = []
+    for key in keys:
+        layers = [str(o) for o in context.origins.get(key, ())]
+        if key in context.env:
+            value = json.dumps(redactor.show(key, context.env[key]))
+            where = layers[-1] if layers else "unknown"
+            overrode = layers[:-1]
+            if key in context.process_env:
+                overrode.insert(0, INHERITED)
+            extra = f" (overrides {', '.join(overrode)})" if overrode else ""
+            lines.append(f"[trace] {key} = {value} from {where}{extra}")
+        elif key in context.process_env:
+            value = json.dumps(redactor.show(key, context.process_env[key]))
+            lines.append(f"[trace] {key} = {value} from {INHERITED}")
+        else:
+            after = f" (deleted by {layers[-1]})" if layers else ""
+            lines.append(f"[trace] {key} is not set{after}")
+    return lines
+
+
+def log_text(context: HostContext, redactor: Redactor) -> str:
+    """The composed environment in dotenv form, secrets masked when redacting."""
+    from host_cli.serialize import encode
+
+    lines = []
+    for key, value in context.env.items():
+        shown = redactor.show(key, value)
+        lines.append(f"{key}={shown if shown != value else encode(value).text}")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def output(context: HostContext, warn: Callable[[str], None]) -> None:
+    from host_cli.serialize import render, write_atomically
+
+    assert context.options.output_path is not None
+    path = context.cwd / context.options.output_path
+    text, differ = render(dict(context.env))
+    write_atomically(Path(path), text, shown="--output-path")
+    if differ:
+        warn(
+            f"--output-path: python-dotenv reads {', '.join(differ)} with a backslash before "
+            "each $ (get-dotenv and getdotenv read them as composed)"
+        )
+
+
+def apply(context: HostContext, warn: Callable[[str], None]) -> None:
+    """Run every requested effect, in a fixed order: check, trace, log, write."""
+    opts = context.options
+    required(context, warn)
+    patterns = opts.redact_patterns
+    if opts.trace:
+        redactor = Redactor(wanted(opts.redact, sys.stderr), patterns)
+        for line in trace_lines(context, redactor):
+            print(line, file=sys.stderr)
+    if opts.log:
+        redactor = Redactor(wanted(opts.redact, sys.stdout), patterns)
+        sys.stdout.write(log_text(context, redactor))
+        sys.stdout.flush()
+    if opts.output_path:
+        output(context, warn)
