@@ -43,3 +43,4 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/compose.py")
     session.run("python", "benchmarks/local.py")
     session.run("python", "benchmarks/migrate.py")
+    session.run("python", "benchmarks/batch.py")

@@ -65,10 +65,9 @@ def apply(
                 raise ConfigError(
                     f"{where}: DYNAMIC[{key!r}] raised {type(exc).__name__}: {exc}"
                 ) from None
-        if value is None:
-            if key in result:
-                del result[key]
-                deleted.append(key)
+        if value is None:  # deleted, inherited value included
+            result.pop(key, None)
+            deleted.append(str(key))
             continue
         if not isinstance(value, str):
             raise ConfigError(

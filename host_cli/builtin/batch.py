@@ -44,10 +44,12 @@ def folders(context: HostContext, root_path: str, globs: str, pkg_cwd: bool) -> 
         matched = [p for p in sorted(root.glob(pattern)) if p.is_dir()]
         for path in matched:
             if pkg_cwd:
+                # The nearest package folder at or above the match, but below the root path.
+                above = [p for p in (path, *path.parents) if p != root and root in p.parents]
                 package = next(
                     (
                         p
-                        for p in (path, *path.parents)
+                        for p in (above or [path])
                         if any((p / m).is_file() for m in PACKAGE_MARKERS)
                     ),
                     None,
