@@ -6,6 +6,7 @@ tools that embed the host (``create_app(prog_name="smoz")``) never reload module
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 import traceback
@@ -14,10 +15,11 @@ from typing import Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
-from typer.models import TyperInfo
+from typer.models import CommandInfo, TyperInfo
 
 from host_cli.context import Session, Settings
 from host_cli.errors import GetDotenvError
+from host_cli.plugins import command_names
 from host_cli.proc import looks_like_shell
 
 DEFAULT_COMMAND = "cmd"
@@ -40,17 +42,23 @@ def _text(*candidates: object) -> str:
 
 
 class LazyCommand(TyperCommand):
-    """Stands in for a plugin's command group until it is invoked.
+    """Stands in for a command or command group until it is invoked.
 
-    Building a typer group's click commands costs about half a millisecond per command, paid
-    on every start for every plugin; a stand-in costs nothing and is listed by ``--help``
-    with the group's short help. Invoking it builds the real group, which parses and runs.
+    Building typer's click commands costs about half a millisecond per command, paid on every
+    start for every command of every plugin; a stand-in costs nothing and is listed by
+    ``--help`` with the command's short help. Invoking it builds the real command, which
+    parses and runs.
     """
 
-    def __init__(self, name: str, info: TyperInfo) -> None:
-        instance = info.typer_instance
-        short = _text(info.help, instance.info.help if instance is not None else None)
-        super().__init__(name=name, help=short)
+    def __init__(self, name: str, info: TyperInfo | CommandInfo) -> None:
+        if isinstance(info, TyperInfo):
+            instance = info.typer_instance
+            short = _text(info.help, instance.info.help if instance is not None else None)
+            hidden = bool(info.hidden) if isinstance(info.hidden, bool) else False
+        else:
+            short = _text(info.help, inspect.getdoc(info.callback) if info.callback else None)
+            hidden = info.hidden
+        super().__init__(name=name, help=short, hidden=hidden)
         self._info = info
         self._real: Any = None
 
@@ -58,7 +66,10 @@ class LazyCommand(TyperCommand):
     def real(self) -> Any:
         if self._real is None:
             holder = typer.Typer(rich_markup_mode=None, add_completion=False)
-            holder.registered_groups.append(self._info)
+            if isinstance(self._info, TyperInfo):
+                holder.registered_groups.append(self._info)
+            else:
+                holder.registered_commands.append(self._info)
             self._real = typer.main.get_group(holder).commands[self.name or ""]
         return self._real
 
@@ -76,7 +87,7 @@ class HostGroup(TyperGroup):
     built on first use, and errors printed as one line."""
 
     prog: str = "getdotenv"
-    lazy: dict[str, TyperInfo] = {}  # each app's subclass gets its own
+    lazy: dict[str, TyperInfo | CommandInfo] = {}  # each app's subclass gets its own
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*self.commands, *(name for name in self.lazy if name not in self.commands)]
@@ -104,8 +115,9 @@ class HostGroup(TyperGroup):
 
     def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
         # Like get-dotenv, a first word that is no command runs through `cmd`.
-        if args and self.get_command(ctx, args[0]) is None and DEFAULT_COMMAND in self.commands:
-            return DEFAULT_COMMAND, self.commands[DEFAULT_COMMAND], list(args)
+        default = self.get_command(ctx, DEFAULT_COMMAND)
+        if args and default is not None and self.get_command(ctx, args[0]) is None:
+            return DEFAULT_COMMAND, default, list(args)
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
@@ -152,7 +164,7 @@ def create_app(
         warn=warn,
     )
     settings = Settings(prog_name, host, dict(root_option_defaults or {}))
-    lazy: dict[str, TyperInfo] = {}
+    lazy: dict[str, TyperInfo | CommandInfo] = {}
     group = type("HostGroup", (HostGroup,), {"prog": prog_name, "lazy": lazy})
     app = typer.Typer(
         name=prog_name,
@@ -167,12 +179,13 @@ def create_app(
     )
     app.callback()(rootcli.root)
     host.register_commands(app)
-    # Plugins' command groups are built when first used (see LazyCommand).
-    for info in list(app.registered_groups):
-        name = info.name if isinstance(info.name, str) else None
+    # Every command is built when first used (see LazyCommand); names were checked above.
+    infos: list[TyperInfo | CommandInfo] = [*app.registered_commands, *app.registered_groups]
+    for name, info in zip(command_names(app), infos, strict=True):
         if name:
             lazy[name] = info
-            app.registered_groups.remove(info)
+    app.registered_commands.clear()
+    app.registered_groups.clear()
     return app
 
 

@@ -108,10 +108,14 @@ class Session:
                     config_overrides=config_overrides or {},
                 )
             )
-            if first:  # requiredKeys, --trace, --log, --output-path: once per invocation
+            resolved = self._resolved[key]
+            opts = resolved.options
+            wanted = opts.trace or opts.log or opts.output_path
+            if first and (wanted or any(s.required_keys for s in resolved.sources)):
+                # requiredKeys, --trace, --log, --output-path: once per invocation
                 from host_cli import effects
 
-                effects.apply(self._resolved[key], self.settings.plugin_host.warn)
+                effects.apply(resolved, self.settings.plugin_host.warn)
         return self._resolved[key]
 
 

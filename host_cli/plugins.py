@@ -106,7 +106,7 @@ class PluginHost:
     def register_commands(self, app: typer.Typer) -> None:
         """Let every plugin mount its commands; a name taken twice is an error naming both."""
         for plugin, function, argnames in self._impls("register_commands"):
-            before = _command_names(app)
+            before = command_names(app)
             saved = (list(app.registered_commands), list(app.registered_groups))
             try:
                 self._call(function, argnames, app=app)
@@ -114,7 +114,7 @@ class PluginHost:
                 app.registered_commands[:], app.registered_groups[:] = saved
                 self._drop(plugin, exc, "register its commands")
                 continue
-            after = _command_names(app)
+            after = command_names(app)
             added = list(after)
             for name in before:
                 added.remove(name)
@@ -167,7 +167,8 @@ class PluginHost:
         return derived, by
 
 
-def _command_names(app: typer.Typer) -> list[str]:
+def command_names(app: typer.Typer) -> list[str]:
+    """The names of the commands and groups registered on ``app``, in order."""
     names = []
     for info in app.registered_commands:
         callback = info.callback

@@ -58,11 +58,13 @@ def _dynamic(
     cwd: Path,
 ) -> dict[str, str]:
     """Apply config ``dynamic`` modules (lowest source first), then ``--dynamic-path``."""
-    from host_cli import dynamic
-
     modules = [(s.dynamic, root, f"{s.shown}: dynamic") for s in sources if s.dynamic]
     if opts.dynamic_path:
         modules.append((opts.dynamic_path, cwd, "--dynamic-path"))
+    if not modules:
+        return env
+    from host_cli import dynamic
+
     for reference, base, shown in modules:
         table, where = dynamic.load(reference, base, shown)
         env, set_keys, deleted = dynamic.apply(env, table, where)

@@ -7,17 +7,18 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
 from host_cli import proc
-from host_cli.builtin.cmd import command_argv
-from host_cli.config import Script
-from host_cli.context import HostContext, get_context
+from host_cli.context import get_context
 from host_cli.errors import OptionError
+
+if TYPE_CHECKING:  # imported where used: this module loads on every start
+    from host_cli.config import Script
+    from host_cli.context import HostContext
 
 PACKAGE_MARKERS = ("package.json", "pyproject.toml")
 
@@ -111,6 +112,10 @@ def run_batch(
         raise OptionError(
             "batch: nothing to run: give a command, e.g. `batch -- npm test` or `batch -c 'make'`"
         )
+    from concurrent.futures import ThreadPoolExecutor
+
+    from host_cli.builtin.cmd import command_argv
+
     argv = command_argv(
         context._replace(scripts={**context.scripts, **scripts}), [command] if command else tokens
     )
@@ -205,6 +210,8 @@ def batch(
     """Run a command in every folder matched by --globs under --root-path, with the composed
     environment; sequential by default (stops at the first failure unless --ignore-errors).
     Exits 1 if any run failed, after a summary of which."""
+    from host_cli.config import Script
+
     context = get_context(ctx)
     config: dict[str, Any] = dict(context.configs.data("batch"))
     scripts = {

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from host_cli import cascade, envfile, lint
-from host_cli.context import HostContext, get_context
-from host_cli.redact import Redactor
+from host_cli.context import get_context
+
+if TYPE_CHECKING:  # imported where used: this module loads on every start
+    from host_cli import lint
+    from host_cli.context import HostContext
 
 
 def _environments(context: HostContext, folders: list[Path]) -> list[str]:
@@ -31,6 +33,8 @@ def _environments(context: HostContext, folders: list[Path]) -> list[str]:
 
 def collect(context: HostContext) -> tuple[list[lint.EnvFileText], list[list[int]]]:
     """The files of every environment's cascade, and each scenario as indexes into them."""
+    from host_cli import cascade, envfile, lint
+
     opts = context.options
     folders = cascade.directories(opts, context.cwd, "--paths")
     files: list[lint.EnvFileText] = []
@@ -59,6 +63,9 @@ def check(
     python-dotenv and docker compose read differently, secrets in public (non-.local) files,
     and keys set where a later file always overrides them. One line per finding; exit 1
     if there is any."""
+    from host_cli import lint
+    from host_cli.redact import Redactor
+
     context = get_context(ctx)
     files, scenarios = collect(context)
     findings = lint.lint(files, scenarios, Redactor(True, context.options.redact_patterns))

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from host_cli.errors import OptionError
-from host_cli.serialize import write_atomically
 
 YAML_CONFIG = """\
 # getdotenv (and get-dotenv) config: https://github.com/karmaniverous/get-dotenv
@@ -62,6 +61,8 @@ def _interactive() -> bool:
 
 def scaffold(dest: Path, shown: str, *, fmt: str, force: bool) -> list[str]:
     """Write the files; returns one line per file saying what happened."""
+    from host_cli.serialize import write_atomically
+
     config_name = f"getdotenv.config.{fmt}"
     config_text = YAML_CONFIG if fmt == "yaml" else json.dumps(JSON_CONFIG, indent=2) + "\n"
     report = []
