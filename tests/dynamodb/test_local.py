@@ -363,3 +363,32 @@ def test_user_installed_jar_lifecycle(project, dcli, port, client):
         assert client(endpoint).list_tables()["TableNames"] == ["things"]
     finally:
         dcli("dynamodb", "local", "stop")
+
+
+def test_start_shows_progress_on_a_terminal(project, port):
+    import pty
+    import select
+
+    root = project({})
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "host_cli", "dynamodb", "local", "start", "--port", str(port)],
+                            cwd=root, stdin=slave, stdout=slave, stderr=slave)
+    os.close(slave)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:
+                    break
+                seen += chunk
+            elif proc.poll() is not None:
+                break
+        assert proc.wait(timeout=30) == 0, seen
+    finally:
+        os.close(master)
+        subprocess.run([sys.executable, "-m", "host_cli", "dynamodb", "local", "stop"], cwd=root, capture_output=True)
+    assert f"\rlocal dynamodb: waiting for http://localhost:{port} (".encode() in seen
+    assert f"local dynamodb: endpoint http://localhost:{port}".encode() in seen
