@@ -23,7 +23,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    session.install("-e", ".[test]", "mypy", "types-PyYAML")
+    session.install("-e", ".[test,local]", "mypy", "types-PyYAML")
     session.run("mypy")
     session.run("mypy", "--strict", "noxfile.py")
 

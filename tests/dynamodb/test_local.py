@@ -371,8 +371,13 @@ def test_start_shows_progress_on_a_terminal(project, port):
 
     root = project({})
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "host_cli", "dynamodb", "local", "start", "--port", str(port)],
-                            cwd=root, stdin=slave, stdout=slave, stderr=slave)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "host_cli", "dynamodb", "local", "start", "--port", str(port)],
+        cwd=root,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+    )
     os.close(slave)
     seen = b""
     try:
@@ -389,6 +394,10 @@ def test_start_shows_progress_on_a_terminal(project, port):
         assert proc.wait(timeout=30) == 0, seen
     finally:
         os.close(master)
-        subprocess.run([sys.executable, "-m", "host_cli", "dynamodb", "local", "stop"], cwd=root, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "host_cli", "dynamodb", "local", "stop"],
+            cwd=root,
+            capture_output=True,
+        )
     assert f"\rlocal dynamodb: waiting for http://localhost:{port} (".encode() in seen
     assert f"local dynamodb: endpoint http://localhost:{port}".encode() in seen
