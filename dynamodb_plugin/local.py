@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 NOT_CONFIGURED = 3
 
 
+def _guidance() -> None:
+    typer.echo(backends.GUIDANCE, err=True, nl=False)
+
+
 def _say(text: str) -> None:
     typer.echo(text, err=True)
 
@@ -40,6 +44,17 @@ def _shell(context: HostContext) -> str:
 
 def _run_config(context: HostContext, local: Mapping[str, Any], key: str) -> int:
     return run_process(shell_argv(_shell(context), local[key]), context.child_env())
+
+
+def _run_required(context: HostContext, local: Mapping[str, Any], key: str, hint: str) -> None:
+    """Run a config command that this subcommand cannot do without; failing is an error."""
+    if not local.get(key):
+        raise PluginError(f"plugins.dynamodb.local.{key} is not set; {hint}")
+    code = _run_config(context, local, key)
+    if code != 0:
+        raise PluginError(
+            f"plugins.dynamodb.local.{key} failed with exit code {code}", exit_code=code
+        )
 
 
 def _endpoint(context: HostContext) -> tuple[str, int]:
@@ -122,18 +137,10 @@ def start(context: HostContext, *, timeout: float, in_memory: bool) -> int:
     endpoint, port = _endpoint(context)
     which = backends.mode(local)
     if which == "none":
-        typer.echo(backends.GUIDANCE, err=True, nl=False)
+        _guidance()
         return 0
     if which == "config":
-        if not local.get("start"):
-            raise PluginError(
-                "plugins.dynamodb.local.start is not set; set it, or remove the other commands"
-            )
-        code = _run_config(context, local, "start")
-        if code != 0:
-            raise PluginError(
-                f"plugins.dynamodb.local.start failed with exit code {code}", exit_code=code
-            )
+        _run_required(context, local, "start", "set it, or remove the other commands")
         if not _wait(context, endpoint, timeout):
             raise PluginError(
                 f"plugins.dynamodb.local.start ran, but {endpoint} did not answer "
@@ -226,18 +233,10 @@ def stop(context: HostContext, *, timeout: float) -> int:
     local = context.configs.data("dynamodb")["local"]
     which = backends.mode(local)
     if which == "none":
-        typer.echo(backends.GUIDANCE, err=True, nl=False)
+        _guidance()
         return 0
     if which == "config":
-        if not local.get("stop"):
-            raise PluginError(
-                "plugins.dynamodb.local.stop is not set; set it to stop your local DynamoDB"
-            )
-        code = _run_config(context, local, "stop")
-        if code != 0:
-            raise PluginError(
-                f"plugins.dynamodb.local.stop failed with exit code {code}", exit_code=code
-            )
+        _run_required(context, local, "stop", "set it to stop your local DynamoDB")
         return 0
     folder, shown = _folder(context)
     with state.locked(folder):
@@ -270,7 +269,7 @@ def status(context: HostContext, *, as_json: bool) -> int:
     endpoint, port = _endpoint(context)
     which = backends.mode(local)
     if which == "none":
-        typer.echo(backends.GUIDANCE, err=True, nl=False)
+        _guidance()
         return NOT_CONFIGURED
     if which == "config":
         if local.get("status"):
@@ -320,7 +319,7 @@ def ready(context: HostContext, *, timeout: float) -> int:
     endpoint, _ = _endpoint(context)
     which = backends.mode(local)
     if which == "none":
-        typer.echo(backends.GUIDANCE, err=True, nl=False)
+        _guidance()
         return NOT_CONFIGURED
     if which == "config" and local.get("ready"):
         return _run_config(context, local, "ready")
