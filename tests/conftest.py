@@ -171,3 +171,60 @@ def run_getdotenv() -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return invoke
+
+
+def pty_run(
+    argv: Sequence[str],
+    cwd: Path,
+    *,
+    wait_for: bytes | None = None,
+    send: bytes = b"",
+    timeout: float = 60,
+) -> tuple[int, bytes]:
+    """Run ``argv`` on a pseudo-terminal it controls; once ``wait_for`` appears, type ``send``.
+
+    Returns the exit code and everything written to the terminal.
+    """
+    import fcntl
+    import pty
+    import select
+    import termios
+
+    master, slave = pty.openpty()
+
+    def take_terminal() -> None:
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen(
+        list(argv),
+        cwd=cwd,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+        preexec_fn=take_terminal,
+    )
+    os.close(slave)
+    seen, sent = b"", wait_for is None and not send
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if not sent and (wait_for is None or wait_for in seen):
+                os.write(master, send)
+                sent = True
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # the other side closed: the program ended
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            elif proc.poll() is not None:
+                break
+        return proc.wait(timeout=max(1.0, deadline - time.monotonic())), seen
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)

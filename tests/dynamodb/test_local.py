@@ -13,7 +13,7 @@ import time
 import pytest
 
 from dynamodb_plugin import state
-from tests.conftest import our_processes
+from tests.conftest import our_processes, pty_run
 
 TABLE = {
     "TableName": "things",
@@ -366,34 +366,14 @@ def test_user_installed_jar_lifecycle(project, dcli, port, client):
 
 
 def test_start_shows_progress_on_a_terminal(project, port):
-    import pty
-    import select
-
     root = project({})
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "host_cli", "dynamodb", "local", "start", "--port", str(port)],
-        cwd=root,
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-    )
-    os.close(slave)
-    seen = b""
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if select.select([master], [], [], 0.1)[0]:
-                try:
-                    chunk = os.read(master, 4096)
-                except OSError:
-                    break
-                seen += chunk
-            elif proc.poll() is not None:
-                break
-        assert proc.wait(timeout=30) == 0, seen
+        code, seen = pty_run(
+            [sys.executable, "-m", "host_cli", "dynamodb", "local", "start", "--port", str(port)],
+            root,
+        )
+        assert code == 0, seen
     finally:
-        os.close(master)
         subprocess.run(
             [sys.executable, "-m", "host_cli", "dynamodb", "local", "stop"],
             cwd=root,

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
+
+from tests.conftest import pty_run
 
 CONFIG = json.dumps(
     {
@@ -208,44 +206,11 @@ def test_signals_sent_to_us_reach_the_child(project, sig):
 
 def test_ctrl_c_at_a_terminal_reaches_the_child_once(project):
     """A real Ctrl-C: the terminal signals the whole foreground group, and we forward nothing."""
-    root = project({})
-    master, slave = pty.openpty()
-
-    def become_terminal_owner() -> None:
-        import fcntl
-        import termios
-
-        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-    proc = subprocess.Popen(
+    code, seen = pty_run(
         [sys.executable, "-m", "host_cli", "cmd", sys.executable, "-c", CHILD],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        start_new_session=True,
-        cwd=root,
-        preexec_fn=become_terminal_owner,
+        project({}),
+        wait_for=b"ready",
+        send=b"\x03",
     )
-    os.close(slave)
-    seen = b""
-    try:
-        deadline = time.monotonic() + 20
-        while b"ready" not in seen and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.1)[0]:
-                seen += os.read(master, 1024)
-        os.write(master, b"\x03")
-        proc.wait(timeout=20)
-        while select.select([master], [], [], 0.2)[0]:
-            try:
-                chunk = os.read(master, 1024)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        proc.kill()
-        proc.wait()
-        os.close(master)
     assert b"got SIGINT\r\n" in seen
-    assert proc.returncode == 41, seen
+    assert code == 41, seen

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import io
-import os
-import pty
-import select
-import subprocess
 import sys
-import time
 
 import pytest
 from dotenv import dotenv_values
 
 from host_cli.envfile import parse
 from host_cli.expand import expand_all
+from tests.conftest import pty_run
 
 FILES = {
     ".env": "APP=public\nDB_HOST=localhost\nDB_PASSWORD=in-public\n",
@@ -89,32 +85,8 @@ def test_redact_pattern_replaces_the_defaults(project, cli):
 
 
 def test_log_on_a_terminal_is_not_redacted_by_default(project):
-    root = project(FILES)
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "host_cli", "--log"],
-        cwd=root,
-        stdin=slave,
-        stdout=slave,
-        stderr=subprocess.PIPE,
-    )
-    os.close(slave)
-    seen = b""
-    try:
-        deadline = time.monotonic() + 20
-        while proc.poll() is None or select.select([master], [], [], 0)[0]:
-            if select.select([master], [], [], 0.1)[0]:
-                try:
-                    seen += os.read(master, 4096)
-                except OSError:
-                    break
-            if time.monotonic() > deadline:
-                break
-    finally:
-        proc.kill()
-        proc.wait()
-        os.close(master)
-    assert b"DB_PASSWORD=hunter2" in seen
+    code, seen = pty_run([sys.executable, "-m", "host_cli", "--log"], project(FILES))
+    assert code == 0 and b"DB_PASSWORD=hunter2" in seen
 
 
 TRICKY = {
