@@ -20,7 +20,7 @@ from host_cli.options import Options
 class Origin(NamedTuple):
     """One place that set a key: a file and line, a config key, a flag or a plugin."""
 
-    layer: str  # "file", "config", "vars", "derived", "dynamic"
+    layer: str  # "file", "config", "vars", "dynamic", "deleted" (by dynamic), "derived"
     source: str
     line: int | None = None
 

@@ -48,7 +48,8 @@ def trace_lines(context: HostContext, redactor: Redactor) -> list[str]:
             value = json.dumps(redactor.show(key, context.process_env[key]))
             lines.append(f"[trace] {key} = {value} from {INHERITED}")
         else:
-            after = f" (deleted by {layers[-1]})" if layers else ""
+            last = context.origins.get(key, ())[-1:]
+            after = f" (deleted by {last[0].source})" if last and last[0].layer == "deleted" else ""
             lines.append(f"[trace] {key} is not set{after}")
     return lines
 

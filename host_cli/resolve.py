@@ -72,7 +72,7 @@ def _dynamic(
             origins.setdefault(key, []).append(Origin("dynamic", where))
             unset.discard(key)
         for key in deleted:
-            origins.setdefault(key, []).append(Origin("dynamic", f"{where} (deleted)"))
+            origins.setdefault(key, []).append(Origin("deleted", where))
             unset.add(key)
     return env
 

@@ -252,3 +252,13 @@ def test_help_works_with_broken_files(project, cli, files):
         out = cli(*args)
         assert out.code == 0, out
         assert out.err == ""
+
+
+def test_unparsable_env_line_is_one_line(project, cli):
+    project({".env": "A=1\n", ".env.local": "B=2\nnot an assignment\n"})
+    out = cli("cmd", "true")
+    assert (out.code, out.err) == (
+        1,
+        "getdotenv: error: .env.local:2: cannot parse 'not an assignment': expected "
+        "KEY=value, 'KEY: value', a comment or a blank line\n",
+    )

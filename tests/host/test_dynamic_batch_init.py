@@ -219,3 +219,26 @@ def test_init_never_prompts_without_a_terminal(project):
     )
     assert out.returncode == 0 and "skipped .env" in out.stderr
     assert (root / ".env").read_text() == "MINE=1\n"
+
+
+def test_trace_names_the_dynamic_module(project, cli):
+    project({".env": "HOST=h\nGONE=here\n", "dyn.py": DYNAMIC})
+    out = cli(
+        "--dynamic-path", "dyn.py", "--trace-key", "URL", "--trace-key", "GONE", "cmd", "true"
+    )
+    assert out.err.splitlines() == [
+        '[trace] URL = "https://h/s" from dyn.py',
+        "[trace] GONE is not set (deleted by dyn.py)",
+    ]
+
+
+def test_init_asks_on_a_terminal(project):
+    from tests.conftest import pty_run
+
+    root = project({".env": "MINE=1\n"})
+    code, seen = pty_run(
+        [sys.executable, "-m", "host_cli", "init"], root, wait_for=b"overwrite it?", send=b"y\n"
+    )
+    assert code == 0, seen
+    assert b".env exists; overwrite it? [y/N]" in seen and b"wrote .env" in seen
+    assert "MINE" not in (root / ".env").read_text()
