@@ -10,7 +10,7 @@ import inspect
 import os
 import sys
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import typer
@@ -130,7 +130,7 @@ class HostGroup(TyperGroup):
             ctx.exit(exc.exit_code)
 
 
-def _warner(prog_name: str) -> Any:
+def _warner(prog_name: str) -> Callable[[str], None]:
     def warn(message: str) -> None:
         print(f"{prog_name}: warning: {message}", file=sys.stderr)
 

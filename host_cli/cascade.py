@@ -34,7 +34,6 @@ class EnvFile(NamedTuple):
     path: Path
     shown: str
     private: bool
-    env_scoped: bool
 
 
 Reader = Callable[[EnvFile], "list[envfile.Entry] | None"]
@@ -79,7 +78,7 @@ def files(options: Options, env: str | None, folders: list[Path], cwd: Path) -> 
             if excluded or (scoped and not env):
                 continue
             path = folder / name
-            out.append(EnvFile(path, _show(path, cwd), is_private, scoped))
+            out.append(EnvFile(path, _show(path, cwd), is_private))
     return out
 
 

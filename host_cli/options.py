@@ -68,7 +68,6 @@ SPECS: tuple[Spec, ...] = (
 )
 BY_KEY: dict[str, Spec] = {s.key: s for s in SPECS}
 PARENT_VARIABLE = "getDotenvCliOptions"  # get-dotenv's name: nested runs of either host read it
-EXCLUSIONS = ("excludeEnv", "excludeGlobal", "excludePrivate", "excludePublic", "excludeDynamic")
 
 BUILTIN_DEFAULTS: dict[str, Any] = {
     "paths": "./",

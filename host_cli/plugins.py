@@ -73,7 +73,7 @@ class PluginHost:
     every conflict can name the plugins involved.
     """
 
-    def __init__(self, pm: pluggy.PluginManager, warn: Callable[[str], None] = print) -> None:
+    def __init__(self, pm: pluggy.PluginManager, warn: Callable[[str], None]) -> None:
         self.pm = pm
         self.warn = warn
         self.plugins: list[PluginInfo] = []
