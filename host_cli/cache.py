@@ -62,8 +62,10 @@ def store(kind: str, material: str, value: Any) -> None:
     target = _entry(folder, kind, material)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding="utf-8") as f:
+        # Slices may hold values expanded from private .env files: only the user may read them.
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8") as f:
             json.dump({"material": material, "value": value}, f)
         os.replace(tmp, target)
     except (OSError, TypeError, ValueError):

@@ -55,3 +55,12 @@ def test_changed_slice_is_validated_again(project):
     assert probe(root, "cmd", "true")["code"] == 0
     (root / "getdotenv.config.json").write_text('{"plugins": {"cmd": {"expand": "maybe"}}}')
     assert probe(root, "cmd", "true") == {"code": 1, "loaded": ["pydantic", "importlib.metadata"]}
+
+
+def test_cache_files_are_private(project):
+    root = project({"getdotenv.config.json": '{"plugins": {"cmd": {"expand": true}}}'})
+    assert probe(root, "cmd", "true")["code"] == 0
+    cache = root.parent / "cache" / "v1"
+    files = list(cache.iterdir())
+    assert files and all(f.stat().st_mode & 0o077 == 0 for f in files)
+    assert cache.stat().st_mode & 0o077 == 0
