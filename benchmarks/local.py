@@ -40,16 +40,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def raw_start(port: int, env: dict[str, str]) -> float:
+def local_client(port: int):
     import boto3
 
-    client = boto3.client(
+    return boto3.client(
         "dynamodb",
         endpoint_url=f"http://localhost:{port}",
         region_name="local",
         aws_access_key_id="x",
         aws_secret_access_key="x",
     )
+
+
+def raw_start(port: int, env: dict[str, str]) -> float:
+    client = local_client(port)
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
@@ -70,15 +74,7 @@ def raw_start(port: int, env: dict[str, str]) -> float:
 
 
 def fill(port: int, count: int) -> None:
-    import boto3
-
-    c = boto3.client(
-        "dynamodb",
-        endpoint_url=f"http://localhost:{port}",
-        region_name="local",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
+    c = local_client(port)
     c.create_table(
         TableName="bench",
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],

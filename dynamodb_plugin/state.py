@@ -54,6 +54,11 @@ def now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
+def _record(text: str) -> Record:
+    data: Any = json.loads(text)
+    return Record(**{field: data[field] for field in Record._fields})
+
+
 def read(folder: Path, shown: str) -> Record | None:
     """The record, ``None`` when there is none; a corrupt one is an error naming the file."""
     path = folder / RECORD
@@ -64,8 +69,7 @@ def read(folder: Path, shown: str) -> Record | None:
     except OSError as exc:
         raise PluginError(f"{shown}: cannot read the server record: {exc.strerror}") from None
     try:
-        data: Any = json.loads(text)
-        return Record(**{field: data[field] for field in Record._fields})
+        return _record(text)
     except (ValueError, KeyError, TypeError) as exc:
         raise PluginError(
             f"{shown}: corrupt server record ({type(exc).__name__}: {exc}); if no local "
@@ -195,8 +199,7 @@ def free_port() -> int:
 def running_endpoint(root: Path) -> tuple[str, int] | None:
     """The endpoint and port of the built-in server this project runs, if it runs."""
     try:
-        data = json.loads((root / ".getdotenv" / RECORD).read_text(encoding="utf-8"))
-        record = Record(**{field: data[field] for field in Record._fields})
+        record = _record((root / ".getdotenv" / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return (record.endpoint, record.port) if is_ours(record) else None

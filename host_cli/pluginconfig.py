@@ -128,11 +128,20 @@ class PluginConfigs:
         self,
         models: Mapping[str, tuple[ModelRef, str]],
         slices: Mapping[str, tuple[dict[str, Any], dict[tuple[str, ...], str]]],
+        reuse: PluginConfigs | None = None,
     ) -> None:
+        """``reuse``: an earlier validation whose results stand for slices that are unchanged."""
         self._models = dict(models)
         self._slices = dict(slices)
         self._data: dict[str, dict[str, Any]] = {}
         self._typed: dict[str, Any] = {}
+        if reuse is not None:
+            for name, (value, _where) in self._slices.items():
+                if name in reuse._slices and reuse._slices[name][0] == value:
+                    if name in reuse._data:
+                        self._data[name] = reuse._data[name]
+                    if name in reuse._typed:
+                        self._typed[name] = reuse._typed[name]
 
     def names(self) -> list[str]:
         """The claimed config keys."""

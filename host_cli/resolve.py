@@ -82,6 +82,7 @@ def _plugin_configs(
     sources: tuple[Source, ...],
     models: Mapping[str, tuple[Any, str]],
     env: Mapping[str, str],
+    reuse: PluginConfigs | None = None,
 ) -> PluginConfigs:
     # The composed value wins over the inherited one; an empty composed value counts as
     # unset, as everywhere in get-dotenv's expansion.
@@ -95,7 +96,7 @@ def _plugin_configs(
             extra = Source(Path("."), "command line", plugins={name: dict(override)})
             merged, where = merge_slices((*sources, extra), name)
         slices[name] = (expand_strings(merged, lambda s: expand(s, lookup)), where)
-    configs = PluginConfigs(models, slices)
+    configs = PluginConfigs(models, slices, reuse)
     configs.validate_all()
     return configs
 
@@ -158,7 +159,7 @@ def resolve(inputs: Inputs) -> HostContext:
             origins.setdefault(key, []).append(Origin("derived", f"plugin {by[key]}"))
         env = {**env, **derived}
         # Slice strings may reference derived variables ($DYNAMODB_LOCAL_PORT in a command).
-        configs = _plugin_configs(inputs, sources, models, env)
+        configs = _plugin_configs(inputs, sources, models, env, reuse=configs)
 
     scripts: dict[str, Script] = {}
     for source in sources:
