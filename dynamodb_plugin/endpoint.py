@@ -66,7 +66,7 @@ def derive(
     else:
         port, url = DEFAULT_PORT, local_url(DEFAULT_PORT)
         if project_root is not None:
-            from dynamodb_plugin.state import running_endpoint
+            from dynamodb_plugin.local.state import running_endpoint
 
             found = running_endpoint(project_root)
             if found is not None:

@@ -33,7 +33,8 @@ def derive_env(
 ) -> Mapping[str, str]:
     """The local endpoint (config beats env, by the endpoint rule) and the table names
     (never over a value the user set)."""
-    from dynamodb_plugin import endpoint, naming
+    from dynamodb_plugin import endpoint
+    from dynamodb_plugin.tables import naming
 
     local = configs.data("dynamodb")["local"]
     return {**naming.derive(env), **endpoint.derive(local, env, project_root)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dynamodb_plugin import plugin
-from dynamodb_plugin.state import free_port
+from dynamodb_plugin.local.state import free_port
 
 
 @pytest.fixture

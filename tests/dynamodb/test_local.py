@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from dynamodb_plugin import state
+from dynamodb_plugin.local import state
 from tests.conftest import our_processes, pty_run
 
 TABLE = {
@@ -28,7 +28,7 @@ def record(root):
 
 
 def servers():
-    return [p for p in our_processes() if "dynamodb_plugin.server" in p[1]]
+    return [p for p in our_processes() if "dynamodb_plugin.local.server" in p[1]]
 
 
 def test_full_lifecycle(project, dcli, port, client):
@@ -42,7 +42,7 @@ def test_full_lifecycle(project, dcli, port, client):
         assert f"export DYNAMODB_LOCAL_ENDPOINT={endpoint}" in out.err
         rec = record(root)
         assert (rec["port"], rec["endpoint"], rec["backend"]) == (port, endpoint, "moto")
-        assert rec["argv"][1:3] == ["-m", "dynamodb_plugin.server"] and rec["started_at"]
+        assert rec["argv"][1:3] == ["-m", "dynamodb_plugin.local.server"] and rec["started_at"]
         assert (root / ".getdotenv" / ".gitignore").read_text().endswith("*\n")
         status = dcli("dynamodb", "local", "status", "--json")
         data = json.loads(status.out)
@@ -182,7 +182,7 @@ def test_stale_records_are_cleaned_without_touching_other_programs(project, dcli
         port=port,
         endpoint=f"http://localhost:{port}",
         started_at="x",
-        argv=[sys.executable, "-m", "dynamodb_plugin.server", "--port", str(port)],
+        argv=[sys.executable, "-m", "dynamodb_plugin.local.server", "--port", str(port)],
         start_ticks=None,
         backend="moto",
         persist=True,

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import pytest
 
 from dynamodb_plugin import aws, plugin
-from dynamodb_plugin.state import free_port
+from dynamodb_plugin.local.state import free_port
 
 TEMPLATE = """\
 # tooling keeps this comment
@@ -55,12 +55,12 @@ def server():
     env = {k: v for k, v in os.environ.items() if k != "GETDOTENV_TEST_SESSION"}
     env["MOTO_ALLOW_NONEXISTENT_REGION"] = "True"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dynamodb_plugin.server", "--port", str(port)],
+        [sys.executable, "-m", "dynamodb_plugin.local.server", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    from dynamodb_plugin.probe import wait_ready
+    from dynamodb_plugin.local.probe import wait_ready
 
     try:
         assert wait_ready(

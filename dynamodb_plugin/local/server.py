@@ -1,6 +1,6 @@
 """The built-in local DynamoDB: moto's server on 127.0.0.1, with its data kept across restarts.
 
-Run by ``getdotenv dynamodb local start`` as ``python -m dynamodb_plugin.server --port N
+Run by ``getdotenv dynamodb local start`` as ``python -m dynamodb_plugin.local.server --port N
 [--snapshot FILE] [--autosave SECONDS]``, detached, with its output in a log file. On start
 it restores the snapshot (if any) before it serves; on SIGTERM or SIGINT it stops serving,
 writes the snapshot and exits 0. With ``--autosave`` it also writes the snapshot that often
@@ -65,7 +65,7 @@ class Tracker:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dynamodb_plugin.server")
+    parser = argparse.ArgumentParser(prog="python -m dynamodb_plugin.local.server")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--snapshot", type=Path, help="snapshot file to restore and save")
     parser.add_argument("--autosave", type=float, default=0.0, help="seconds; 0: only on stop")
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     from werkzeug.serving import make_server
 
-    from dynamodb_plugin import snapshot
+    from dynamodb_plugin.local import snapshot
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 

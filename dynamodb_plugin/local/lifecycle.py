@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from dynamodb_plugin import backends, state
 from dynamodb_plugin.endpoint import region
+from dynamodb_plugin.local import backends, state
 from host_cli import PluginError, default_shell, run_process, shell_argv
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def _endpoint(context: HostContext) -> tuple[str, int]:
 
 
 def _wait(context: HostContext, endpoint: str, timeout: float, alive: Any = None) -> bool:
-    from dynamodb_plugin.probe import wait_ready
+    from dynamodb_plugin.local.probe import wait_ready
 
     progress = None
     if sys.stderr.isatty():
@@ -274,7 +274,7 @@ def status(context: HostContext, *, as_json: bool) -> int:
     if which == "config":
         if local.get("status"):
             return _run_config(context, local, "status")
-        from dynamodb_plugin.probe import list_tables
+        from dynamodb_plugin.local.probe import list_tables
 
         running = list_tables(endpoint, region(context.env), timeout=1.0)
         report: dict[str, Any] = {"running": running, "backend": "config", "endpoint": endpoint}

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from dynamodb_plugin import aws, layout, translate
-from dynamodb_plugin.layout import Layout, Version
+from dynamodb_plugin import aws
+from dynamodb_plugin.tables import layout, translate
+from dynamodb_plugin.tables.layout import Layout, Version
 from host_cli import PluginError
 
 if TYPE_CHECKING:
@@ -240,7 +241,7 @@ def purge(context: HostContext, *, version: str | None, table: str | None, force
         pages = dynamodb.get_paginator("scan").paginate(
             TableName=name, ProjectionExpression=", ".join(names), ExpressionAttributeNames=names
         )
-        from dynamodb_plugin.migrate import Writer
+        from dynamodb_plugin.tables.migrate import Writer
 
         writer = Writer(dynamodb, name, concurrency=4)
         try:
@@ -265,7 +266,7 @@ def migrate(
     concurrency: int,
     page_size: int | None,
 ) -> int:
-    from dynamodb_plugin import migrate as engine
+    from dynamodb_plugin.tables import migrate as engine
 
     tables = load_layout(context)
     given = {"--from": (source, "TABLE_VERSION_DEPLOYED"), "--to": (target, "TABLE_VERSION")}

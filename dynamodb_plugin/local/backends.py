@@ -59,7 +59,7 @@ def mode(local: Mapping[str, Any]) -> str:
 
 
 def moto_argv(port: int, snapshot: Path | None, autosave: float) -> list[str]:
-    argv = [sys.executable, "-m", "dynamodb_plugin.server", "--port", str(port)]
+    argv = [sys.executable, "-m", "dynamodb_plugin.local.server", "--port", str(port)]
     if snapshot is not None:
         argv += ["--snapshot", str(snapshot), "--autosave", f"{autosave:g}"]
     return argv

@@ -1,0 +1,99 @@
+"""``getdotenv dynamodb local ...``: thin typer commands over ``lifecycle``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from host_cli import get_context
+
+if TYPE_CHECKING:
+    from host_cli import HostContext
+
+local_app = typer.Typer(
+    help=(
+        "Run a local DynamoDB: your config commands (plugins.dynamodb.local.start|stop|"
+        "status|ready), else the built-in server (pip install 'getdotenv[local]'), else "
+        "guidance. Its endpoint is DYNAMODB_LOCAL_ENDPOINT in every command's environment."
+    ),
+    no_args_is_help=True,
+)
+PortOption = Annotated[
+    int | None,
+    typer.Option(
+        "--port",
+        min=0,
+        max=65535,
+        help="Port, overriding plugins.dynamodb.local.port and the endpoint derived from it; "
+        "0 picks a free port.",
+    ),
+]
+
+
+def _context(ctx: typer.Context, port: int | None) -> HostContext:
+    overrides = None
+    if port is not None:
+        if port == 0:
+            from dynamodb_plugin.local.state import free_port
+
+            port = free_port()
+        overrides = {"dynamodb": {"local": {"port": port, "endpoint": None}}}
+    return get_context(ctx, config_overrides=overrides)
+
+
+@local_app.command()
+def start(
+    ctx: typer.Context,
+    port: PortOption = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help="Seconds to wait until ListTables answers [default: local.timeout, 30]."),
+    ] = None,
+    in_memory: Annotated[
+        bool, typer.Option("--in-memory", help="Keep no data across stop/start (built-in server).")
+    ] = False,
+) -> None:
+    """Start the local DynamoDB and wait until it answers; exit 0 if it already runs."""
+    from dynamodb_plugin.local import lifecycle as local
+
+    context = _context(ctx, port)
+    wait = timeout if timeout is not None else context.configs.data("dynamodb")["local"]["timeout"]
+    raise typer.Exit(local.start(context, timeout=wait, in_memory=in_memory))
+
+
+@local_app.command()
+def stop(
+    ctx: typer.Context,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait after SIGTERM before SIGKILL.")
+    ] = 30.0,
+) -> None:
+    """Stop the local DynamoDB this project started (only that very process); data is kept."""
+    from dynamodb_plugin.local import lifecycle as local
+
+    raise typer.Exit(local.stop(get_context(ctx), timeout=timeout))
+
+
+@local_app.command()
+def status(
+    ctx: typer.Context,
+    port: PortOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
+) -> None:
+    """Exit 0 when the local DynamoDB runs, 1 when not, 3 when none is configured."""
+    from dynamodb_plugin.local import lifecycle as local
+
+    raise typer.Exit(local.status(_context(ctx, port), as_json=as_json))
+
+
+@local_app.command()
+def ready(
+    ctx: typer.Context,
+    port: PortOption = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to keep probing.")] = 5.0,
+) -> None:
+    """Exit 0 when a signed ListTables answers at the endpoint within --timeout, else 1."""
+    from dynamodb_plugin.local import lifecycle as local
+
+    raise typer.Exit(local.ready(_context(ctx, port), timeout=timeout))

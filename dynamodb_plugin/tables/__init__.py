@@ -1,0 +1,1 @@
+"""Versioned table definitions: layout, translation to API calls, migrations."""
