@@ -1,96 +1,336 @@
-"""The DynamoDB client of the ``tables`` commands: which endpoint, region and credentials.
+"""AWS settings as boto3 reads them, and the DynamoDB client of the plugin's commands.
 
-Endpoint: ``AWS_ENDPOINT_URL_DYNAMODB`` > ``DYNAMODB_ENDPOINT`` > ``DYNAMODB_LOCAL_ENDPOINT`` >
-AWS itself. With an endpoint and no region, region ``local``; with an endpoint and no
-credentials in the environment, dummy ones. Everything is read from the composed
-environment, not from ``os.environ``. boto3 is imported here only, when a command runs.
+Everything is read from the environment a child would see (the process environment with
+the composed one over it), never from ``os.environ`` alone:
+
+- endpoint: ``AWS_ENDPOINT_URL_DYNAMODB`` > ``AWS_ENDPOINT_URL`` (botocore's order, unless
+  ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS``) > ``DYNAMODB_ENDPOINT`` (the TypeScript plugin's) >
+  the project's local DynamoDB; AWS itself only when asked (``--aws``, or
+  ``DYNAMODB_LOCAL_ENDPOINT`` set empty);
+- region: ``AWS_REGION`` > ``AWS_DEFAULT_REGION`` > the profile's ``region`` in the config
+  file > ``us-east-1`` for an endpoint that is not AWS (every local server accepts it);
+- profile: ``AWS_DEFAULT_PROFILE`` > ``AWS_PROFILE`` (botocore's order);
+- credentials: the user's, found as boto3 finds them; dummy ones only for an endpoint that is
+  not AWS and only when the user has none.
+
+The reading functions are light (no boto3): the readiness probe and ``derive_env`` use them.
 """
 
 from __future__ import annotations
 
+import configparser
 import contextlib
+import os
+import re
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from host_cli import PluginError
 
-_CREDENTIAL_KEYS = (
+LOCAL_REGION = "us-east-1"
+LOCAL_DEFAULT = "default for a local endpoint"
+LOCAL_RULE = "the endpoint rule"
+DUMMY_KEY = "local"
+_TRUE = ("1", "true", "yes", "on")
+_AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".on.aws")
+_CREDENTIAL_VARIABLES = (
     "AWS_ACCESS_KEY_ID",
-    "AWS_PROFILE",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 )
+_CREDENTIAL_SETTINGS = (
+    "aws_access_key_id",
+    "credential_process",
+    "sso_session",
+    "sso_start_url",
+    "role_arn",
+    "web_identity_token_file",
+    "credential_source",
+    "login_session",
+)
+
+
+def is_aws(endpoint: str) -> bool:
+    """Whether ``endpoint`` is one of AWS's own hosts (as opposed to a local server)."""
+    host = (urlsplit(endpoint).hostname or "").lower()
+    return host.endswith(_AWS_HOST_SUFFIXES) or host in ("amazonaws.com", "api.aws")
+
+
+def profile(env: Mapping[str, str]) -> str | None:
+    return env.get("AWS_DEFAULT_PROFILE") or env.get("AWS_PROFILE") or None
+
+
+def _home_file(env: Mapping[str, str], variable: str, name: str) -> str:
+    given = env.get(variable)
+    if given:
+        return os.path.expanduser(given)
+    home = env.get("HOME") or os.path.expanduser("~")
+    return os.path.join(home, ".aws", name)
+
+
+def _ini(path: str) -> configparser.RawConfigParser | None:
+    parser = configparser.RawConfigParser()
+    try:
+        with open(path, encoding="utf-8") as f:
+            parser.read_file(f)
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        return None
+    return parser
+
+
+def _config_section(env: Mapping[str, str]) -> Mapping[str, str]:
+    """The profile's section of the shared config file (``~/.aws/config``), or nothing."""
+    parser = _ini(_home_file(env, "AWS_CONFIG_FILE", "config"))
+    if parser is None:
+        return {}
+    name = profile(env) or "default"
+    for section in (f"profile {name}", name) if name != "default" else ("default",):
+        if parser.has_section(section):
+            return dict(parser.items(section))
+    return {}
+
+
+def has_credentials(env: Mapping[str, str]) -> bool:
+    """Whether the user has credentials boto3 would find (variables, profile, shared files).
+
+    Instance metadata is not asked: that is a network call, and a laptop has none.
+    """
+    if any(env.get(v) for v in _CREDENTIAL_VARIABLES) or profile(env):
+        return True
+    creds = _ini(_home_file(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials"))
+    if creds is not None and any(creds.has_option("default", key) for key in _CREDENTIAL_SETTINGS):
+        return True
+    return any(key in _config_section(env) for key in _CREDENTIAL_SETTINGS)
+
+
+class Region(NamedTuple):
+    name: str | None
+    source: str
+
+
+def region(env: Mapping[str, str], *, local: bool) -> Region:
+    """The region, and where it came from."""
+    for variable in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        if env.get(variable):
+            return Region(env[variable], variable)
+    configured = _config_section(env).get("region")
+    if configured:
+        return Region(configured, f"profile {profile(env) or 'default'}")
+    if local:
+        return Region(LOCAL_REGION, LOCAL_DEFAULT)
+    return Region(None, "not set")
+
+
+def explicit_endpoint(env: Mapping[str, str]) -> tuple[str, str] | None:
+    """An endpoint the user configured for DynamoDB, and the variable that set it."""
+    names = ["DYNAMODB_ENDPOINT"]
+    if env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() not in _TRUE:
+        names = ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL", *names]
+    for name in names:
+        if env.get(name):
+            return env[name].rstrip("/"), name
+    return None
+
+
+def app_env(env: Mapping[str, str], endpoint: str) -> dict[str, str]:
+    """What an unmodified boto3 app needs to reach the local DynamoDB at ``endpoint``
+    (``local.exportAwsEnv``): the endpoint, a region where boto3 would find none, dummy
+    credentials where the user has none. Never over a value the user set.
+
+    boto3 reads ``AWS_DEFAULT_REGION`` and the profile's region, not ``AWS_REGION`` (the JS SDK's
+    and Lambda's variable), so ``AWS_DEFAULT_REGION`` follows ``AWS_REGION`` where only that is set.
+    """
+    out: dict[str, str] = {}
+    if not env.get("AWS_ENDPOINT_URL_DYNAMODB"):
+        out["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+    if not env.get("AWS_DEFAULT_REGION") and not _config_section(env).get("region"):
+        out["AWS_DEFAULT_REGION"] = env.get("AWS_REGION") or LOCAL_REGION
+        if not env.get("AWS_REGION"):
+            out["AWS_REGION"] = LOCAL_REGION
+    if not has_credentials(env):
+        for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            if not env.get(variable):
+                out[variable] = DUMMY_KEY
+    return out
 
 
 class Target(NamedTuple):
-    endpoint: str | None
+    """Where the ``tables`` commands send their calls, and with which settings."""
+
+    endpoint: str | None  # None: AWS itself
+    endpoint_source: str
     region: str | None
-    dummy_credentials: bool
+    region_source: str
+    profile: str | None
+
+    @property
+    def local(self) -> bool:
+        return self.endpoint is not None and not is_aws(self.endpoint)
 
     def describe(self) -> str:
-        return self.endpoint or f"AWS ({self.region or 'default region'})"
+        """Where the calls go, in words: ``local DynamoDB at URL, region R`` or ``AWS, profile
+        P, region R (from AWS_REGION)``."""
+        region = f"region {self.region or 'not set'}"
+        if self.region_source not in (LOCAL_DEFAULT, "not set"):
+            region += f" (from {self.region_source})"
+        if self.endpoint is None:
+            profile = f"profile {self.profile}, " if self.profile else ""
+            return f"AWS, {profile}{region}"
+        kind = "local DynamoDB" if self.local else "DynamoDB"
+        via = f" (from {self.endpoint_source})" if self.endpoint_source != LOCAL_RULE else ""
+        return f"{kind} at {self.endpoint}{via}, {region}"
 
 
-def target(env: Mapping[str, str]) -> Target:
-    endpoint = (
-        env.get("AWS_ENDPOINT_URL_DYNAMODB")
-        or env.get("DYNAMODB_ENDPOINT")
-        or env.get("DYNAMODB_LOCAL_ENDPOINT")
-        or None
+def target(env: Mapping[str, str], local_endpoint: str | None, *, use_aws: bool = False) -> Target:
+    """The target of a ``tables`` command: an explicit endpoint, else the local DynamoDB
+    (``local_endpoint``, by the endpoint rule) unless ``use_aws``, else AWS."""
+    found = explicit_endpoint(env)
+    if found is not None and (not use_aws or found[1] != "DYNAMODB_ENDPOINT"):
+        endpoint, source = found
+    elif not use_aws and local_endpoint:
+        endpoint, source = local_endpoint, LOCAL_RULE
+    else:
+        endpoint, source = None, "AWS"
+    local = endpoint is not None and not is_aws(endpoint)
+    where = region(env, local=local)
+    return Target(endpoint, source, where.name, where.source, profile(env))
+
+
+def client(env: Mapping[str, str], where: Target) -> Any:
+    """A boto3 DynamoDB client for ``where``, with the user's settings from ``env``."""
+    return session(env, where).client(
+        "dynamodb", endpoint_url=where.endpoint, config=_client_config()
     )
-    region = (
-        env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or ("local" if endpoint else None)
-    )
-    dummy = bool(endpoint) and not any(env.get(k) for k in _CREDENTIAL_KEYS)
-    return Target(endpoint, region, dummy)
 
 
-def client(env: Mapping[str, str]) -> tuple[Any, Target]:
-    """A boto3 DynamoDB client for the composed environment, and where it points."""
-    import boto3  # ~200 ms: only when a tables command actually runs
+def _client_config() -> Any:
     from botocore.config import Config
 
-    where = target(env)
-    session_args: dict[str, Any] = {}
-    if where.dummy_credentials:
-        session_args.update(aws_access_key_id="local", aws_secret_access_key="local")
-    elif env.get("AWS_ACCESS_KEY_ID"):
-        session_args.update(
-            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY"),
-            aws_session_token=env.get("AWS_SESSION_TOKEN"),
-        )
-    elif env.get("AWS_PROFILE"):
-        session_args["profile_name"] = env["AWS_PROFILE"]
+    return Config(retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=5)
+
+
+def session(env: Mapping[str, str], where: Target) -> Any:
+    """A boto3 session that reads the settings in ``env`` (not only ``os.environ``)."""
+    import boto3  # ~200 ms: only when a command actually calls DynamoDB
+    import botocore.session
+    from botocore.exceptions import BotoCoreError
+
+    core = botocore.session.Session()
+    for variable, setting in (
+        ("AWS_CONFIG_FILE", "config_file"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "credentials_file"),
+    ):
+        if env.get(variable):
+            core.set_config_variable(setting, os.path.expanduser(env[variable]))
+    keys: dict[str, Any] = {}
+    if env.get("AWS_ACCESS_KEY_ID"):
+        keys = {
+            "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+            "aws_secret_access_key": env.get("AWS_SECRET_ACCESS_KEY"),
+            "aws_session_token": env.get("AWS_SESSION_TOKEN") or None,
+        }
     try:
-        session = boto3.session.Session(region_name=where.region, **session_args)
-        made = session.client(
-            "dynamodb",
-            endpoint_url=where.endpoint,
-            config=Config(retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=5),
+        made = boto3.session.Session(
+            botocore_session=core,
+            region_name=where.region,
+            profile_name=None if keys else where.profile,
+            **keys,
         )
-    except Exception as exc:  # botocore reports a missing region, profile, ... by exception
-        raise PluginError(f"cannot make a DynamoDB client for {where.describe()}: {exc}") from None
-    return made, where
+        if where.local and not keys:
+            # The user's credentials if they have any (a DynamoDB Local without -sharedDb keeps
+            # one database per key); otherwise dummy ones, which a local server accepts.
+            resolver = core.get_component("credential_provider")
+            with contextlib.suppress(ValueError):
+                resolver.remove("iam-role")  # an instance-metadata call: slow off EC2
+            if core.get_credentials() is None:
+                made = boto3.session.Session(
+                    botocore_session=botocore.session.Session(),
+                    region_name=where.region,
+                    aws_access_key_id=DUMMY_KEY,
+                    aws_secret_access_key=DUMMY_KEY,
+                )
+    except BotoCoreError as exc:
+        raise PluginError(f"cannot use the AWS settings for {where.describe()}: {exc}") from None
+    return made
+
+
+def account(env: Mapping[str, str], where: Target) -> str | None:
+    """The AWS account the credentials belong to (STS), or ``None`` when it cannot be told."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        sts = session(env, where).client("sts", config=_client_config())
+        return str(sts.get_caller_identity()["Account"])
+    except (BotoCoreError, ClientError, PluginError, KeyError):
+        return None
 
 
 @contextlib.contextmanager
 def errors(where: Target, doing: str) -> Iterator[None]:
     """Turn boto3's exceptions into one line saying what failed where."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     try:
         yield
     except ClientError as exc:
-        error = exc.response.get("Error", {})
+        raise PluginError(f"{doing} at {where.describe()}: {explain(exc, where)}") from None
+    except NoCredentialsError:
         raise PluginError(
-            f"{doing} at {where.describe()}: "
-            f"{error.get('Code', 'Error')}: {error.get('Message', exc)}"
+            f"{doing} at {where.describe()}: no AWS credentials found; set AWS_PROFILE or "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or log in with `aws sso login`)"
         ) from None
     except BotoCoreError as exc:
         raise PluginError(f"{doing} at {where.describe()}: {exc}") from None
+
+
+_REAL_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
+def explain(exc: Any, where: Target) -> str:
+    """``Code: message`` of a botocore ``ClientError``; an HTML page (not a DynamoDB answer)
+    says what usually causes it."""
+    error = exc.response.get("Error", {})
+    code = str(error.get("Code", "Error"))
+    message = str(error.get("Message") or exc)
+    if not code.isdigit() and not message.lstrip().startswith("<"):
+        return f"{code}: {message}"
+    if where.region and not _REAL_REGION.match(where.region):
+        cause = (
+            f"a server that does not know region {where.region!r} answers so (moto_server does "
+            "unless started with MOTO_ALLOW_NONEXISTENT_REGION=True): set AWS_REGION to a real "
+            "region such as us-east-1"
+        )
+    else:
+        cause = "the server does not implement this operation (moto answers so for what it lacks)"
+    return f"HTTP {code}, not a DynamoDB answer; {cause}"
+
+
+def missing_operations(dynamodb: Any, operations: list[str]) -> list[str] | None:
+    """Which of ``operations`` (UpdateContributorInsights, EnableKinesisStreamingDestination)
+    the endpoint does not implement, asked with their harmless Describe twins; ``None`` when
+    the endpoint does not answer."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    probes = {
+        "UpdateContributorInsights": dynamodb.describe_contributor_insights,
+        "EnableKinesisStreamingDestination": dynamodb.describe_kinesis_streaming_destination,
+    }
+    missing = []
+    for operation in operations:
+        try:
+            probes[operation](TableName="getdotenv-support-probe")
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code = str(error.get("Code", ""))
+            html = str(error.get("Message", "")).lstrip().startswith("<")
+            if code.isdigit() or html or "Unknown" in code or "NotImplemented" in code:
+                missing.append(operation)
+        except BotoCoreError:
+            return None
+    return missing
 
 
 def existing_tables(dynamodb: Any) -> set[str]:

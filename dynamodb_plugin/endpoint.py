@@ -1,11 +1,13 @@
-"""The endpoint rule: which port and URL the local DynamoDB has, from config and environment.
+"""The endpoint rule: whether a project has a local DynamoDB, and its port and URL.
 
-``local.endpoint`` > ``local.port`` (``http://localhost:{port}``) > ``DYNAMODB_LOCAL_ENDPOINT`` >
-``DYNAMODB_LOCAL_PORT`` > the built-in server this project runs (so ``start --port 0`` is
-found) > port 8000. Config wins over a variable the user set, so the
-commands, ``cmd`` children and the plugin all agree. One exception: ``DYNAMODB_LOCAL_ENDPOINT``
-set to the empty string (say in ``.env.prod``) means "no local DynamoDB here", so code and the
-``tables`` commands talk to AWS. Light: imported on every start.
+The ``DYNAMODB_LOCAL_*`` variables enter a command's environment only where the project uses
+a local DynamoDB: config sets something under ``plugins.dynamodb.local``, the user's files or
+environment set one of them, or this project's local DynamoDB was started and not stopped.
+Then: ``local.endpoint`` > ``local.port`` (``http://localhost:{port}``) >
+``DYNAMODB_LOCAL_ENDPOINT`` > ``DYNAMODB_LOCAL_PORT`` > the running local DynamoDB's record >
+port 8000. Config wins over a variable the user set, so the commands, ``cmd`` children and the
+plugin all agree. ``DYNAMODB_LOCAL_ENDPOINT`` set to the empty string (say in ``.env.prod``)
+means "no local DynamoDB here". Light: imported on every start.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from urllib.parse import urlsplit
 from host_cli import PluginError
 
 DEFAULT_PORT = 8000
+VARIABLES = ("DYNAMODB_LOCAL_PORT", "DYNAMODB_LOCAL_ENDPOINT")
 
 
 def parse_endpoint(url: str) -> tuple[str, int] | None:
@@ -38,42 +41,62 @@ def local_url(port: int) -> str:
     return f"http://localhost:{port}"
 
 
-def derive(
-    local: Mapping[str, Any], env: Mapping[str, str], project_root: Path | None = None
-) -> dict[str, str]:
-    """``DYNAMODB_LOCAL_PORT`` and ``DYNAMODB_LOCAL_ENDPOINT`` by the endpoint rule."""
+def parse_port(text: str, where: str) -> int:
+    """A port from text: ASCII digits only (``²`` is a digit to ``str.isdigit``), 1-65535."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 5 or not 1 <= int(text) <= 65535:
+        raise PluginError(f"{where}: expected a port number 1-65535, got {text!r}")
+    return int(text)
+
+
+def resolve(
+    local: Mapping[str, Any], env: Mapping[str, str], project_root: Path | None
+) -> tuple[str, int] | None:
+    """The local endpoint and port by the rule, whether or not the project uses one;
+    ``None`` where ``DYNAMODB_LOCAL_ENDPOINT`` is set empty (no local DynamoDB here)."""
     if env.get("DYNAMODB_LOCAL_ENDPOINT") == "":
-        return {}
+        return None
     if local.get("endpoint"):
-        url, port = parse_endpoint(local["endpoint"]) or (local["endpoint"], DEFAULT_PORT)
-    elif local.get("port"):
-        port = int(local["port"])
-        url = local_url(port)
-    elif env.get("DYNAMODB_LOCAL_ENDPOINT"):
+        return parse_endpoint(local["endpoint"]) or (local["endpoint"], DEFAULT_PORT)
+    if local.get("port"):
+        return local_url(int(local["port"])), int(local["port"])
+    if env.get("DYNAMODB_LOCAL_ENDPOINT"):
         parsed = parse_endpoint(env["DYNAMODB_LOCAL_ENDPOINT"])
         if parsed is None:
             raise PluginError(
                 f"DYNAMODB_LOCAL_ENDPOINT: expected an http(s) URL such as "
                 f"http://localhost:8000, got {env['DYNAMODB_LOCAL_ENDPOINT']!r}"
             )
-        url, port = parsed
-    elif env.get("DYNAMODB_LOCAL_PORT"):
-        text = env["DYNAMODB_LOCAL_PORT"]
-        if not text.isdigit() or not 1 <= int(text) <= 65535:
-            raise PluginError(f"DYNAMODB_LOCAL_PORT: expected a port number 1-65535, got {text!r}")
-        port = int(text)
-        url = local_url(port)
+        return parsed
+    if env.get("DYNAMODB_LOCAL_PORT"):
+        port = parse_port(env["DYNAMODB_LOCAL_PORT"], "DYNAMODB_LOCAL_PORT")
+        return local_url(port), port
+    found = running(project_root)
+    return found if found is not None else (local_url(DEFAULT_PORT), DEFAULT_PORT)
+
+
+def running(project_root: Path | None) -> tuple[str, int] | None:
+    """The endpoint of this project's local DynamoDB, started and not stopped, if any."""
+    if project_root is None:
+        return None
+    from dynamodb_plugin.local.state import running_endpoint
+
+    return running_endpoint(project_root)
+
+
+def derive(
+    local: Mapping[str, Any],
+    env: Mapping[str, str],
+    project_root: Path | None,
+    *,
+    configured: bool,
+) -> dict[str, str]:
+    """``DYNAMODB_LOCAL_PORT`` and ``DYNAMODB_LOCAL_ENDPOINT``, where the project uses a local
+    DynamoDB (``configured``: config sets something under ``local``)."""
+    if configured or any(name in env for name in VARIABLES):
+        found = resolve(local, env, project_root)
     else:
-        port, url = DEFAULT_PORT, local_url(DEFAULT_PORT)
-        if project_root is not None:
-            from dynamodb_plugin.local.state import running_endpoint
-
-            found = running_endpoint(project_root)
-            if found is not None:
-                url, port = found
+        found = running(project_root)
+    if found is None:
+        return {}
+    url, port = found
     return {"DYNAMODB_LOCAL_PORT": str(port), "DYNAMODB_LOCAL_ENDPOINT": url}
-
-
-def region(env: Mapping[str, str]) -> str:
-    """The region for a local endpoint: ``AWS_REGION``, ``AWS_DEFAULT_REGION``, else ``local``."""
-    return env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "local"

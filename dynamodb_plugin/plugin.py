@@ -25,16 +25,27 @@ def register_commands(app: typer.Typer) -> None:
 @hookimpl
 def register_config_models(register: Callable[[str, Any], None]) -> None:
     register("dynamodb", "dynamodb_plugin.config:DynamoConfig")
+    # The TypeScript plugin's slice, as SMOZ mounts it (under the aws plugin).
+    register("aws/dynamodb", "dynamodb_plugin.config:TypeScriptConfig")
 
 
 @hookimpl
 def derive_env(
     env: Mapping[str, str], configs: PluginConfigs, project_root: Path
 ) -> Mapping[str, str]:
-    """The local endpoint (config beats env, by the endpoint rule) and the table names
-    (never over a value the user set)."""
-    from dynamodb_plugin import endpoint
+    """Table names (never over a value the user set) and, where the project uses a local
+    DynamoDB, its endpoint by the endpoint rule (config beats env)."""
+    from dynamodb_plugin import endpoint, settings
     from dynamodb_plugin.tables import naming
 
-    local = configs.data("dynamodb")["local"]
-    return {**naming.derive(env), **endpoint.derive(local, env, project_root)}
+    merged = settings.load(configs)
+    local = merged.config["local"]
+    out = {
+        **naming.derive(env),
+        **endpoint.derive(local, env, project_root, configured=merged.local_given()),
+    }
+    if local.get("export_aws_env") and out.get("DYNAMODB_LOCAL_ENDPOINT"):
+        from dynamodb_plugin import aws
+
+        out.update(aws.app_env(env, out["DYNAMODB_LOCAL_ENDPOINT"]))
+    return out

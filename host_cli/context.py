@@ -63,6 +63,12 @@ class HostContext(NamedTuple):
         overlay = {**self.env, PARENT_VARIABLE: json.dumps(handed_down), **(extra or {})}
         return spawn_env(self.process_env, overlay)
 
+    def warn(self, message: str) -> None:
+        """Print ``<prog>: warning: message`` on stderr, as the host's own warnings."""
+        import sys
+
+        print(f"{self.prog_name}: warning: {message}", file=sys.stderr)
+
 
 class Settings(NamedTuple):
     """What ``create_app`` fixed for every run of the app."""

@@ -106,7 +106,8 @@ def format_error(name: str, exc: ValidationError, where: Mapping[tuple[str, ...]
     first = errors[0]
     loc = tuple(str(p) for p in first["loc"])
     shown = next((where[loc[:i]] for i in range(len(loc), -1, -1) if loc[:i] in where), "config")
-    key = ".".join(("plugins", name, *loc))
+    head = f"plugins.{name}" if name.isidentifier() else f'plugins["{name}"]'
+    key = ".".join((head, *loc))
     if first["type"] == "extra_forbidden":
         what = "unknown key"
     elif first["type"] == "missing":

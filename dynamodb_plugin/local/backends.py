@@ -13,7 +13,7 @@ import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from host_cli import PluginError
 
@@ -58,14 +58,25 @@ def mode(local: Mapping[str, Any]) -> str:
     return "moto" if moto_available() else "none"
 
 
-def moto_argv(port: int, snapshot: Path | None, autosave: float) -> list[str]:
-    argv = [sys.executable, "-m", "dynamodb_plugin.local.server", "--port", str(port)]
+class Recording(NamedTuple):
+    """What the server's record names besides its process: where it is and where its data is."""
+
+    record: Path
+    port: int
+    endpoint: str
+    log: Path
+
+
+def moto_argv(where: Recording, snapshot: Path | None, autosave: float) -> list[str]:
+    argv = [sys.executable, "-m", "dynamodb_plugin.local.server", "--port", str(where.port)]
+    argv += ["--record", str(where.record), "--endpoint", where.endpoint, "--log", str(where.log)]
     if snapshot is not None:
         argv += ["--snapshot", str(snapshot), "--autosave", f"{autosave:g}"]
     return argv
 
 
-def jar_argv(folder: Path, port: int, data: Path | None) -> list[str]:
+def jar_argv(folder: Path, where: Recording, data: Path | None) -> list[str]:
+    """Amazon's DynamoDB Local from ``folder``, started through the recording launcher."""
     jar = folder / "DynamoDBLocal.jar"
     if not jar.is_file():
         raise PluginError(
@@ -75,7 +86,13 @@ def jar_argv(folder: Path, port: int, data: Path | None) -> list[str]:
     java = shutil.which("java")
     if java is None:
         raise PluginError("java is not on PATH; plugins.dynamodb.local.jar needs Java 17 or newer")
-    argv = [java, f"-Djava.library.path={folder / 'DynamoDBLocal_lib'}", "-jar", str(jar)]
-    argv += ["-port", str(port), "-disableTelemetry"]
-    argv += ["-sharedDb", "-dbPath", str(data)] if data is not None else ["-inMemory"]
-    return argv
+    program = [java, f"-Djava.library.path={folder / 'DynamoDBLocal_lib'}", "-jar", str(jar)]
+    program += ["-port", str(where.port), "-disableTelemetry"]
+    program += (
+        ["-sharedDb", "-dbPath", str(data)] if data is not None else ["-sharedDb", "-inMemory"]
+    )
+    launcher = [sys.executable, "-m", "dynamodb_plugin.local.launch", "--record", str(where.record)]
+    launcher += ["--port", str(where.port), "--endpoint", where.endpoint, "--log", str(where.log)]
+    if data is not None:
+        launcher += ["--data", str(data)]
+    return [*launcher, "--", *program]

@@ -38,7 +38,8 @@ def _context(ctx: typer.Context, port: int | None) -> HostContext:
             from dynamodb_plugin.local.state import free_port
 
             port = free_port()
-        overrides = {"dynamodb": {"local": {"port": port, "endpoint": None}}}
+        # The port and the endpoint derived from it, over any configured endpoint.
+        overrides = {"dynamodb": {"local": {"port": port, "endpoint": f"http://localhost:{port}"}}}
     return get_context(ctx, config_overrides=overrides)
 
 
@@ -57,22 +58,28 @@ def start(
     """Start the local DynamoDB and wait until it answers; exit 0 if it already runs."""
     from dynamodb_plugin.local import lifecycle as local
 
-    context = _context(ctx, port)
-    wait = timeout if timeout is not None else context.configs.data("dynamodb")["local"]["timeout"]
-    raise typer.Exit(local.start(context, timeout=wait, in_memory=in_memory))
+    raise typer.Exit(local.start(_context(ctx, port), timeout=timeout, in_memory=in_memory))
 
 
 @local_app.command()
 def stop(
     ctx: typer.Context,
     timeout: Annotated[
-        float, typer.Option(help="Seconds to wait after SIGTERM before SIGKILL.")
+        float,
+        typer.Option(help="Seconds to wait for the snapshot and the exit, then for SIGTERM."),
     ] = 30.0,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Stop even when the data cannot be saved (what changed is lost)."
+        ),
+    ] = False,
 ) -> None:
-    """Stop the local DynamoDB this project started (only that very process); data is kept."""
+    """Stop the local DynamoDB this project started (only that very process). The built-in
+    server saves its data first; if that fails it keeps running and stop exits 1."""
     from dynamodb_plugin.local import lifecycle as local
 
-    raise typer.Exit(local.stop(get_context(ctx), timeout=timeout))
+    raise typer.Exit(local.stop(get_context(ctx), timeout=timeout, force=force))
 
 
 @local_app.command()

@@ -13,14 +13,15 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import typer
 
-from dynamodb_plugin.endpoint import region
+from dynamodb_plugin import aws, endpoint, settings
 from dynamodb_plugin.local import backends, state
+from dynamodb_plugin.local.server import CONTROL_PATH, ERROR
 from host_cli import PluginError, default_shell, run_process, shell_argv
 
 if TYPE_CHECKING:
@@ -29,56 +30,86 @@ if TYPE_CHECKING:
 NOT_CONFIGURED = 3
 
 
-def _guidance() -> None:
-    typer.echo(backends.GUIDANCE, err=True, nl=False)
-
-
 def _say(text: str) -> None:
     typer.echo(text, err=True)
 
 
-def _shell(context: HostContext) -> str:
+class Local(NamedTuple):
+    """What a ``local`` command works with: the context, the merged ``local`` config, the
+    environment a child sees, and the endpoint by the rule."""
+
+    context: HostContext
+    config: Mapping[str, Any]
+    env: Mapping[str, str]
+    endpoint: str
+    port: int
+
+    @property
+    def region(self) -> str:
+        return aws.region(self.env, local=True).name or aws.LOCAL_REGION
+
+    @property
+    def root(self) -> Path:
+        return self.context.project_root or self.context.cwd
+
+    def shown(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.context.cwd))
+        except ValueError:
+            return str(path)
+
+
+def load(context: HostContext) -> Local:
+    merged = settings.load(context.configs)
+    for warning in merged.warnings():
+        context.warn(warning)
+    env = context.child_env()
+    found = endpoint.resolve(merged.config["local"], env, context.project_root or context.cwd)
+    if found is None:
+        raise PluginError(
+            "DYNAMODB_LOCAL_ENDPOINT is set empty, which means no local DynamoDB in this "
+            f"environment ({context.env_name or 'no env selected'})"
+        )
+    return Local(context, merged.config["local"], env, *found)
+
+
+def _guidance() -> None:
+    typer.echo(backends.GUIDANCE, err=True, nl=False)
+
+
+def _run_config(run: Local, key: str) -> int:
     # Config commands are shell strings: they need a shell even under --shell-off.
-    return context.options.shell or default_shell()
+    shell = run.context.options.shell or default_shell()
+    env = run.context.child_env(
+        {"DYNAMODB_LOCAL_ENDPOINT": run.endpoint, "DYNAMODB_LOCAL_PORT": str(run.port)}
+    )
+    return run_process(shell_argv(shell, run.config[key]), env)
 
 
-def _run_config(context: HostContext, local: Mapping[str, Any], key: str) -> int:
-    return run_process(shell_argv(_shell(context), local[key]), context.child_env())
-
-
-def _run_required(context: HostContext, local: Mapping[str, Any], key: str, hint: str) -> None:
+def _run_required(run: Local, key: str, hint: str) -> None:
     """Run a config command that this subcommand cannot do without; failing is an error."""
-    if not local.get(key):
+    if not run.config.get(key):
         raise PluginError(f"plugins.dynamodb.local.{key} is not set; {hint}")
-    code = _run_config(context, local, key)
+    code = _run_config(run, key)
     if code != 0:
         raise PluginError(
             f"plugins.dynamodb.local.{key} failed with exit code {code}", exit_code=code
         )
 
 
-def _endpoint(context: HostContext) -> tuple[str, int]:
-    if not context.env.get("DYNAMODB_LOCAL_ENDPOINT"):
-        raise PluginError(
-            "DYNAMODB_LOCAL_ENDPOINT is set empty, which means no local DynamoDB in this "
-            f"environment ({context.env_name or 'no env selected'})"
-        )
-    return context.env["DYNAMODB_LOCAL_ENDPOINT"], int(context.env["DYNAMODB_LOCAL_PORT"])
-
-
-def _wait(context: HostContext, endpoint: str, timeout: float, alive: Any = None) -> bool:
+def _wait(run: Local, timeout: float, alive: Callable[[], bool] | None = None) -> bool:
     from dynamodb_plugin.local.probe import wait_ready
 
     progress = None
     if sys.stderr.isatty():
 
         def progress(elapsed: float) -> None:
-            sys.stderr.write(f"\rlocal dynamodb: waiting for {endpoint} ({elapsed:.1f}s)")
+            sys.stderr.write(f"\rlocal dynamodb: waiting for {run.endpoint} ({elapsed:.1f}s)")
             sys.stderr.flush()
 
     try:
         return wait_ready(
-            endpoint, region(context.env), timeout, alive=alive or (lambda: True), progress=progress
+            run.endpoint, run.region, timeout, alive=alive or (lambda: True), progress=progress
         )
     finally:
         if progress is not None:
@@ -86,30 +117,29 @@ def _wait(context: HostContext, endpoint: str, timeout: float, alive: Any = None
             sys.stderr.flush()
 
 
-def _announce(endpoint: str) -> None:
-    typer.echo(f"local dynamodb: endpoint {endpoint}")
+def _announce(url: str) -> None:
+    typer.echo(f"local dynamodb: endpoint {url}")
     _say(
-        f"to use it from your own shell: export DYNAMODB_LOCAL_ENDPOINT={endpoint} "
+        f"to use it from your own shell: export DYNAMODB_LOCAL_ENDPOINT={url} "
         "(commands run by getdotenv see it already)"
     )
 
 
-def _folder(context: HostContext) -> tuple[Path, str]:
-    root = context.project_root or context.cwd
-    folder = state.state_dir(root)
-    try:
-        shown = str((folder / state.RECORD).relative_to(context.cwd))
-    except ValueError:
-        shown = str(folder / state.RECORD)
-    return folder, shown
+def _folder(run: Local) -> tuple[Path, str]:
+    folder = state.state_dir(run.root)
+    return folder, run.shown(folder / state.RECORD)
 
 
-def _log_tail(path: Path, lines: int = 3) -> str:
+def _last_error(path: Path) -> str:
+    """The last error line the server wrote to its log (without the prefix)."""
     try:
-        text = path.read_text(errors="replace").strip().splitlines()
+        with open(path, "rb") as f:
+            f.seek(max(0, os.fstat(f.fileno()).st_size - 65536))
+            lines = f.read().decode(errors="replace").splitlines()
     except OSError:
         return ""
-    return " | ".join(line.strip() for line in text[-lines:])
+    found = [line for line in lines if line.startswith(ERROR)]
+    return found[-1][len(ERROR) :].strip() if found else ""
 
 
 def _terminate(pid: int, timeout: float) -> bool:
@@ -118,172 +148,216 @@ def _terminate(pid: int, timeout: float) -> bool:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
         return True
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not state.alive(pid):
-            return True
-        time.sleep(0.05)
+    if _gone(pid, timeout):
+        return True
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         return True
-    while state.alive(pid):
-        time.sleep(0.02)
+    _gone(pid, 10.0)
     return False
 
 
-def start(context: HostContext, *, timeout: float, in_memory: bool) -> int:
-    local = context.configs.data("dynamodb")["local"]
-    endpoint, port = _endpoint(context)
-    which = backends.mode(local)
+def _gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while state.alive(pid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def start(context: HostContext, *, timeout: float | None, in_memory: bool) -> int:
+    run = load(context)
+    wait = float(timeout if timeout is not None else run.config["timeout"])
+    which = backends.mode(run.config)
     if which == "none":
         _guidance()
         return 0
     if which == "config":
-        _run_required(context, local, "start", "set it, or remove the other commands")
-        if not _wait(context, endpoint, timeout):
+        _run_required(run, "start", "set it, or remove the other commands")
+        if not _wait(run, wait):
             raise PluginError(
-                f"plugins.dynamodb.local.start ran, but {endpoint} did not answer "
-                f"ListTables within {timeout:g}s"
+                f"plugins.dynamodb.local.start ran, but {run.endpoint} did not answer "
+                f"ListTables within {wait:g}s"
             )
-        _announce(endpoint)
+        folder, _shown = _folder(run)
+        with state.locked(folder, "local start", say=_say):
+            state.write(
+                folder,
+                state.Record(
+                    None, run.port, run.endpoint, state.now(), [], None, "config", False, "", None
+                ),
+            )
+        _announce(run.endpoint)
         return 0
-    return _start_builtin(context, local, which, endpoint, port, timeout, in_memory)
+    return _start_builtin(run, which, wait, in_memory)
 
 
-def _start_builtin(
-    context: HostContext,
-    local: Mapping[str, Any],
-    which: str,
-    endpoint: str,
-    port: int,
-    timeout: float,
-    in_memory: bool,
-) -> int:
-    folder, shown = _folder(context)
-    persist = bool(local.get("persist", True)) and not in_memory
-    with state.locked(folder):
+def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> int:
+    folder, shown = _folder(run)
+    persist = bool(run.config["persist"]) and not in_memory
+    with state.locked(folder, "local start", timeout=max(timeout, 1.0), say=_say):
         record = state.read(folder, shown)
         if record is not None:
-            if state.is_ours(record):
+            if state.is_ours(record) and record.backend != "config":
                 _say(f"local dynamodb: already running ({record.backend}, pid {record.pid})")
                 _announce(record.endpoint)
                 return 0
             state.remove(folder)
-            _say(f"local dynamodb: removed the record of a server that is gone (pid {record.pid})")
-        if state.port_in_use(port):
+            if record.pid is not None:
+                _say(
+                    "local dynamodb: removed the record of a server that is gone "
+                    f"(pid {record.pid})"
+                )
+        if state.port_in_use(run.port):
             raise PluginError(
-                f"port {port} is already in use by another program; choose another with "
+                f"port {run.port} is already in use by another program; choose another with "
                 "plugins.dynamodb.local.port or --port (--port 0 picks a free one)"
             )
         data_dir = folder / "dynamodb-local"
-        data_dir.mkdir(exist_ok=True)
+        try:
+            data_dir.mkdir(mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise PluginError(f"{run.shown(data_dir)}: cannot create it ({exc.strerror})") from None
+        log = folder / "dynamodb-local.log"
+        where = backends.Recording(folder / state.RECORD, run.port, run.endpoint, log)
         if which == "jar":
-            root = context.project_root or context.cwd
-            argv = backends.jar_argv(root / local["jar"], port, data_dir if persist else None)
-            data = str(data_dir) if persist else None
+            argv = backends.jar_argv(
+                run.root / run.config["jar"], where, data_dir if persist else None
+            )
         else:
             snapshot = data_dir / "snapshot.json" if persist else None
-            argv = backends.moto_argv(port, snapshot, float(local.get("snapshot_interval", 60)))
-            data = str(snapshot) if snapshot else None
-        log = folder / "dynamodb-local.log"
-        env = context.child_env({"MOTO_ALLOW_NONEXISTENT_REGION": "True"})
-        with open(log, "ab") as out:
-            out.write(f"--- {state.now()} {' '.join(argv)}\n".encode())
-            out.flush()
-            child = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=str(folder.parent),
-                start_new_session=True,
-            )
-        record = state.Record(
-            pid=child.pid,
-            port=port,
-            endpoint=endpoint,
-            started_at=state.now(),
-            argv=argv,
-            start_ticks=state.start_ticks(child.pid),
-            backend=which,
-            persist=persist,
-            log=str(log),
-            data=data,
-        )
-        state.write(folder, record)
-        if not _wait(context, endpoint, timeout, alive=lambda: child.poll() is None):
+            argv = backends.moto_argv(where, snapshot, float(run.config["snapshot_interval"]))
+        try:
+            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with open(fd, "ab") as out:
+                out.write(f"--- {state.now()} {' '.join(argv)}\n".encode())
+                out.flush()
+                child = subprocess.Popen(
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=run.context.child_env(),
+                    cwd=str(folder.parent),
+                    start_new_session=True,
+                )
+        except OSError as exc:
+            raise PluginError(
+                f"cannot start the local DynamoDB ({exc.strerror}; log {run.shown(log)})"
+            ) from None
+        if not _wait(run, timeout, alive=lambda: child.poll() is None):
             died = child.poll()
             if died is None:
                 _terminate(child.pid, 5)
-            state.remove(folder)
+            state.remove(folder, pid=child.pid)
+            error = _last_error(log)
+            if error:
+                raise PluginError(f"local dynamodb: {error} (log {run.shown(log)})")
             why = (
                 f"exited with code {died}"
                 if died is not None
                 else f"did not answer ListTables within {timeout:g}s"
             )
-            tail = _log_tail(log)
-            raise PluginError(f"local dynamodb {why} (log {log}){': ' + tail if tail else ''}")
-    _announce(endpoint)
+            raise PluginError(f"local dynamodb {why} (log {run.shown(log)})")
+    _announce(run.endpoint)
     return 0
 
 
-def stop(context: HostContext, *, timeout: float) -> int:
-    local = context.configs.data("dynamodb")["local"]
-    which = backends.mode(local)
+def _ask_to_stop(port: int, timeout: float) -> tuple[bool, str] | None:
+    """Ask the built-in server to save and stop: ``(saved, error)``, or ``None`` when it does
+    not answer the request (an older or hung server: SIGTERM then)."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{CONTROL_PATH}", method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback
+            json.loads(response.read() or b"{}")
+            return True, ""
+    except urllib.error.HTTPError as exc:
+        try:
+            answer = json.loads(exc.read() or b"{}")
+        except ValueError:
+            return None
+        if isinstance(answer, dict) and "error" in answer:
+            return False, str(answer["error"])
+        return None
+    except (OSError, ValueError):
+        return None
+
+
+def stop(context: HostContext, *, timeout: float, force: bool) -> int:
+    run = load(context)
+    which = backends.mode(run.config)
     if which == "none":
         _guidance()
         return 0
+    folder, shown = _folder(run)
     if which == "config":
-        _run_required(context, local, "stop", "set it to stop your local DynamoDB")
+        _run_required(run, "stop", "set it to stop your local DynamoDB")
+        with state.locked(folder, "local stop", say=_say):
+            state.remove(folder)
         return 0
-    folder, shown = _folder(context)
-    with state.locked(folder):
+    with state.locked(folder, "local stop", timeout=timeout, say=_say):
         record = state.read(folder, shown)
         if record is None:
             _say("local dynamodb: not running")
             return 0
-        if not state.is_ours(record):
+        if not state.is_ours(record) or record.pid is None:
             state.remove(folder)
             gone = (
-                "is gone" if not state.alive(record.pid) else "now runs another program, left alone"
+                "is gone"
+                if record.pid is None or not state.alive(record.pid)
+                else "now runs another program, left alone"
             )
             _say(f"local dynamodb: not running; pid {record.pid} {gone}; removed its record")
             return 0
-        clean = _terminate(record.pid, timeout)
+        answer = _ask_to_stop(record.port, timeout) if record.backend == "moto" else None
+        if answer is not None and not answer[0] and not force:
+            raise PluginError(
+                f"local dynamodb: could not save {record.data} ({answer[1]}); the server still "
+                f"runs (pid {record.pid}) and holds the data: fix the cause and run stop again, "
+                "or stop --force to stop it and lose what changed since the last save"
+            )
+        saved = answer is not None and answer[0]
+        clean = _gone(record.pid, timeout) if saved else False
+        if not clean:
+            clean = _terminate(record.pid, timeout)
         state.remove(folder)
-    if clean:
-        saved = f"; data kept in {record.data}" if record.persist and record.data else ""
-        _say(f"local dynamodb: stopped (pid {record.pid}){saved}")
-    else:
+    if not clean:
         _say(
             f"local dynamodb: pid {record.pid} did not stop within {timeout:g}s and was killed; "
             "changes since its last snapshot are lost"
         )
+    elif answer is not None and not answer[0]:
+        _say(f"local dynamodb: stopped (pid {record.pid}) without saving (--force)")
+    else:
+        kept = f"; data kept in {record.data}" if record.persist and record.data else ""
+        _say(f"local dynamodb: stopped (pid {record.pid}){kept}")
     return 0
 
 
 def status(context: HostContext, *, as_json: bool) -> int:
-    local = context.configs.data("dynamodb")["local"]
-    endpoint, port = _endpoint(context)
-    which = backends.mode(local)
+    run = load(context)
+    which = backends.mode(run.config)
     if which == "none":
         _guidance()
         return NOT_CONFIGURED
     if which == "config":
-        if local.get("status"):
-            return _run_config(context, local, "status")
+        if run.config.get("status"):
+            return _run_config(run, "status")
         from dynamodb_plugin.local.probe import list_tables
 
-        running = list_tables(endpoint, region(context.env), timeout=1.0)
-        report: dict[str, Any] = {"running": running, "backend": "config", "endpoint": endpoint}
+        running = list_tables(run.endpoint, run.region, timeout=1.0)
+        report: dict[str, Any] = {"running": running, "backend": "config", "endpoint": run.endpoint}
     else:
-        folder, shown = _folder(context)
+        folder, shown = _folder(run)
         record = state.read(folder, shown)
-        running = record is not None and state.is_ours(record)
-        report = {"running": running, "backend": which, "endpoint": endpoint}
-        if record is not None:
+        running = record is not None and record.pid is not None and state.is_ours(record)
+        report = {"running": running, "backend": which, "endpoint": run.endpoint}
+        if record is not None and record.pid is not None:
             report.update(
                 pid=record.pid,
                 port=record.port,
@@ -315,16 +389,15 @@ def status(context: HostContext, *, as_json: bool) -> int:
 
 
 def ready(context: HostContext, *, timeout: float) -> int:
-    local = context.configs.data("dynamodb")["local"]
-    endpoint, _ = _endpoint(context)
-    which = backends.mode(local)
+    run = load(context)
+    which = backends.mode(run.config)
     if which == "none":
         _guidance()
         return NOT_CONFIGURED
-    if which == "config" and local.get("ready"):
-        return _run_config(context, local, "ready")
-    if _wait(context, endpoint, timeout):
-        typer.echo(f"local dynamodb: ready at {endpoint}")
+    if which == "config" and run.config.get("ready"):
+        return _run_config(run, "ready")
+    if _wait(run, timeout):
+        typer.echo(f"local dynamodb: ready at {run.endpoint} (region {run.region})")
         return 0
-    _say(f"local dynamodb: {endpoint} did not answer ListTables within {timeout:g}s")
+    _say(f"local dynamodb: {run.endpoint} did not answer ListTables within {timeout:g}s")
     return 1

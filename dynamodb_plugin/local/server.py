@@ -1,23 +1,44 @@
-"""The built-in local DynamoDB: moto's server on 127.0.0.1, with its data kept across restarts.
+"""The built-in local DynamoDB: moto's server on 127.0.0.1, one database, data kept across restarts.
 
 Run by ``getdotenv dynamodb local start`` as ``python -m dynamodb_plugin.local.server --port N
-[--snapshot FILE] [--autosave SECONDS]``, detached, with its output in a log file. On start
-it restores the snapshot (if any) before it serves; on SIGTERM or SIGINT it stops serving,
-writes the snapshot and exits 0. With ``--autosave`` it also writes the snapshot that often
-when something changed, which bounds what a hard kill can lose.
+--record FILE --endpoint URL --log FILE [--snapshot FILE] [--autosave SECONDS]``, detached, with
+its output in the log file. In order:
+
+1. it writes its own record (so no server of ours ever runs without one) and removes it when it
+   ends;
+2. it restores the snapshot, if any, before it serves; one it cannot read is an error that
+   names the file and how to recover, and the file is left as it was;
+3. it serves one database, whatever region or access key a client signs with (as DynamoDB
+   Local's ``-sharedDb``), so the CLI and the user's code always see the same tables;
+4. with ``--autosave`` it writes the snapshot that often when something changed; a failed
+   autosave is logged and retried, never fatal;
+5. ``POST /_getdotenv/stop`` (what ``local stop`` sends) saves the snapshot while holding every
+   write back, and stops only if that worked: otherwise it answers the error and keeps serving,
+   so the data is never lost. SIGTERM or SIGINT saves and stops as well.
+
+Error lines start with ``[dynamodb-local] error:``; ``local start`` reports the last one.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
+import re
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+SHARED_REGION = "us-east-1"
+SHARED_ACCOUNT = "123456789012"  # moto's default account
+SHARED_KEY = "getdotenvlocal"
+CONTROL_PATH = "/_getdotenv/stop"
+ERROR = "[dynamodb-local] error:"
 
 # Requests that cannot change data; anything else marks the snapshot out of date.
 _READ_ONLY = frozenset(
@@ -44,32 +65,134 @@ _READ_ONLY = frozenset(
         "DescribeKinesisStreamingDestination",
     ]
 )
+# The credential scope of a SigV4 Authorization header: key/date/region/service.
+_SCOPE = re.compile(r"(Credential=)[^/,\s]*/(\d{8})/[^/,\s]+/")
+_AGENT_REGION = re.compile(r"region/[a-z]{2}-[a-z]+-\d")
+
+
+def say(text: str) -> None:
+    print(f"[dynamodb-local] {text}", flush=True)
+
+
+def _json(status: str, body: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(
+        status,
+        [("Content-Type", "application/x-amz-json-1.0"), ("Content-Length", str(len(data)))],
+    )
+    return [data]
+
+
+class _ThenStop:
+    """A response body that sets ``event`` once the server has sent it."""
+
+    def __init__(self, body: list[bytes], event: threading.Event) -> None:
+        self.body, self.event = body, event
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.body)
+
+    def close(self) -> None:
+        self.event.set()
 
 
 class Tracker:
-    """WSGI middleware: serialises writes against snapshots and notes that data changed."""
+    """WSGI middleware: one shared database, writes serialised against snapshots (and marked),
+    and the stop request that saves first."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+    def __init__(
+        self,
+        app: Callable[..., Iterable[bytes]],
+        save: Callable[[], int | None],
+        stopping: threading.Event,
+    ) -> None:
         self.app = app
+        self.save = save
+        self.stopping = stopping
         self.lock = threading.RLock()
         self.dirty = False
+        self.closed = False
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        operation = target.rpartition(".")[2]
+        if environ.get("PATH_INFO") == CONTROL_PATH and environ.get("REQUEST_METHOD") == "POST":
+            return self._stop(start_response)
+        auth = environ.get("HTTP_AUTHORIZATION")
+        if auth:
+            environ["HTTP_AUTHORIZATION"] = _SCOPE.sub(
+                rf"\g<1>{SHARED_KEY}/\g<2>/{SHARED_REGION}/", auth, count=1
+            )
+        agent = environ.get("HTTP_USER_AGENT")
+        if agent:
+            environ["HTTP_USER_AGENT"] = _AGENT_REGION.sub("", agent)
+        operation = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
         if environ.get("REQUEST_METHOD") == "POST" and operation not in _READ_ONLY:
             with self.lock:
+                if self.closed:
+                    return _json(
+                        "503 Service Unavailable",
+                        {
+                            "__type": "com.amazonaws.dynamodb.v20120810#ServiceUnavailable",
+                            "message": "the local DynamoDB is stopping",
+                        },
+                        start_response,
+                    )
                 self.dirty = True
                 return list(self.app(environ, start_response))
         return self.app(environ, start_response)
+
+    def _stop(self, start_response: Callable[..., Any]) -> Any:
+        with self.lock:
+            try:
+                saved = self.save()
+            except Exception as exc:  # full disk, read-only folder, ...: keep serving
+                message = f"{type(exc).__name__}: {exc}"
+                say(
+                    f"error: could not save the snapshot before stopping ({message}); still serving"
+                )
+                return _json("500 Internal Server Error", {"error": message}, start_response)
+            self.closed = True
+        return _ThenStop(_json("200 OK", {"saved": saved}, start_response), self.stopping)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dynamodb_plugin.local.server")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--record", type=Path, required=True, help="the record file to write")
+    parser.add_argument("--endpoint", required=True, help="the endpoint clients use")
+    parser.add_argument("--log", default="", help="the log file (for the record)")
     parser.add_argument("--snapshot", type=Path, help="snapshot file to restore and save")
     parser.add_argument("--autosave", type=float, default=0.0, help="seconds; 0: only on stop")
     args = parser.parse_args(argv)
+
+    from dynamodb_plugin.local import state
+
+    record = state.own_record(
+        port=args.port,
+        endpoint=args.endpoint,
+        backend="moto",
+        persist=args.snapshot is not None,
+        log=args.log,
+        data=str(args.snapshot) if args.snapshot else None,
+    )
+    folder = args.record.parent
+    try:
+        state.write(folder, record)
+    except Exception as exc:
+        print(f"{ERROR} {exc}", flush=True)
+        return 1
+    try:
+        return _serve(args)
+    finally:
+        state.remove(folder, pid=os.getpid())
+
+
+def _serve(args: argparse.Namespace) -> int:
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda *_: stopping.set())
+    # One account for every key (moto reads this first), and one region (see Tracker).
+    os.environ["MOTO_ACCOUNT_ID"] = SHARED_ACCOUNT
+    os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "True")
 
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -81,42 +204,55 @@ def main(argv: list[str] | None = None) -> int:
     from dynamodb_plugin.local import snapshot
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
-    def say(text: str) -> None:
-        print(f"[dynamodb-local] {text}", flush=True)
-
-    stopping = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, lambda *_: stopping.set())
-
     if args.snapshot is not None and args.snapshot.exists():
         started = time.monotonic()
-        tables, items = snapshot.restore(args.snapshot)
+        try:
+            tables, items = snapshot.restore(args.snapshot, SHARED_REGION)
+        except Exception as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            say(
+                f"error: {args.snapshot}: cannot restore the saved data ({reason}); the file is "
+                f"left as it was: move it away to start without it "
+                f"(mv {args.snapshot} {args.snapshot}.bad), or start with --in-memory"
+            )
+            return 3
         say(f"restored {tables} tables, {items} items in {time.monotonic() - started:.2f}s")
 
-    tracker = Tracker(DomainDispatcherApplication(create_backend_app))
-    server = make_server(
-        "127.0.0.1", args.port, tracker, threaded=True, request_handler=MotoRequestHandler
-    )
+    def save() -> int | None:
+        if args.snapshot is None:
+            return None
+        with tracker.lock:
+            if not tracker.dirty:
+                return 0
+            count = snapshot.save(args.snapshot)
+            tracker.dirty = False
+        say(f"saved {count} items to {args.snapshot}")
+        return count
+
+    tracker = Tracker(DomainDispatcherApplication(create_backend_app), save, stopping)
+    try:
+        server = make_server(
+            "127.0.0.1", args.port, tracker, threaded=True, request_handler=MotoRequestHandler
+        )
+    except OSError as exc:
+        say(f"error: cannot listen on 127.0.0.1:{args.port} ({exc.strerror})")
+        return 1
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
     say(f"serving on http://127.0.0.1:{args.port}")
 
-    def save() -> None:
-        if args.snapshot is None:
-            return
-        with tracker.lock:
-            if not tracker.dirty:
-                return
-            count = snapshot.save(args.snapshot)
-            tracker.dirty = False
-        say(f"saved {count} items to {args.snapshot}")
-
     interval = args.autosave if args.autosave > 0 else None
     while not stopping.wait(interval):
-        save()
+        try:
+            save()
+        except Exception as exc:
+            say(f"error: autosave failed ({type(exc).__name__}: {exc}); retrying in {interval:g}s")
     server.shutdown()
-    save()
+    try:
+        save()
+    except Exception as exc:
+        say(f"error: could not save the snapshot ({type(exc).__name__}: {exc}); stopped anyway")
+        return 1
     say("stopped")
     return 0
 

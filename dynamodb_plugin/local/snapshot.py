@@ -9,6 +9,7 @@ previous snapshot whole. Runs inside the server process only.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import json
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "getdotenv-dynamodb-snapshot"
+DEFAULT_ACCOUNT = "123456789012"
 _BYTES = "__base64__"
 
 
@@ -132,44 +134,63 @@ def dump() -> dict[str, Any]:
 
 
 def save(path: Path) -> int:
-    """Write the snapshot atomically; returns the number of items saved."""
+    """Write the snapshot atomically; returns the number of items saved.
+
+    On any failure (a full disk, a read-only folder) the previous snapshot is left whole and
+    the error is raised.
+    """
     data = dump()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, separators=(",", ":"))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, separators=(",", ":"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     return sum(len(t["items"]) for t in data["tables"])
 
 
-def restore(path: Path) -> tuple[int, int]:
-    """Recreate the tables and items of a snapshot in the (empty) backend: (tables, items)."""
+def restore(path: Path, region: str) -> tuple[int, int]:
+    """Recreate the tables and items of a snapshot in the (empty) backend, all in ``region`` of
+    the server's one account: (tables, items). A snapshot from before the shared database may
+    hold one table name in several regions; the first is kept, and the others are named."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("format") != FORMAT:
-        raise ValueError(f"{path}: not a getdotenv DynamoDB snapshot")
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError("not a getdotenv DynamoDB snapshot")
     import boto3
     from moto import mock_aws
     from moto.dynamodb.models import dynamodb_backends
 
     mock = mock_aws()
     mock.start(reset=False)
-    saved_account = os.environ.get("MOTO_ACCOUNT_ID")
     items = 0
+    created: set[str] = set()
     try:
+        client = boto3.client(
+            "dynamodb",
+            region_name=region,
+            # the in-process mock answers AWS's own host names only
+            endpoint_url=f"https://dynamodb.{region}.amazonaws.com",
+            aws_access_key_id="snapshot",
+            aws_secret_access_key="snapshot",
+        )
+        backend = dynamodb_backends[os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT)][region]
         for table in data["tables"]:
-            os.environ["MOTO_ACCOUNT_ID"] = table["account"]
-            region = table["region"]
-            client = boto3.client(
-                "dynamodb",
-                region_name=region,
-                # botocore maps region "local" to localhost:8000; the mock needs AWS's host form.
-                endpoint_url=f"https://dynamodb.{region}.amazonaws.com",
-                aws_access_key_id="snapshot",
-                aws_secret_access_key="snapshot",
-            )
             name = table["create"]["TableName"]
+            if name in created:
+                print(
+                    f"[dynamodb-local] {path}: table {name} of region {table.get('region')} "
+                    "has the name of one already restored; skipped",
+                    flush=True,
+                )
+                continue
             client.create_table(**table["create"])
+            created.add(name)
             if table.get("ttl"):
                 client.update_time_to_live(
                     TableName=name,
@@ -180,14 +201,9 @@ def restore(path: Path) -> tuple[int, int]:
                     TableName=name,
                     PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
                 )
-            backend = dynamodb_backends[table["account"]][region]
             for item in table["items"]:
                 backend.put_item(name, _decode(item))
                 items += 1
     finally:
-        if saved_account is None:
-            os.environ.pop("MOTO_ACCOUNT_ID", None)
-        else:
-            os.environ["MOTO_ACCOUNT_ID"] = saved_account
         mock.stop(remove_data=False)
-    return len(data["tables"]), items
+    return len(created), items

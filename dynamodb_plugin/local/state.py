@@ -1,11 +1,14 @@
-"""The record of a server we started, and how we tell it is still that server.
+"""The record of a local DynamoDB we started, the lock around start and stop, and how we tell
+a process is still the one we started.
 
 Light on imports: ``running_endpoint`` runs on every start of the host.
 
 The record (``.getdotenv/dynamodb-local.json``) names the pid, port, endpoint, start time and
-command line. A process counts as ours only while it is alive (not a zombie), runs that exact
-command line and, where the system tells, started at the recorded clock tick: a pid reused by
-another program is never touched.
+command line. The built-in server writes it itself before it can answer, so no server of ours
+runs without one. A process counts as ours only while it is alive (not a zombie), runs that
+exact command line and, where the system tells, started at the recorded clock tick: a pid
+reused by another program is never touched. A local DynamoDB started by config commands is
+recorded too (``backend: config``, no pid): its endpoint holds until ``stop``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -21,30 +26,42 @@ from host_cli import PluginError
 
 RECORD = "dynamodb-local.json"
 LOCK = "dynamodb-local.lock"
+BACKENDS = ("moto", "jar", "config")
+_PID_MAX = 1 << 22  # Linux's upper bound for pid_max
 
 
 class Record(NamedTuple):
-    """A server we started."""
+    """A local DynamoDB this project started."""
 
-    pid: int
+    pid: int | None  # None: started by config commands
     port: int
     endpoint: str
     started_at: str
     argv: list[str]
     start_ticks: int | None
-    backend: str  # "moto" or "jar"
+    backend: str  # "moto", "jar" or "config"
     persist: bool
     log: str
     data: str | None
 
 
-def state_dir(root: Path) -> Path:
+def state_dir(root: Path, *, create: bool = True) -> Path:
     """``<root>/.getdotenv``, created with a ``.gitignore`` that keeps it out of git."""
     folder = root / ".getdotenv"
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# local state of getdotenv plugins; never commit it\n*\n")
+    if not create:
+        return folder
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# local state of getdotenv plugins; never commit it\n*\n")
+    except FileExistsError:
+        raise PluginError(f"{folder}: exists and is not a folder; move it away") from None
+    except OSError as exc:
+        raise PluginError(
+            f"{folder}: cannot write the local DynamoDB's state there ({exc.strerror}); "
+            "make the project folder writable"
+        ) from None
     return folder
 
 
@@ -54,47 +71,197 @@ def now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
-def _record(text: str) -> Record:
-    data: Any = json.loads(text)
-    return Record(**{field: data[field] for field in Record._fields})
+def _check(data: Any) -> Record:
+    """A record from parsed JSON; ``ValueError`` naming the first field that is wrong."""
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+
+    def field(name: str, ok: Callable[[Any], bool], what: str) -> Any:
+        value = data.get(name)
+        if not ok(value):
+            raise ValueError(f"{name}: expected {what}, got {json.dumps(value)[:40]}")
+        return value
+
+    def whole(low: int, high: int) -> Callable[[Any], bool]:
+        return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+
+    backend = field("backend", lambda v: v in BACKENDS, "one of " + ", ".join(BACKENDS))
+    pid_ok = whole(1, _PID_MAX)
+    return Record(
+        pid=field(
+            "pid",
+            (lambda v: v is None) if backend == "config" else pid_ok,
+            "a process id" if backend != "config" else "null",
+        ),
+        port=field("port", whole(1, 65535), "a port number"),
+        endpoint=field("endpoint", lambda v: isinstance(v, str) and bool(v), "a URL"),
+        started_at=field("started_at", lambda v: isinstance(v, str), "a time"),
+        argv=field(
+            "argv",
+            lambda v: isinstance(v, list) and all(isinstance(a, str) for a in v),
+            "a list of strings",
+        ),
+        start_ticks=field(
+            "start_ticks", lambda v: v is None or whole(0, 1 << 63)(v), "a number or null"
+        ),
+        backend=backend,
+        persist=field("persist", lambda v: isinstance(v, bool), "true or false"),
+        log=field("log", lambda v: isinstance(v, str), "a path"),
+        data=field("data", lambda v: v is None or isinstance(v, str), "a path or null"),
+    )
+
+
+def parse(raw: bytes) -> Record:
+    """A record from the file's bytes; ``ValueError`` saying what is wrong."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"not JSON ({exc})") from None
+    return _check(data)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """The file's bytes (a regular file only, at most 64 KiB), ``None`` when missing."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return None
+    try:
+        import stat
+
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file")
+        return os.read(fd, 65536)
+    finally:
+        os.close(fd)
 
 
 def read(folder: Path, shown: str) -> Record | None:
-    """The record, ``None`` when there is none; a corrupt one is an error naming the file."""
+    """The record, ``None`` when there is none; anything wrong is one error naming the file."""
     path = folder / RECORD
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
+        raw = _read_bytes(path)
     except OSError as exc:
-        raise PluginError(f"{shown}: cannot read the server record: {exc.strerror}") from None
-    try:
-        return _record(text)
-    except (ValueError, KeyError, TypeError) as exc:
         raise PluginError(
-            f"{shown}: corrupt server record ({type(exc).__name__}: {exc}); if no local "
-            "DynamoDB of this project is running, delete the file"
+            f"{shown}: cannot read the local DynamoDB's record ({exc.strerror or exc}); "
+            "if no local DynamoDB of this project runs, delete it"
+        ) from None
+    if raw is None:
+        return None
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        raise PluginError(
+            f"{shown}: not a local DynamoDB record ({exc}); if no local DynamoDB of this "
+            "project runs, delete the file"
         ) from None
 
 
 def write(folder: Path, record: Record) -> None:
+    """Write the record atomically (readable by the user only)."""
     tmp = folder / f".{RECORD}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(record._asdict(), indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, folder / RECORD)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(record._asdict(), indent=2) + "\n")
+        os.replace(tmp, folder / RECORD)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise PluginError(
+            f"{folder / RECORD}: cannot write the local DynamoDB's record ({exc.strerror})"
+        ) from None
 
 
-def remove(folder: Path) -> None:
+def remove(folder: Path, *, pid: int | None = None) -> None:
+    """Remove the record (only if it still names ``pid``, when given)."""
+    path = folder / RECORD
+    if pid is not None:
+        try:
+            raw = _read_bytes(path)
+            if raw is None or parse(raw).pid != pid:
+                return
+        except (OSError, ValueError):
+            return
     with contextlib.suppress(FileNotFoundError):
-        (folder / RECORD).unlink()
+        path.unlink()
+
+
+def _holder(handle: Any) -> tuple[int | None, str]:
+    """Who holds the lock, from what the holder wrote into the file: pid and what it does."""
+    with contextlib.suppress(OSError, ValueError):
+        handle.seek(0)
+        pid_text, _, doing = handle.read(200).partition(" ")
+        return int(pid_text), doing.strip()
+    return None, ""
+
+
+def _process_state(pid: int) -> str:
+    fields = _stat_fields(pid)
+    if fields is None:
+        return ""
+    return {b"T": "suspended", b"t": "stopped by a debugger"}.get(fields[0], "")
 
 
 @contextlib.contextmanager
-def locked(folder: Path) -> Iterator[None]:
-    """Hold the project's server lock: one ``start`` or ``stop`` at a time."""
+def locked(
+    folder: Path,
+    doing: str,
+    *,
+    timeout: float = 30.0,
+    say: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Hold the project's lock: one ``start`` or ``stop`` at a time.
+
+    A holder that does not let go is waited for with a message naming it (and saying when it
+    is suspended with Ctrl-Z), then ``timeout`` ends the wait with an error.
+    """
     import fcntl
 
-    with open(folder / LOCK, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    path = folder / LOCK
+    try:
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held across the yield
+    except IsADirectoryError:
+        raise PluginError(f"{path}: is a folder, expected the lock file; remove it") from None
+    except OSError as exc:
+        raise PluginError(f"{path}: cannot open the lock file ({exc.strerror})") from None
+    with handle:
+        started = time.monotonic()
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                pass
+            waited = time.monotonic() - started
+            pid, what = _holder(handle)
+            who = f"pid {pid}" if pid else "another process"
+            if what:
+                who += f" ({what})"
+            condition = _process_state(pid) if pid else ""
+            hint = (
+                f"; it is {condition}: resume it (fg) or end it (kill {pid})" if condition else ""
+            )
+            if waited >= timeout:
+                raise PluginError(
+                    f"{path}: still held by {who} after {timeout:g}s{hint}; nothing was done"
+                )
+            if not told and waited >= 0.5 and say is not None:
+                say(f"local dynamodb: waiting for {who} to finish{hint}")
+                told = True
+            time.sleep(0.05)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()} {doing}\n")
+            handle.flush()
+        except OSError:
+            pass  # who holds the lock is only a courtesy to the next waiter
         try:
             yield
         finally:
@@ -128,7 +295,7 @@ def alive(pid: int) -> bool:
         os.waitpid(pid, os.WNOHANG)
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):
         return False
     except PermissionError:
         return True
@@ -151,13 +318,44 @@ def cmdline(pid: int) -> list[str] | None:
 
 
 def is_ours(record: Record) -> bool:
-    """Whether the recorded process still runs, as the very process we started."""
+    """Whether the recorded process still runs, as the very process we started (a config
+    record counts as ours until ``stop``)."""
+    if record.pid is None:
+        return record.backend == "config"
     if not alive(record.pid):
         return False
     if cmdline(record.pid) != record.argv:
         return False
     ticks = start_ticks(record.pid)
     return record.start_ticks is None or ticks is None or ticks == record.start_ticks
+
+
+def own_record(
+    *,
+    port: int,
+    endpoint: str,
+    backend: str,
+    persist: bool,
+    log: str,
+    data: str | None,
+    argv: list[str] | None = None,
+) -> Record:
+    """The record of the running process itself, written before it can answer. ``argv``: the
+    command line it is about to ``exec`` (the pid and start time stay the same)."""
+    if argv is None:
+        argv = cmdline(os.getpid()) or list(sys.orig_argv)
+    return Record(
+        pid=os.getpid(),
+        port=port,
+        endpoint=endpoint,
+        started_at=now(),
+        argv=argv,
+        start_ticks=start_ticks(os.getpid()),
+        backend=backend,
+        persist=persist,
+        log=log,
+        data=data,
+    )
 
 
 def accepting(port: int, host: str = "127.0.0.1", timeout: float = 0.25) -> bool:
@@ -197,9 +395,14 @@ def free_port() -> int:
 
 
 def running_endpoint(root: Path) -> tuple[str, int] | None:
-    """The endpoint and port of the built-in server this project runs, if it runs."""
+    """The endpoint and port of this project's local DynamoDB, started and not stopped.
+
+    Never raises: a record that cannot be read counts as none here (the ``local`` commands
+    report it).
+    """
     try:
-        record = _record((root / ".getdotenv" / RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
+        raw = _read_bytes(root / ".getdotenv" / RECORD)
+        record = parse(raw) if raw is not None else None
+    except (OSError, ValueError):
         return None
-    return (record.endpoint, record.port) if is_ours(record) else None
+    return (record.endpoint, record.port) if record is not None and is_ours(record) else None

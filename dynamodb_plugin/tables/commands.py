@@ -9,65 +9,109 @@ import typer
 from host_cli import get_context
 
 if TYPE_CHECKING:
-    pass
+    from dynamodb_plugin.tables.ops import Tables
 
 tables_app = typer.Typer(
     help=(
-        "Versioned tables: one tables/NNN/table.yml (a bare AWS::DynamoDB::Table resource) per "
-        "version, named ${param:STAGE_NAME}-NNN. Commands talk to AWS_ENDPOINT_URL_DYNAMODB, "
-        "else DYNAMODB_ENDPOINT, else DYNAMODB_LOCAL_ENDPOINT, else AWS itself."
+        "Versioned tables: one tables/NNN/table.yml per version (a bare AWS::DynamoDB::Table "
+        "resource, a CloudFormation template or a Serverless resources fragment). Commands "
+        "talk to the local DynamoDB (DYNAMODB_LOCAL_ENDPOINT) unless AWS_ENDPOINT_URL_DYNAMODB, "
+        "AWS_ENDPOINT_URL or DYNAMODB_ENDPOINT names another endpoint; to AWS only with --aws "
+        "(or DYNAMODB_LOCAL_ENDPOINT set empty). Defaults of their flags come from "
+        'plugins.dynamodb.<command> (or the TypeScript plugin\'s plugins["aws/dynamodb"]).'
     ),
     no_args_is_help=True,
 )
 VersionOption = Annotated[
-    str | None, typer.Option("--version", help="Version, e.g. 001 [default: the latest].")
+    str | None,
+    typer.Option("--version", help="Version, e.g. 001 [default: config, else the latest]."),
 ]
 TableNameOption = Annotated[
     str | None, typer.Option("--table-name", help="A table by name instead of a version.")
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Really do it.")]
-WaitOption = Annotated[float, typer.Option("--max-seconds", help="Seconds to wait for the table.")]
+WaitOption = Annotated[
+    float | None,
+    typer.Option("--max-seconds", help="Seconds to wait for the table [default: config, 60]."),
+]
+AwsOption = Annotated[
+    bool,
+    typer.Option(
+        "--aws",
+        help="Talk to AWS itself (profile, region and credentials as boto3 finds them), not "
+        "the local DynamoDB.",
+    ),
+]
+ResourceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--resource",
+        metavar="ID",
+        help="Logical id of the table in files that hold several [default: "
+        "plugins.dynamodb.tables.resource].",
+    ),
+]
+
+
+def _tables(ctx: typer.Context, *, use_aws: bool = False, resource: str | None = None) -> Tables:
+    from dynamodb_plugin.tables import ops
+
+    return ops.load(get_context(ctx), use_aws=use_aws, resource=resource)
 
 
 @tables_app.command("list")
 def list_(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    use_aws: AwsOption = False,
+    resource: ResourceOption = None,
 ) -> None:
     """List versions, their table names, which are TABLE_VERSION and TABLE_VERSION_DEPLOYED,
-    and whether each table exists at the endpoint."""
-    from dynamodb_plugin.tables import ops as tables
+    and whether each table exists at the target."""
+    from dynamodb_plugin.tables import ops
 
-    raise typer.Exit(tables.list_versions(get_context(ctx), as_json=as_json))
+    raise typer.Exit(
+        ops.list_versions(_tables(ctx, use_aws=use_aws, resource=resource), as_json=as_json)
+    )
 
 
 @tables_app.command()
 def generate(
     ctx: typer.Context,
-    version: Annotated[str, typer.Option("--version", help="The new version, e.g. 002.")],
+    version: Annotated[
+        str | None,
+        typer.Option("--version", help="The new version, e.g. 002 [default: config]."),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing table.yml.")
     ] = False,
+    resource: ResourceOption = None,
 ) -> None:
     """Write tables/NNN/table.yml from tables/table.template.yml, else from the latest
-    version (comments kept), with TableName ${param:STAGE_NAME}-NNN."""
-    from dynamodb_plugin.tables import ops as tables
+    version (comments kept), else a starter table; its TableName is ${param:STAGE_NAME}-NNN."""
+    from dynamodb_plugin.tables import ops
 
-    raise typer.Exit(tables.generate(get_context(ctx), version=version, force=force))
+    raise typer.Exit(ops.generate(_tables(ctx, resource=resource), version=version, force=force))
 
 
 @tables_app.command()
 def validate(
     ctx: typer.Context,
     version: Annotated[
-        str | None, typer.Option("--version", help="One version [default: all].")
+        str | None, typer.Option("--version", help="One version [default: config, else all].")
     ] = None,
+    use_aws: AwsOption = False,
+    resource: ResourceOption = None,
 ) -> None:
-    """Check table.yml: its shape, the TableName form, key attributes defined and used,
-    billing mode against throughput. Prints one line per problem; exit 1 if any."""
-    from dynamodb_plugin.tables import ops as tables
+    """Report everything create would refuse: the file's shape, key attributes defined and
+    used, billing mode against throughput, values that cannot be resolved here, and
+    features the target does not implement. One line per problem, with the dotted key; exit 1
+    if any."""
+    from dynamodb_plugin.tables import ops
 
-    raise typer.Exit(tables.validate(get_context(ctx), version=version))
+    raise typer.Exit(
+        ops.validate(_tables(ctx, use_aws=use_aws, resource=resource), version=version)
+    )
 
 
 @tables_app.command()
@@ -77,18 +121,38 @@ def create(
     allow_non_latest: Annotated[
         bool, typer.Option("--allow-non-latest", help="Allow a version older than the latest.")
     ] = False,
-    max_seconds: WaitOption = 60.0,
+    max_seconds: WaitOption = None,
+    table_name: Annotated[
+        str | None,
+        typer.Option(
+            "--table-name",
+            help="Create the table under this name (the TypeScript --table-name-override) "
+            "[default: plugins.dynamodb.create.tableNameOverride].",
+        ),
+    ] = None,
+    skip_unsupported: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unsupported",
+            help="On a local DynamoDB without them, skip contributor insights and Kinesis "
+            "streaming instead of refusing.",
+        ),
+    ] = False,
+    use_aws: AwsOption = False,
+    resource: ResourceOption = None,
 ) -> None:
-    """Create a version's table: Properties translated to CreateTable input (${param:NAME}
-    resolved from the environment), then time to live and point-in-time recovery; waits
-    until ACTIVE."""
-    from dynamodb_plugin.tables import ops as tables
+    """Create a version's table: Properties translated to CreateTable input (Serverless
+    variables resolved from the environment), wait until ACTIVE, then time to live,
+    point-in-time recovery, contributor insights and Kinesis streaming."""
+    from dynamodb_plugin.tables import ops
 
-    code = tables.create(
-        get_context(ctx),
+    code = ops.create(
+        _tables(ctx, use_aws=use_aws, resource=resource),
         version=version,
         allow_non_latest=allow_non_latest,
         max_seconds=max_seconds,
+        table_name=table_name,
+        skip_unsupported=skip_unsupported,
     )
     raise typer.Exit(code)
 
@@ -99,14 +163,17 @@ def delete(
     version: VersionOption = None,
     table_name: TableNameOption = None,
     force: ForceOption = False,
-    max_seconds: WaitOption = 60.0,
+    max_seconds: WaitOption = None,
+    use_aws: AwsOption = False,
+    resource: ResourceOption = None,
 ) -> None:
-    """Delete a version's table (or --table-name); needs --force."""
-    from dynamodb_plugin.tables import ops as tables
+    """Delete a version's table (or --table-name); needs --force. Against AWS it names the
+    account, profile and region first."""
+    from dynamodb_plugin.tables import ops
 
     raise typer.Exit(
-        tables.delete(
-            get_context(ctx),
+        ops.delete(
+            _tables(ctx, use_aws=use_aws, resource=resource),
             version=version,
             table=table_name,
             force=force,
@@ -121,21 +188,40 @@ def purge(
     version: VersionOption = None,
     table_name: TableNameOption = None,
     force: ForceOption = False,
+    use_aws: AwsOption = False,
+    resource: ResourceOption = None,
 ) -> None:
-    """Delete every item of a version's table (or --table-name); keeps the table; needs --force."""
-    from dynamodb_plugin.tables import ops as tables
+    """Delete every item of a version's table (or --table-name); keeps the table; needs
+    --force. Against AWS it names the account, profile and region first."""
+    from dynamodb_plugin.tables import ops
 
-    raise typer.Exit(tables.purge(get_context(ctx), version=version, table=table_name, force=force))
+    raise typer.Exit(
+        ops.purge(
+            _tables(ctx, use_aws=use_aws, resource=resource),
+            version=version,
+            table=table_name,
+            force=force,
+        )
+    )
 
 
 @tables_app.command()
 def migrate(
     ctx: typer.Context,
     from_version: Annotated[
-        str | None, typer.Option("--from", help="Source version [default: TABLE_VERSION_DEPLOYED].")
+        str | None,
+        typer.Option("--from", help="Source version [default: config, TABLE_VERSION_DEPLOYED]."),
     ] = None,
     to_version: Annotated[
-        str | None, typer.Option("--to", help="Target version [default: TABLE_VERSION].")
+        str | None, typer.Option("--to", help="Target version [default: config, TABLE_VERSION].")
+    ] = None,
+    source_table: Annotated[
+        str | None,
+        typer.Option("--source-table", help="Read this table instead of the --from version's."),
+    ] = None,
+    target_table: Annotated[
+        str | None,
+        typer.Option("--target-table", help="Write this table instead of the --to version's."),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Read and transform, write nothing.")
@@ -146,17 +232,21 @@ def migrate(
         int | None,
         typer.Option(min=1, help="Items per scan page [default: as many as fit in 1 MB]."),
     ] = None,
+    use_aws: AwsOption = False,
+    resource: ResourceOption = None,
 ) -> None:
     """Copy items from the --from table to the --to table through the transform.py of every
     version after --from up to --to (transform(item) -> item | [items] | None). Prints a JSON
     summary; the source is only read, and a rerun completes an interrupted migration."""
-    from dynamodb_plugin.tables import ops as tables
+    from dynamodb_plugin.tables import ops
 
     raise typer.Exit(
-        tables.migrate(
-            get_context(ctx),
+        ops.migrate(
+            _tables(ctx, use_aws=use_aws, resource=resource),
             source=from_version,
             target=to_version,
+            source_table=source_table,
+            target_table=target_table,
             dry_run=dry_run,
             force=force,
             concurrency=concurrency,

@@ -1,8 +1,9 @@
 """The versioned table folders: ``tables/NNN/table.yml``, the template, and ``generate``.
 
-Version folders are digit-only names ordered by their number; ``1/`` beside ``001/`` is an
-error. Each ``table.yml`` holds one bare ``AWS::DynamoDB::Table`` resource (``Type`` and
-``Properties``), the form Serverless imports as ``Table001: ${file(./tables/001/table.yml)}``.
+Version folders are ASCII-digit names ordered by their number; ``1/`` beside ``001/`` is an
+error. The file names come from the tokens (``table`` -> ``table.yml``, else ``table.yaml``;
+``transform`` -> ``transform.py``), as in the TypeScript plugin. What a table file may hold is
+``definition``'s business.
 """
 
 from __future__ import annotations
@@ -14,8 +15,25 @@ from typing import Any, NamedTuple
 from host_cli import PluginError
 
 TEMPLATE = "table.template.yml"
-TABLE_FILE = "table.yml"
-TRANSFORM_FILE = "transform.py"
+STARTER = """\
+# One version of the table: a bare AWS::DynamoDB::Table resource. Serverless imports it as
+#   resources: {{ Resources: {{ Table{version}: ${{file(./tables/{version}/table.yml)}} }} }}
+# Edit the keys and indexes; `getdotenv dynamodb tables validate` checks the file.
+Type: AWS::DynamoDB::Table
+Properties:
+  TableName: ${{param:STAGE_NAME}}-{version}
+  BillingMode: PAY_PER_REQUEST
+  AttributeDefinitions:
+    - AttributeName: hashKey
+      AttributeType: S
+    - AttributeName: rangeKey
+      AttributeType: S
+  KeySchema:
+    - AttributeName: hashKey
+      KeyType: HASH
+    - AttributeName: rangeKey
+      KeyType: RANGE
+"""
 _TABLE_NAME_LINE = re.compile(r"^(?P<indent>[ \t]+)TableName:[^\n]*$", re.MULTILINE)
 
 # CloudFormation's short tags, read as the long form so that they can be reported by name.
@@ -59,6 +77,8 @@ class Layout(NamedTuple):
     shown: str  # how to show it in messages
     width: int
     versions: tuple[Version, ...]
+    table_token: str = "table"
+    transform_token: str = "transform"
 
     def find(self, wanted: str | int) -> Version:
         number = parse_version(wanted)
@@ -77,14 +97,26 @@ class Layout(NamedTuple):
             )
         return self.versions[-1]
 
-    def shown_file(self, version: Version, name: str = TABLE_FILE) -> str:
+    def table_file(self, version: Version) -> Path:
+        """``<token>.yml``, else ``<token>.yaml`` where only that exists."""
+        yml = version.folder / f"{self.table_token}.yml"
+        yaml = version.folder / f"{self.table_token}.yaml"
+        return yaml if not yml.exists() and yaml.exists() else yml
+
+    def transform_file(self, version: Version) -> Path:
+        return version.folder / f"{self.transform_token}.py"
+
+    def shown_file(self, version: Version, path: Path | None = None) -> str:
+        name = (path or self.table_file(version)).name
         return f"{self.shown}/{version.name}/{name}"
 
 
-def parse_version(value: str | int) -> int:
+def parse_version(value: str | int, where: str = "--version") -> int:
+    """A version number: ASCII digits only (``²`` is a digit to ``str.isdigit``), at most 9."""
     text = str(value).strip()
-    if not text.isdigit():
-        raise PluginError(f"--version: expected a version number such as 001, got {text!r}")
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        shown = text if len(text) <= 20 else text[:17] + "..."
+        raise PluginError(f"{where}: expected a version number such as 001, got {shown!r}")
     return int(text)
 
 
@@ -92,12 +124,19 @@ def format_version(number: int, width: int) -> str:
     return str(number).zfill(width)
 
 
-def load(root: Path, shown: str, width: int) -> Layout:
+def load(
+    root: Path,
+    shown: str,
+    width: int,
+    table_token: str = "table",
+    transform_token: str = "transform",
+) -> Layout:
     """The version folders under ``root`` (which may not exist yet)."""
     found: dict[int, Version] = {}
     if root.is_dir():
         for entry in sorted(root.iterdir()):
-            if not (entry.is_dir() and entry.name.isdigit()):
+            name = entry.name
+            if not (name.isascii() and name.isdigit() and len(name) <= 9 and entry.is_dir()):
                 continue
             number = int(entry.name)
             if number in found:
@@ -106,7 +145,8 @@ def load(root: Path, shown: str, width: int) -> Layout:
                     f"{number}; keep one"
                 )
             found[number] = Version(number, entry.name, entry)
-    return Layout(root, shown, width, tuple(found[n] for n in sorted(found)))
+    versions = tuple(found[n] for n in sorted(found))
+    return Layout(root, shown, width, versions, table_token, transform_token)
 
 
 def _cfn_loader() -> Any:
@@ -134,16 +174,20 @@ def _cfn_loader() -> Any:
     return Loader
 
 
-def read_yaml(path: Path, shown: str) -> Any:
-    """Parse a CloudFormation YAML file; short tags (``!Ref``, ``!Sub``, ...) are accepted."""
-    import yaml  # noqa: TID253
-
+def read_text(path: Path, shown: str) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PluginError(f"{shown}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PluginError(f"{shown}: cannot read: {exc}") from None
+
+
+def read_yaml(path: Path, shown: str) -> Any:
+    """Parse a CloudFormation YAML file; short tags (``!Ref``, ``!Sub``, ...) are accepted."""
+    import yaml  # noqa: TID253
+
+    text = read_text(path, shown)
     try:
         return yaml.load(text, Loader=_cfn_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -153,48 +197,67 @@ def read_yaml(path: Path, shown: str) -> Any:
         raise PluginError(f"{shown}: invalid YAML: {where}{problem}") from None
 
 
-def generate(layout: Layout, number: int, *, force: bool) -> tuple[Path, str]:
-    """Write ``<version>/table.yml`` from the template, else from the latest version.
+def generate(
+    layout: Layout, number: int, *, force: bool, logical_id: str | None = None
+) -> tuple[Path, str]:
+    """Write ``<version>/table.yml`` from the template, else from the latest version, else a
+    starter table.
 
-    The source text is copied as written (comments kept) with its ``TableName`` line set to
+    The source text is copied as written (comments kept) with the table's ``TableName`` set to
     ``${param:STAGE_NAME}-NNN``. Returns the file written and what it was made from.
     """
+    from dynamodb_plugin.tables.definition import pick
+
     name = format_version(number, layout.width)
     existing = next((v for v in layout.versions if v.number == number), None)
-    folder = existing.folder if existing else layout.root / name
-    target = folder / TABLE_FILE
+    version = existing or Version(number, name, layout.root / name)
+    target = layout.table_file(version)
     if target.exists() and not force:
         raise PluginError(
-            f"{layout.shown}/{folder.name}/{TABLE_FILE} exists; pass --force to overwrite it"
+            f"{layout.shown_file(version, target)} exists; pass --force to overwrite it"
         )
     template = layout.root / TEMPLATE
+    older = [v for v in layout.versions if v.number != number]
     if template.is_file():
-        source, shown = template, f"{layout.shown}/{TEMPLATE}"
+        source_file, shown = template, f"{layout.shown}/{TEMPLATE}"
+    elif older:
+        source_file, shown = layout.table_file(older[-1]), layout.shown_file(older[-1])
     else:
-        older = [v for v in layout.versions if v.number != number]
-        if not older:
-            raise PluginError(
-                f"{layout.shown}: nothing to generate from; write {layout.shown}/{TEMPLATE} "
-                "(a bare AWS::DynamoDB::Table resource) first"
-            )
-        source, shown = older[-1].folder / TABLE_FILE, layout.shown_file(older[-1])
-    doc = read_yaml(source, shown)
-    if not isinstance(doc, dict) or not isinstance(doc.get("Properties"), dict):
-        raise PluginError(f"{shown}: expected a resource with Type and Properties")
-    text = source.read_text(encoding="utf-8")
-    table_name = f"${{param:STAGE_NAME}}-{name}"
-    if _TABLE_NAME_LINE.search(text):
-        text = _TABLE_NAME_LINE.sub(
-            lambda m: f"{m['indent']}TableName: {table_name}", text, count=1
+        source_file, shown = None, "a starter table (hashKey, rangeKey: edit them)"
+    if source_file is None:
+        text = STARTER.format(version=name)
+    else:
+        definition = pick(read_yaml(source_file, shown), shown, logical_id)
+        if not isinstance(definition.resource.get("Properties"), dict):
+            raise PluginError(f"{shown}: {definition.key('Properties')}: expected a mapping")
+        named = _with_table_name(
+            read_text(source_file, shown), definition.logical_id, f"${{param:STAGE_NAME}}-{name}"
         )
-    else:
-        properties = re.search(r"^Properties:[ \t]*\n(?P<indent>[ \t]+)", text, re.MULTILINE)
-        if properties is None:
-            raise PluginError(f"{shown}: cannot find Properties to add TableName to")
-        at = properties.start("indent")
-        text = f"{text[:at]}{properties['indent']}TableName: {table_name}\n{text[at:]}"
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{TABLE_FILE}.tmp")
+        if named is None:
+            raise PluginError(f"{shown}: cannot find the table's Properties to set TableName in")
+        text = named
+    version.folder.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(target)
     return target, shown
+
+
+def _with_table_name(text: str, logical_id: str | None, table_name: str) -> str | None:
+    """``text`` with the table resource's ``TableName`` line set (or added under its
+    ``Properties``); ``None`` when the lines cannot be found."""
+    start = 0
+    if logical_id is not None:
+        found = re.search(rf"^[ \t]*['\"]?{re.escape(logical_id)}['\"]?:", text, re.MULTILINE)
+        if found is None:
+            return None
+        start = found.end()
+    line = _TABLE_NAME_LINE.search(text, start)
+    properties = re.compile(r"^[ \t]*Properties:[ \t]*\n(?P<indent>[ \t]+)", re.MULTILINE)
+    props = properties.search(text, start)
+    if line is not None and (props is None or line.start() > props.start()):
+        return f"{text[: line.start()]}{line['indent']}TableName: {table_name}{text[line.end() :]}"
+    if props is None:
+        return None
+    at = props.start("indent")
+    return f"{text[:at]}{props['indent']}TableName: {table_name}\n{text[at:]}"

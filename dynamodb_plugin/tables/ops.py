@@ -1,15 +1,23 @@
-"""``dynamodb tables list|generate|validate|create|delete|purge|migrate``."""
+"""``dynamodb tables list|generate|validate|create|delete|purge|migrate``.
+
+Every command that calls DynamoDB first says where (``aws.Target.describe``): the local
+DynamoDB by default, an endpoint the user configured, or AWS when asked (``--aws``, or
+``DYNAMODB_LOCAL_ENDPOINT`` set empty). Destructive ones against AWS name the account, profile
+and region before acting.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import typer
 
-from dynamodb_plugin import aws
-from dynamodb_plugin.tables import layout, translate
+from dynamodb_plugin import aws, endpoint, settings
+from dynamodb_plugin.tables import definition, layout, translate
+from dynamodb_plugin.tables.definition import Definition, Name
 from dynamodb_plugin.tables.layout import Layout, Version
 from host_cli import PluginError
 
@@ -21,93 +29,121 @@ def _say(text: str) -> None:
     typer.echo(text, err=True)
 
 
-def load_layout(context: HostContext) -> Layout:
-    config = context.configs.data("dynamodb")["tables"]
-    root = (context.project_root or context.cwd) / config["path"]
+class Tables(NamedTuple):
+    """What a ``tables`` command works with."""
+
+    context: HostContext
+    config: Mapping[str, Any]  # the effective plugin config
+    env: Mapping[str, str]  # what a child sees: the process env with the composed one over it
+    layout: Layout
+    use_aws: bool
+    resource: str | None  # the logical id of the table in files that hold several
+
+    def target(self) -> aws.Target:
+        found = endpoint.resolve(
+            self.config["local"], self.env, self.context.project_root or self.context.cwd
+        )
+        return aws.target(self.env, found[0] if found else None, use_aws=self.use_aws)
+
+    def connect(self, *, say: bool = True) -> tuple[Any, aws.Target]:
+        where = self.target()
+        if say:
+            _say(f"dynamodb: {where.describe()}")
+        with aws.errors(where, "connecting"):
+            return aws.client(self.env, where), where
+
+    def definition(self, version: Version) -> Definition:
+        path = self.layout.table_file(version)
+        shown = self.layout.shown_file(version, path)
+        return definition.pick(layout.read_yaml(path, shown), shown, self.resource)
+
+    def name(self, version: Version, override: str | None = None, *, say: bool = True) -> str:
+        found = definition.table_name(self.definition(version), self.env, version.name, override)
+        if found.note and say:
+            _say(f"note: {found.note}")
+        return found.value
+
+    def defaults(self, command: str) -> Mapping[str, Any]:
+        return self.config.get(command) or {}
+
+
+def load(context: HostContext, *, use_aws: bool = False, resource: str | None = None) -> Tables:
+    merged = settings.load(context.configs)
+    for warning in merged.warnings():
+        context.warn(warning)
+    config = merged.config
+    tables = config["tables"]
+    root = (context.project_root or context.cwd) / tables["path"]
     try:
         shown = str(root.relative_to(context.cwd))
     except ValueError:
         shown = str(root)
-    return layout.load(root, shown, int(config["width"]))
+    found = layout.load(
+        root, shown, int(tables["width"]), tables["tokens"]["table"], tables["tokens"]["transform"]
+    )
+    return Tables(
+        context,
+        config,
+        context.child_env(),
+        found,
+        use_aws,
+        resource or tables.get("resource"),
+    )
 
 
-def _doc(tables: Layout, version: Version) -> Any:
-    return layout.read_yaml(version.folder / layout.TABLE_FILE, tables.shown_file(version))
-
-
-def table_name(context: HostContext, tables: Layout, version: Version) -> str:
-    """The resolved ``TableName`` of a version, checked to be a valid DynamoDB name."""
-    doc = _doc(tables, version)
-    shown = tables.shown_file(version)
-    if not isinstance(doc, dict) or not isinstance(doc.get("Properties"), dict):
-        raise PluginError(f"{shown}: expected a resource with Type and Properties")
-    if "TableName" not in doc["Properties"]:
-        raise PluginError(f"{shown}: Properties.TableName: required")
-    try:
-        name = translate.resolve(
-            doc["Properties"]["TableName"], context.env, "Properties.TableName"
-        )
-    except PluginError as exc:
-        raise PluginError(f"{shown}: {exc}") from None
-    if not isinstance(name, str) or not translate.TABLE_NAME.fullmatch(name):
-        raise PluginError(
-            f"{shown}: Properties.TableName: resolves to {name!r}, which is not a valid table name "
-            "(3-255 letters, digits, '_', '.' or '-')"
-        )
-    return name
-
-
-def _env_version(context: HostContext, tables: Layout, key: str) -> Version | None:
-    value = context.env.get(key)
+def _env_version(run: Tables, key: str) -> Version | None:
+    value = run.env.get(key)
     if not value:
         return None
     try:
-        number = layout.parse_version(value)
+        number = layout.parse_version(value, key)
     except PluginError:
         return None
-    return next((v for v in tables.versions if v.number == number), None)
+    return next((v for v in run.layout.versions if v.number == number), None)
 
 
-def list_versions(context: HostContext, *, as_json: bool) -> int:
-    tables = load_layout(context)
-    current = _env_version(context, tables, "TABLE_VERSION")
-    deployed = _env_version(context, tables, "TABLE_VERSION_DEPLOYED")
+def _pick(run: Tables, given: str | None, command: str) -> Version:
+    wanted = given if given is not None else run.defaults(command).get("version")
+    return run.layout.find(wanted) if wanted is not None else run.layout.latest()
+
+
+def _target_json(where: aws.Target) -> dict[str, Any]:
+    return {"target": where.describe(), "endpoint": where.endpoint, "region": where.region}
+
+
+def list_versions(run: Tables, *, as_json: bool) -> int:
+    current = _env_version(run, "TABLE_VERSION")
+    deployed = _env_version(run, "TABLE_VERSION_DEPLOYED")
     rows: list[dict[str, Any]] = []
-    names: dict[int, str | None] = {}
-    for version in tables.versions:
+    for version in run.layout.versions:
         try:
-            names[version.number] = table_name(context, tables, version)
-            problem = None
+            name, problem = run.name(version, say=False), None
         except PluginError as exc:
-            names[version.number], problem = None, str(exc)
+            name, problem = None, str(exc)
         rows.append(
             {
                 "version": version.name,
-                "table": names[version.number],
+                "table": name,
                 "problem": problem,
                 "current": version == current,
                 "deployed": version == deployed,
             }
         )
-    existing: set[str] | None = None
-    where = aws.target(context.env)
+    where = run.target()
     if rows:
-        dynamodb, where = aws.client(context.env)
+        dynamodb, where = run.connect(say=not as_json)
         with aws.errors(where, "listing tables"):
             existing = aws.existing_tables(dynamodb)
-    for row in rows:
-        row["exists"] = row["table"] in existing if existing is not None and row["table"] else False
+        for row in rows:
+            row["exists"] = bool(row["table"]) and row["table"] in existing
     if as_json:
-        typer.echo(
-            json.dumps(
-                {"endpoint": where.describe(), "tables": tables.shown, "versions": rows}, indent=2
-            )
-        )
+        report = {**_target_json(where), "tables": run.layout.shown, "versions": rows}
+        typer.echo(json.dumps(report, indent=2))
         return 0
     if not rows:
         _say(
-            f"{tables.shown}: no versions yet "
-            "(create one with `dynamodb tables generate --version 000`)"
+            f"{run.layout.shown}: no versions yet (start one with "
+            "`dynamodb tables generate --version 000`)"
         )
         return 0
     for row in rows:
@@ -122,15 +158,20 @@ def list_versions(context: HostContext, *, as_json: bool) -> int:
         state = "exists" if row["exists"] else "missing"
         name = row["table"] or f"? ({row['problem']})"
         typer.echo(f"{row['version']}  {name:<40} {state:<8} {' '.join(marks)}".rstrip())
-    _say(f"at {where.describe()}")
     return 0
 
 
-def generate(context: HostContext, *, version: str, force: bool) -> int:
-    tables = load_layout(context)
-    written, source = layout.generate(tables, layout.parse_version(version), force=force)
+def generate(run: Tables, *, version: str | None, force: bool) -> int:
+    wanted = version if version is not None else run.defaults("generate").get("version")
+    if wanted is None:
+        raise PluginError(
+            "--version: required (or set plugins.dynamodb.generate.version), e.g. --version 001"
+        )
+    written, source = layout.generate(
+        run.layout, layout.parse_version(wanted), force=force, logical_id=run.resource
+    )
     try:
-        shown = str(written.relative_to(context.cwd))
+        shown = str(written.relative_to(run.context.cwd))
     except ValueError:
         shown = str(written)
     typer.echo(shown)
@@ -138,15 +179,60 @@ def generate(context: HostContext, *, version: str, force: bool) -> int:
     return 0
 
 
-def validate(context: HostContext, *, version: str | None) -> int:
-    tables = load_layout(context)
-    chosen = [tables.find(version)] if version is not None else list(tables.versions)
+def problems_of(run: Tables, version: Version, override: str | None = None) -> list[str]:
+    """Everything ``create`` would refuse in one version's file, each ``dotted.key: what``."""
+    try:
+        found = run.definition(version)
+    except PluginError as exc:
+        return [str(exc).removeprefix(f"{run.layout.shown_file(version)}: ")]
+    problems = translate.validate(found)
+    try:
+        name = definition.table_name(found, run.env, version.name, override)
+    except PluginError as exc:
+        problems.append(str(exc).removeprefix(f"{found.shown}: "))
+        name = Name("placeholder-name", None)
+    if name.note:
+        _say(f"note: {name.note}")
+    if not problems:
+        plan, unresolved = translate.plan(found, run.env, name.value)
+        problems += unresolved
+        problems += _unsupported(run, found, plan)
+    return problems
+
+
+def _unsupported(run: Tables, found: Definition, plan: translate.Creation) -> list[str]:
+    """The follow-ups the target cannot take (asked only of a local endpoint that answers)."""
+    features = plan.optional_features()
+    where = run.target()
+    if not features or not where.local:
+        return []
+    dynamodb, where = run.connect(say=False)
+    missing = aws.missing_operations(dynamodb, features)
+    if missing is None:
+        _say(
+            f"note: {where.describe()} does not answer; support of {', '.join(features)} unchecked"
+        )
+        return []
+    keys = {
+        "UpdateContributorInsights": "ContributorInsightsSpecification",
+        "EnableKinesisStreamingDestination": "KinesisStreamSpecification",
+    }
+    return [
+        f"{found.key('Properties.' + keys[op])}: {where.describe()} does not implement {op}; "
+        "remove it for local use, or pass --skip-unsupported to create without it"
+        for op in missing
+    ]
+
+
+def validate(run: Tables, *, version: str | None) -> int:
+    wanted = version if version is not None else run.defaults("validate_").get("version")
+    chosen = [run.layout.find(wanted)] if wanted is not None else list(run.layout.versions)
     if not chosen:
-        tables.latest()  # raises: nothing to validate
+        run.layout.latest()  # raises: nothing to validate
     failed = False
     for v in chosen:
-        shown = tables.shown_file(v)
-        problems = translate.validate(_doc(tables, v), v.name)
+        shown = run.layout.shown_file(v)
+        problems = problems_of(run, v)
         for problem in problems:
             typer.echo(f"{shown}: {problem}")
         if not problems:
@@ -156,81 +242,108 @@ def validate(context: HostContext, *, version: str | None) -> int:
 
 
 def create(
-    context: HostContext, *, version: str | None, allow_non_latest: bool, max_seconds: float
+    run: Tables,
+    *,
+    version: str | None,
+    allow_non_latest: bool,
+    max_seconds: float | None,
+    table_name: str | None,
+    skip_unsupported: bool,
 ) -> int:
-    tables = load_layout(context)
-    chosen = tables.find(version) if version is not None else tables.latest()
-    latest = tables.latest()
+    defaults = run.defaults("create")
+    chosen = _pick(run, version, "create")
+    latest = run.layout.latest()
     if chosen.number < latest.number and not allow_non_latest:
         raise PluginError(
             f"version {chosen.name} is older than the latest ({latest.name}); pass "
             "--allow-non-latest to create it anyway"
         )
-    shown = tables.shown_file(chosen)
-    doc = _doc(tables, chosen)
-    problems = translate.validate(doc, chosen.name)
+    override = table_name or defaults.get("table_name_override")
+    found = run.definition(chosen)
+    problems = translate.validate(found)
+    if not problems:
+        name = definition.table_name(found, run.env, chosen.name, override)
+        if name.note:
+            _say(f"note: {name.note}")
+        plan, problems = translate.plan(found, run.env, name.value)
     if problems:
         more = (
             f" (and {len(problems) - 1} more; see `dynamodb tables validate`)"
             if len(problems) > 1
             else ""
         )
-        raise PluginError(f"{shown}: {problems[0]}{more}")
-    try:
-        plan = translate.creation(doc, context.env)
-    except PluginError as exc:
-        raise PluginError(f"{shown}: {exc}") from None
-    name = plan.params["TableName"]
-    dynamodb, where = aws.client(context.env)
-    with aws.errors(where, f"creating table {name}"):
+        raise PluginError(f"{found.shown}: {problems[0]}{more}")
+    dynamodb, where = run.connect()
+    features = plan.optional_features()
+    skipped: list[str] = []
+    if features and where.local:
+        missing = aws.missing_operations(dynamodb, features) or []
+        if missing and not skip_unsupported:
+            raise PluginError(
+                f"{found.shown}: {where.describe()} does not implement {', '.join(missing)}; "
+                "remove those properties for local use, or pass --skip-unsupported"
+            )
+        skipped = missing
+    wait = float(max_seconds if max_seconds is not None else defaults["waiter"]["max_seconds"])
+    table = plan.params["TableName"]
+    with aws.errors(where, f"creating table {table}"):
         dynamodb.create_table(**plan.params)
-        aws.wait(dynamodb, name, until="active", seconds=max_seconds)
+        aws.wait(dynamodb, table, until="active", seconds=wait)
         if plan.ttl:
-            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=plan.ttl)
+            dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification=plan.ttl)
         if plan.pitr:
             dynamodb.update_continuous_backups(
-                TableName=name, PointInTimeRecoverySpecification=plan.pitr
+                TableName=table, PointInTimeRecoverySpecification=plan.pitr
             )
-    typer.echo(
-        json.dumps(
-            {"table": name, "version": chosen.name, "status": "ACTIVE", "at": where.describe()}
-        )
-    )
+        if "UpdateContributorInsights" not in skipped:
+            for call in plan.insights:
+                dynamodb.update_contributor_insights(TableName=table, **call)
+        if plan.kinesis and "EnableKinesisStreamingDestination" not in skipped:
+            dynamodb.enable_kinesis_streaming_destination(TableName=table, **plan.kinesis)
+    for operation in skipped:
+        _say(f"dynamodb: skipped {operation} (--skip-unsupported)")
+    report = {"table": table, "version": chosen.name, "status": "ACTIVE", **_target_json(where)}
+    typer.echo(json.dumps(report))
     return 0
 
 
-def _target_table(context: HostContext, version: str | None, table: str | None) -> str:
+def _named_table(run: Tables, command: str, version: str | None, table: str | None) -> str:
+    table = table or run.defaults(command).get("table_name")
     if table is not None:
-        if not translate.TABLE_NAME.fullmatch(table):
-            raise PluginError(f"--table-name: {table!r} is not a valid table name")
-        return table
-    tables = load_layout(context)
-    chosen = tables.find(version) if version is not None else tables.latest()
-    return table_name(context, tables, chosen)
+        return definition.check_name(table, "--table-name")
+    return run.name(_pick(run, version, command))
 
 
-def _need_force(force: bool, action: str, name: str) -> None:
-    if not force:
-        raise PluginError(f"{action} table {name} needs --force")
+def _before_destroying(run: Tables, where: aws.Target, action: str) -> None:
+    """Against AWS, name the account (and profile and region) before acting."""
+    if where.endpoint is None:
+        account = aws.account(run.env, where)
+        _say(f"dynamodb: {action} in AWS account {account or '(unknown)'}, {where.describe()}")
 
 
 def delete(
-    context: HostContext, *, version: str | None, table: str | None, force: bool, max_seconds: float
+    run: Tables, *, version: str | None, table: str | None, force: bool, max_seconds: float | None
 ) -> int:
-    name = _target_table(context, version, table)
-    _need_force(force, "deleting", name)
-    dynamodb, where = aws.client(context.env)
+    name = _named_table(run, "delete", version, table)
+    if not force:
+        raise PluginError(f"deleting table {name} needs --force")
+    dynamodb, where = run.connect()
+    _before_destroying(run, where, f"deleting table {name}")
+    default = run.defaults("delete")["waiter"]["max_seconds"]
+    wait = float(max_seconds if max_seconds is not None else default)
     with aws.errors(where, f"deleting table {name}"):
         dynamodb.delete_table(TableName=name)
-        aws.wait(dynamodb, name, until="gone", seconds=max_seconds)
-    typer.echo(json.dumps({"table": name, "deleted": True, "at": where.describe()}))
+        aws.wait(dynamodb, name, until="gone", seconds=wait)
+    typer.echo(json.dumps({"table": name, "deleted": True, **_target_json(where)}))
     return 0
 
 
-def purge(context: HostContext, *, version: str | None, table: str | None, force: bool) -> int:
-    name = _target_table(context, version, table)
-    _need_force(force, "purging", name)
-    dynamodb, where = aws.client(context.env)
+def purge(run: Tables, *, version: str | None, table: str | None, force: bool) -> int:
+    name = _named_table(run, "purge", version, table)
+    if not force:
+        raise PluginError(f"purging table {name} needs --force")
+    dynamodb, where = run.connect()
+    _before_destroying(run, where, f"purging table {name}")
     deleted = 0
     with aws.errors(where, f"purging table {name}"):
         keys = [
@@ -252,15 +365,22 @@ def purge(context: HostContext, *, version: str | None, table: str | None, force
                 deleted += len(items)
         finally:
             writer.close()
-    typer.echo(json.dumps({"table": name, "deleted_items": deleted, "at": where.describe()}))
+    typer.echo(json.dumps({"table": name, "deleted_items": deleted, **_target_json(where)}))
     return 0
 
 
+def _key_types(description: Mapping[str, Any]) -> dict[str, str]:
+    types = {a["AttributeName"]: a["AttributeType"] for a in description["AttributeDefinitions"]}
+    return {k["AttributeName"]: types[k["AttributeName"]] for k in description["KeySchema"]}
+
+
 def migrate(
-    context: HostContext,
+    run: Tables,
     *,
     source: str | None,
     target: str | None,
+    source_table: str | None,
+    target_table: str | None,
     dry_run: bool,
     force: bool,
     concurrency: int,
@@ -268,44 +388,42 @@ def migrate(
 ) -> int:
     from dynamodb_plugin.tables import migrate as engine
 
-    tables = load_layout(context)
-    given = {"--from": (source, "TABLE_VERSION_DEPLOYED"), "--to": (target, "TABLE_VERSION")}
+    defaults = run.defaults("migrate")
+    given = {
+        "--from": (source or defaults.get("from_version"), "TABLE_VERSION_DEPLOYED"),
+        "--to": (target or defaults.get("to_version"), "TABLE_VERSION"),
+    }
     chosen: dict[str, Version] = {}
     for flag, (value, key) in given.items():
-        text = value if value is not None else context.env.get(key)
+        text = value if value is not None else run.env.get(key)
         if not text:
             raise PluginError(f"{flag}: not given, and {key} is not set")
-        chosen[flag] = tables.find(text)
+        chosen[flag] = run.layout.find(text)
     start, end = chosen["--from"], chosen["--to"]
     if start.number >= end.number:
         raise PluginError(f"--to ({end.name}) must be a later version than --from ({start.name})")
-    steps = [
-        engine.Step(
-            v.name,
-            engine.load_transform(
-                v.folder / layout.TRANSFORM_FILE,
-                tables.shown_file(v, layout.TRANSFORM_FILE),
-                v.name,
-            ),
-            tables.shown_file(v, layout.TRANSFORM_FILE),
-        )
-        for v in tables.versions
-        if start.number < v.number <= end.number
-    ]
-    source_name, target_name = table_name(context, tables, start), table_name(context, tables, end)
+    steps = []
+    for v in run.layout.versions:
+        if start.number < v.number <= end.number:
+            path = run.layout.transform_file(v)
+            shown = run.layout.shown_file(v, path)
+            steps.append(engine.Step(v.name, engine.load_transform(path, shown, v.name), shown))
+    source_name = source_table or defaults.get("source_table") or run.name(start)
+    target_name = target_table or defaults.get("target_table") or run.name(end)
+    for flag, name in (("--source-table", source_name), ("--target-table", target_name)):
+        definition.check_name(name, flag)
     if not dry_run and not force:
         raise PluginError(
             f"migrate writes to table {target_name}; pass --force (or --dry-run to preview)"
         )
-    dynamodb, where = aws.client(context.env)
+    dynamodb, where = run.connect()
+    if not dry_run:
+        _before_destroying(run, where, f"writing to table {target_name}")
     with aws.errors(where, "reading the table schemas"):
-        key_of = {
-            n: [
-                k["AttributeName"]
-                for k in dynamodb.describe_table(TableName=n)["Table"]["KeySchema"]
-            ]
-            for n in (source_name, target_name)
+        described = {
+            n: dynamodb.describe_table(TableName=n)["Table"] for n in (source_name, target_name)
         }
+    source_keys = [k["AttributeName"] for k in described[source_name]["KeySchema"]]
 
     progress = None
     if sys.stderr.isatty():
@@ -320,30 +438,34 @@ def migrate(
                 dynamodb,
                 source=source_name,
                 target=target_name,
-                source_keys=key_of[source_name],
-                target_keys=key_of[target_name],
+                source_keys=source_keys,
+                target_keys=_key_types(described[target_name]),
                 steps=steps,
                 dry_run=dry_run,
                 concurrency=concurrency,
-                page_size=page_size,
+                page_size=page_size or defaults.get("page_size"),
                 progress=progress,
             )
         finally:
             if progress is not None:
                 sys.stderr.write("\r\033[K")
-    typer.echo(
-        json.dumps(
-            {
-                "from": start.name,
-                "to": end.name,
-                "steps": [s.name for s in steps],
-                "source": source_name,
-                "target": target_name,
-                "dry_run": dry_run,
-                "read": summary.read,
-                "written": summary.written,
-                "dropped": summary.dropped,
-            }
+    if summary.duplicates:
+        _say(
+            f"migrate: {summary.duplicates} output(s) repeated a key already written in this run "
+            f"(first: {summary.first_duplicate}); the first of each key was kept"
         )
-    )
+    report = {
+        "from": start.name,
+        "to": end.name,
+        "steps": [s.name for s in steps],
+        "source": source_name,
+        "target": target_name,
+        "dry_run": dry_run,
+        "read": summary.read,
+        "written": summary.written,
+        "dropped": summary.dropped,
+        "duplicates": summary.duplicates,
+        **_target_json(where),
+    }
+    typer.echo(json.dumps(report))
     return 0

@@ -1,23 +1,21 @@
 """From a CloudFormation ``AWS::DynamoDB::Table`` resource to DynamoDB API calls, and its checks.
 
 CloudFormation ``Properties`` are not CreateTable input: stream, encryption and resource-policy
-settings are spelled differently, time to live and point-in-time recovery need their own calls,
-and some properties CreateTable cannot take at all. ``${param:NAME}`` (and ``${env:NAME}``) are
-resolved from the composed environment, as Serverless resolves its stage params.
+settings are spelled differently; time to live, point-in-time recovery, contributor insights
+(table and index) and a Kinesis streaming destination need their own calls after the table is
+ACTIVE; an import source cannot be created at all. Serverless variables are resolved from the
+composed environment (``variables``). ``validate`` and ``plan`` together report everything
+``create`` would refuse, each as ``dotted.key: what is wrong``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from host_cli import PluginError
-
-TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
-_PARAM = re.compile(r"\$\{(param|env):([A-Za-z0-9_]+)\}")
-_OTHER_VARIABLE = re.compile(r"\$\{(?!param:|env:)[A-Za-z]+[:(][^}]*\}")
+from dynamodb_plugin.tables import variables
+from dynamodb_plugin.tables.definition import TABLE_TYPE, Definition
 
 CREATE_KEYS = frozenset(
     [
@@ -38,11 +36,16 @@ CREATE_KEYS = frozenset(
         "ResourcePolicy",
     ]
 )
-FOLLOW_UP_KEYS = frozenset({"TimeToLiveSpecification", "PointInTimeRecoverySpecification"})
-# Real properties of AWS::DynamoDB::Table that CreateTable cannot take.
-NOT_CREATABLE = frozenset(
-    {"ContributorInsightsSpecification", "ImportSourceSpecification", "KinesisStreamSpecification"}
+FOLLOW_UP_KEYS = frozenset(
+    {
+        "TimeToLiveSpecification",
+        "PointInTimeRecoverySpecification",
+        "ContributorInsightsSpecification",
+        "KinesisStreamSpecification",
+    }
 )
+# A real property of AWS::DynamoDB::Table that no API call after CreateTable can apply.
+NOT_CREATABLE = frozenset({"ImportSourceSpecification"})
 _INDEX_KEYS = frozenset(
     {
         "IndexName",
@@ -62,6 +65,19 @@ class Creation(NamedTuple):
     params: dict[str, Any]
     ttl: dict[str, Any] | None
     pitr: dict[str, Any] | None
+    insights: list[dict[str, Any]]  # UpdateContributorInsights input, minus TableName
+    kinesis: dict[str, Any] | None  # EnableKinesisStreamingDestination input, minus TableName
+
+    def optional_features(self) -> list[str]:
+        """The follow-ups that not every DynamoDB implements (API operation names)."""
+        return [
+            op
+            for op, wanted in (
+                ("UpdateContributorInsights", self.insights),
+                ("EnableKinesisStreamingDestination", self.kinesis),
+            )
+            if wanted
+        ]
 
 
 def _index(path: str, i: int) -> str:
@@ -89,95 +105,6 @@ def _check_keys(schema: Any, path: str, problems: list[str]) -> list[str]:
     return names
 
 
-def validate(doc: Any, version_name: str) -> list[str]:
-    """Every problem with one ``table.yml``, each as ``dotted.key: what is wrong``."""
-    problems: list[str] = []
-    if not isinstance(doc, dict):
-        return [
-            "expected a mapping with Type and Properties (a bare AWS::DynamoDB::Table resource)"
-        ]
-    if doc.get("Type") != "AWS::DynamoDB::Table":
-        problems.append(f"Type: expected AWS::DynamoDB::Table, got {doc.get('Type')!r}")
-    props = doc.get("Properties")
-    if not isinstance(props, dict):
-        return [*problems, "Properties: expected a mapping"]
-    expected_name = f"${{param:STAGE_NAME}}-{version_name}"
-    if props.get("TableName") != expected_name:
-        problems.append(
-            f"Properties.TableName: expected {expected_name}, got {props.get('TableName')!r}"
-        )
-    for key in props:
-        if key in NOT_CREATABLE:
-            problems.append(
-                f"Properties.{key}: CreateTable cannot take it; remove it, or apply it after create"
-            )
-        elif key not in CREATE_KEYS and key not in FOLLOW_UP_KEYS:
-            problems.append(f"Properties.{key}: not a property of AWS::DynamoDB::Table")
-
-    defined: dict[str, str] = {}
-    attrs = props.get("AttributeDefinitions")
-    if not isinstance(attrs, list) or not attrs:
-        problems.append(
-            "Properties.AttributeDefinitions: expected a list of {AttributeName, AttributeType}"
-        )
-        attrs = []
-    for i, attr in enumerate(attrs):
-        where = _index("Properties.AttributeDefinitions", i)
-        if not isinstance(attr, dict) or not isinstance(attr.get("AttributeName"), str):
-            problems.append(f"{where}: expected {{AttributeName, AttributeType}}")
-            continue
-        if attr.get("AttributeType") not in ("S", "N", "B"):
-            problems.append(
-                f"{where}.AttributeType: expected S, N or B, got {attr.get('AttributeType')!r}"
-            )
-        if attr["AttributeName"] in defined:
-            problems.append(f"{where}: {attr['AttributeName']!r} is defined twice")
-        defined[attr["AttributeName"]] = where
-
-    used: set[str] = set()
-    schemas = [("Properties.KeySchema", props.get("KeySchema"))]
-    billing = props.get("BillingMode", "PROVISIONED")
-    if billing not in ("PROVISIONED", "PAY_PER_REQUEST"):
-        problems.append(
-            f"Properties.BillingMode: expected PROVISIONED or PAY_PER_REQUEST, got {billing!r}"
-        )
-    throughput_ok = _throughput(props, "Properties", billing, problems)
-    for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
-        indexes = props.get(kind, [])
-        if not isinstance(indexes, list):
-            problems.append(f"Properties.{kind}: expected a list of indexes")
-            continue
-        for i, index in enumerate(indexes):
-            where = _index(f"Properties.{kind}", i)
-            if not isinstance(index, dict):
-                problems.append(f"{where}: expected a mapping")
-                continue
-            for key in ("IndexName", "KeySchema", "Projection"):
-                if key not in index:
-                    problems.append(f"{where}.{key}: required")
-            for key in index:
-                if key not in _INDEX_KEYS:
-                    problems.append(f"{where}.{key}: not a property of an index")
-            schemas.append((f"{where}.KeySchema", index.get("KeySchema")))
-            if kind == "GlobalSecondaryIndexes" and throughput_ok:
-                _throughput(index, where, billing, problems)
-    for path, schema in schemas:
-        if schema is None and path != "Properties.KeySchema":
-            continue
-        for i, name in enumerate(_check_keys(schema, path, problems)):
-            used.add(name)
-            if name not in defined:
-                problems.append(
-                    f"{path}[{i}].AttributeName: {name!r} is not defined in AttributeDefinitions"
-                )
-    for name, where in defined.items():
-        if name not in used:
-            problems.append(
-                f"{where}: {name!r} is not used by any key schema (DynamoDB rejects that)"
-            )
-    return problems
-
-
 def _throughput(props: Mapping[str, Any], where: str, billing: str, problems: list[str]) -> bool:
     has = "ProvisionedThroughput" in props
     if billing == "PAY_PER_REQUEST" and has:
@@ -193,71 +120,144 @@ def _throughput(props: Mapping[str, Any], where: str, billing: str, problems: li
     return True
 
 
-def resolve(value: Any, env: Mapping[str, str], path: str) -> Any:
-    """Resolve ``${param:NAME}`` and ``${env:NAME}`` in every string; CloudFormation
-    functions and other Serverless variables cannot be resolved here and are errors."""
-    if isinstance(value, str):
-        other = _OTHER_VARIABLE.search(value)
-        if other:
-            raise PluginError(
-                f"{path}: {other.group(0)} cannot be resolved here (use ${{param:NAME}})"
+def validate(definition: Definition) -> list[str]:
+    """The shape problems of a table resource, each as ``dotted.key: what is wrong``."""
+    problems: list[str] = []
+    key = definition.key
+    doc = definition.resource
+    if doc.get("Type") != TABLE_TYPE:
+        problems.append(f"{key('Type')}: expected {TABLE_TYPE}, got {doc.get('Type')!r}")
+    props = doc.get("Properties")
+    if not isinstance(props, dict):
+        return [*problems, f"{key('Properties')}: expected a mapping"]
+    for name in props:
+        if name in NOT_CREATABLE:
+            problems.append(
+                f"{key('Properties.' + name)}: an import creates the table from S3 data, which "
+                "create cannot do; remove it and load the data after create"
             )
+        elif name not in CREATE_KEYS and name not in FOLLOW_UP_KEYS:
+            problems.append(f"{key('Properties.' + name)}: not a property of {TABLE_TYPE}")
 
-        def param(m: re.Match[str]) -> str:
-            if not env.get(m.group(2)):
-                raise PluginError(
-                    f"{path}: {m.group(0)} is not set ({m.group(2)} is not in the environment)"
-                )
-            return env[m.group(2)]
+    defined: dict[str, str] = {}
+    attrs = props.get("AttributeDefinitions")
+    if not isinstance(attrs, list) or not attrs:
+        problems.append(
+            f"{key('Properties.AttributeDefinitions')}: expected a list of "
+            "{AttributeName, AttributeType}"
+        )
+        attrs = []
+    for i, attr in enumerate(attrs):
+        where = key(_index("Properties.AttributeDefinitions", i))
+        if not isinstance(attr, dict) or not isinstance(attr.get("AttributeName"), str):
+            problems.append(f"{where}: expected {{AttributeName, AttributeType}}")
+            continue
+        if attr.get("AttributeType") not in ("S", "N", "B"):
+            problems.append(
+                f"{where}.AttributeType: expected S, N or B, got {attr.get('AttributeType')!r}"
+            )
+        if attr["AttributeName"] in defined:
+            problems.append(f"{where}: {attr['AttributeName']!r} is defined twice")
+        defined[attr["AttributeName"]] = where
 
-        return _PARAM.sub(param, value)
-    if isinstance(value, dict):
-        if len(value) == 1:
-            (key,) = value
-            if key == "Ref" or key == "Condition" or str(key).startswith("Fn::"):
-                raise PluginError(
-                    f"{path}: CloudFormation function {key} cannot be resolved outside "
-                    "CloudFormation; use ${param:NAME}"
+    used: set[str] = set()
+    schemas = [(key("Properties.KeySchema"), props.get("KeySchema"))]
+    billing = props.get("BillingMode", "PROVISIONED")
+    if billing not in ("PROVISIONED", "PAY_PER_REQUEST"):
+        problems.append(
+            f"{key('Properties.BillingMode')}: expected PROVISIONED or PAY_PER_REQUEST, "
+            f"got {billing!r}"
+        )
+    throughput_ok = _throughput(props, key("Properties"), billing, problems)
+    for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        indexes = props.get(kind, [])
+        if not isinstance(indexes, list):
+            problems.append(f"{key('Properties.' + kind)}: expected a list of indexes")
+            continue
+        for i, index in enumerate(indexes):
+            where = key(_index(f"Properties.{kind}", i))
+            if not isinstance(index, dict):
+                problems.append(f"{where}: expected a mapping")
+                continue
+            for name in ("IndexName", "KeySchema", "Projection"):
+                if name not in index:
+                    problems.append(f"{where}.{name}: required")
+            for name in index:
+                if name not in _INDEX_KEYS or (
+                    name == "ContributorInsightsSpecification" and kind != "GlobalSecondaryIndexes"
+                ):
+                    problems.append(f"{where}.{name}: not a property of an index")
+            schemas.append((f"{where}.KeySchema", index.get("KeySchema")))
+            if kind == "GlobalSecondaryIndexes" and throughput_ok:
+                _throughput(index, where, billing, problems)
+    for path, schema in schemas:
+        if schema is None and path != key("Properties.KeySchema"):
+            continue
+        for i, name in enumerate(_check_keys(schema, path, problems)):
+            used.add(name)
+            if name not in defined:
+                problems.append(
+                    f"{path}[{i}].AttributeName: {name!r} is not defined in AttributeDefinitions"
                 )
-        return {k: resolve(v, env, f"{path}.{k}") for k, v in value.items()}
-    if isinstance(value, list):
-        return [resolve(v, env, f"{path}[{i}]") for i, v in enumerate(value)]
-    return value
+    for name, where in defined.items():
+        if name not in used:
+            problems.append(
+                f"{where}: {name!r} is not used by any key schema (DynamoDB rejects that)"
+            )
+    return problems
 
 
 def _ints(throughput: Mapping[str, Any]) -> dict[str, int]:
     return {k: int(v) for k, v in throughput.items()}
 
 
-def creation(doc: Mapping[str, Any], env: Mapping[str, str]) -> Creation:
-    """CreateTable input and follow-ups from a validated resource, params resolved."""
-    props = resolve(doc["Properties"], env, "Properties")
-    name = props["TableName"]
-    if not isinstance(name, str) or not TABLE_NAME.fullmatch(name):
-        raise PluginError(
-            f"Properties.TableName: resolves to {name!r}, which is not a valid table name "
-            "(3-255 letters, digits, '_', '.' or '-')"
-        )
-    params = {k: v for k, v in props.items() if k in CREATE_KEYS}
+def _insights(spec: Any) -> dict[str, Any] | None:
+    """UpdateContributorInsights input from a CloudFormation ContributorInsightsSpecification."""
+    if not isinstance(spec, Mapping) or not spec.get("Enabled"):
+        return None
+    call: dict[str, Any] = {"ContributorInsightsAction": "ENABLE"}
+    if spec.get("Mode"):
+        call["ContributorInsightsMode"] = spec["Mode"]
+    return call
+
+
+def plan(definition: Definition, env: Mapping[str, str], name: str) -> tuple[Creation, list[str]]:
+    """CreateTable input and follow-ups, variables resolved, for the table called ``name``;
+    and every value that cannot be resolved, as problems naming its key."""
+    problems: list[str] = []
+    raw = {k: v for k, v in definition.properties.items() if k != "TableName"}
+    props = variables.resolve(raw, env, definition.key("Properties"), problems)
+    params: dict[str, Any] = {k: v for k, v in props.items() if k in CREATE_KEYS}
+    params["TableName"] = name
     if "ProvisionedThroughput" in params:
         params["ProvisionedThroughput"] = _ints(params["ProvisionedThroughput"])
+    insights = []
+    table_insights = _insights(props.get("ContributorInsightsSpecification"))
+    if table_insights:
+        insights.append(table_insights)
+    indexes = []
     for index in params.get("GlobalSecondaryIndexes", []):
-        if "ContributorInsightsSpecification" in index:
-            raise PluginError(
-                f"Properties.GlobalSecondaryIndexes.{index.get('IndexName')}."
-                "ContributorInsightsSpecification: CreateTable cannot take it; remove it, or apply "
-                "it after create"
-            )
+        index = dict(index)
+        index_insights = _insights(index.pop("ContributorInsightsSpecification", None))
+        if index_insights:
+            insights.append({"IndexName": index.get("IndexName"), **index_insights})
         if "ProvisionedThroughput" in index:
             index["ProvisionedThroughput"] = _ints(index["ProvisionedThroughput"])
+        indexes.append(index)
+    if indexes:
+        params["GlobalSecondaryIndexes"] = indexes
     stream = params.pop("StreamSpecification", None)
-    if stream:
+    if isinstance(stream, Mapping) and stream.get("StreamViewType"):
         params["StreamSpecification"] = {
             "StreamEnabled": True,
             "StreamViewType": stream["StreamViewType"],
         }
+    elif stream:
+        problems.append(
+            f"{definition.key('Properties.StreamSpecification')}.StreamViewType: required"
+        )
     sse = params.pop("SSESpecification", None)
-    if sse:
+    if isinstance(sse, Mapping):
         api = {"Enabled": bool(sse.get("SSEEnabled", False))}
         if sse.get("SSEType"):
             api["SSEType"] = sse["SSEType"]
@@ -265,14 +265,29 @@ def creation(doc: Mapping[str, Any], env: Mapping[str, str]) -> Creation:
             api["KMSMasterKeyId"] = sse["KMSMasterKeyId"]
         params["SSESpecification"] = api
     policy = params.pop("ResourcePolicy", None)
-    if policy:
+    if isinstance(policy, Mapping) and policy.get("PolicyDocument"):
         params["ResourcePolicy"] = json.dumps(policy["PolicyDocument"])
+    elif policy:
+        problems.append(f"{definition.key('Properties.ResourcePolicy')}.PolicyDocument: required")
     ttl = props.get("TimeToLiveSpecification")
     pitr = props.get("PointInTimeRecoverySpecification")
-    return Creation(
+    kinesis = props.get("KinesisStreamSpecification")
+    kinesis_call = None
+    if isinstance(kinesis, Mapping) and kinesis.get("StreamArn"):
+        kinesis_call = {"StreamArn": kinesis["StreamArn"]}
+        if kinesis.get("ApproximateCreationDateTimePrecision"):
+            kinesis_call["EnableKinesisStreamingConfiguration"] = {
+                "ApproximateCreationDateTimePrecision": kinesis[
+                    "ApproximateCreationDateTimePrecision"
+                ]
+            }
+    creation = Creation(
         params,
         {"AttributeName": ttl["AttributeName"], "Enabled": bool(ttl.get("Enabled", True))}
-        if ttl
+        if isinstance(ttl, Mapping) and ttl.get("AttributeName")
         else None,
-        dict(pitr) if pitr else None,
+        dict(pitr) if isinstance(pitr, Mapping) else None,
+        insights,
+        kinesis_call,
     )
+    return creation, problems

@@ -1,6 +1,11 @@
-"""Fixtures for the dynamodb plugin: the CLI with the plugin loaded, free ports, a client."""
+"""Fixtures for the dynamodb plugin: the CLI with the plugin loaded, free ports, clients, a
+shared built-in server per module."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -38,3 +43,74 @@ def client():
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _no_aws_settings_of_the_developer(tmp_path, monkeypatch):
+    """The tests see no AWS settings but their own: no variables, no ~/.aws files, no IMDS."""
+    import os
+
+    for name in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture
+def builtin(project, dcli, port):
+    """A project whose built-in local DynamoDB runs (on a free port); yields its endpoint."""
+    project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n"})
+    out = dcli("dynamodb", "local", "start")
+    assert out.code == 0, out
+    try:
+        yield f"http://localhost:{port}"
+    finally:
+        dcli("dynamodb", "local", "stop")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One built-in server for the module; its endpoint comes through DYNAMODB_LOCAL_ENDPOINT."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "GETDOTENV_TEST_SESSION"}
+    record = tmp_path_factory.mktemp("server") / "dynamodb-local.json"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dynamodb_plugin.local.server",
+            "--port",
+            str(port),
+            "--record",
+            str(record),
+            "--endpoint",
+            f"http://localhost:{port}",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    from dynamodb_plugin.local.probe import wait_ready
+
+    try:
+        assert wait_ready(
+            f"http://localhost:{port}", "local", 30, alive=lambda: proc.poll() is None
+        )
+        yield f"http://localhost:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture
+def ddb(server):
+    import boto3
+
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=server,
+        region_name="local",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )

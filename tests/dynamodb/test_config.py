@@ -9,7 +9,12 @@ from dynamodb_plugin import plugin
 KEYS = ["DYNAMODB_LOCAL_PORT", "DYNAMODB_LOCAL_ENDPOINT"]
 
 RULE = {
-    "default port 8000": ("", {}, ("8000", "http://localhost:8000")),
+    "no local DynamoDB, no variables": ("", {}, (None, None)),
+    "config that sets anything: port 8000": (
+        "persist: false",
+        {},
+        ("8000", "http://localhost:8000"),
+    ),
     "env endpoint": (
         "",
         {"DYNAMODB_LOCAL_ENDPOINT": "http://127.0.0.1:9100"},
@@ -26,6 +31,7 @@ RULE = {
         {},
         ("9400", "http://ddb.internal:9400"),
     ),
+    "env endpoint set empty: none": ("port: 9300", {"DYNAMODB_LOCAL_ENDPOINT": ""}, (None, "")),
     "expanded config port": (
         "port: ${MY_PORT}",
         {"MY_PORT": "9500"},
@@ -99,4 +105,94 @@ def test_bad_port_variable_is_one_line(project, dcli):
     assert (
         out.err
         == "getdotenv: error: DYNAMODB_LOCAL_PORT: expected a port number 1-65535, got 'abc'\n"
+    )
+
+
+def ts_config(slice_: dict, ours: dict | None = None) -> dict[str, str]:
+    import json
+
+    plugins = {"aws/dynamodb": slice_, **({"dynamodb": ours} if ours else {})}
+    return {"getdotenv.config.json": json.dumps({"plugins": plugins})}
+
+
+def test_typescript_slice_feeds_the_endpoint_rule(project, env_of):
+    project(ts_config({"local": {"port": "9400"}}))
+    assert env_of(keys=KEYS, plugins=[plugin]) == {
+        "DYNAMODB_LOCAL_PORT": "9400",
+        "DYNAMODB_LOCAL_ENDPOINT": "http://localhost:9400",
+    }
+
+
+def test_typescript_tables_path_tokens_and_create_defaults(project, dcli, monkeypatch):
+    monkeypatch.setenv("DYNAMODB_LOCAL_ENDPOINT", "http://127.0.0.1:9")  # never reached
+    root = project(
+        ts_config(
+            {
+                "tablesPath": "app/tables",
+                "minTableVersionWidth": "4",
+                "tokens": {"table": "schema"},
+                "create": {"tableNameOverride": "by-override"},
+            }
+        )
+    )
+    out = dcli("dynamodb", "tables", "generate", "--version", "1")
+    assert (out.code, out.out) == (0, "app/tables/0001/schema.yml\n"), out
+    (root / "app/tables/0001/schema.yml").write_text(
+        (root / "app/tables/0001/schema.yml")
+        .read_text()
+        .replace("BillingMode: PAY_PER_REQUEST", "BillingMode: WRONG")
+    )
+    out = dcli("dynamodb", "tables", "validate")
+    assert out.out.startswith("app/tables/0001/schema.yml: Properties.BillingMode: expected")
+    (root / "app/tables/0001/schema.yml").write_text(
+        (root / "app/tables/0001/schema.yml").read_text().replace("WRONG", "PAY_PER_REQUEST")
+    )
+    created = dcli("dynamodb", "tables", "create")
+    assert "creating table by-override at " in created.err, created
+
+
+def test_typescript_keys_without_meaning_here_are_named_once(project, dcli, port):
+    project(
+        ts_config(
+            {
+                "local": {"port": port},
+                "tokens": {"entityManager": "em"},
+                "generate": {"tableProperties": {"billingMode": "PAY_PER_REQUEST"}},
+                "migrate": {"limit": 10},
+                "somethingNew": True,
+            }
+        )
+    )
+    out = dcli("dynamodb", "local", "status")
+    assert out.err == (
+        'getdotenv: warning: plugins["aws/dynamodb"]: not supported by this host, ignored: '
+        "generate.tableProperties.billingMode, migrate.limit, somethingNew, "
+        "tokens.entityManager\n"
+    )
+    assert dcli("cmd", "true").err == ""  # only the dynamodb commands say so
+
+
+def test_both_slices_dynamodb_wins_key_by_key(project, dcli, env_of):
+    project(
+        ts_config(
+            {"local": {"port": 9400, "start": "exit 3"}, "tablesPath": "t"},
+            {"local": {"port": 9500}},
+        )
+    )
+    assert env_of(keys=KEYS, plugins=[plugin])["DYNAMODB_LOCAL_PORT"] == "9500"
+    out = dcli("dynamodb", "local", "start")
+    assert out.err.splitlines() == [
+        'getdotenv: warning: plugins.dynamodb and plugins["aws/dynamodb"] disagree on '
+        "local.port; plugins.dynamodb wins",
+        "getdotenv: error: plugins.dynamodb.local.start failed with exit code 3",
+    ]
+
+
+def test_bad_typescript_value_is_one_line(project, dcli):
+    project(ts_config({"local": {"port": "eighty"}}))
+    out = dcli("cmd", "true")
+    assert (out.code, out.err) == (
+        1,
+        'getdotenv: error: getdotenv.config.json: plugins["aws/dynamodb"].local.port: Value '
+        "error, expected a whole number 1-65535, got 'eighty'\n",
     )

@@ -208,17 +208,68 @@ def test_stale_records_are_cleaned_without_touching_other_programs(project, dcli
         other.wait()
 
 
-def test_corrupt_state_file_is_one_line(project, dcli):
+GOOD_RECORD = {
+    "pid": 1,
+    "port": 8000,
+    "endpoint": "http://localhost:8000",
+    "started_at": "x",
+    "argv": ["x"],
+    "start_ticks": None,
+    "backend": "moto",
+    "persist": True,
+    "log": "",
+    "data": None,
+}
+BAD_RECORDS = {
+    "not json": (b"{not json", "not JSON ("),
+    "not UTF-8": (b"\xff\xfe{}", "not UTF-8 text"),
+    "pid a string": (
+        json.dumps({**GOOD_RECORD, "pid": "abc"}).encode(),
+        'pid: expected a process id, got "abc"',
+    ),
+    "huge pid": (
+        json.dumps({**GOOD_RECORD, "pid": 10**30}).encode(),
+        "pid: expected a process id, got 1000000000000000000000000000000",
+    ),
+    "not an object": (b"[1, 2]", "expected a JSON object"),
+    "port out of range": (
+        json.dumps({**GOOD_RECORD, "port": 70000}).encode(),
+        "port: expected a port number, got 70000",
+    ),
+}
+
+
+@pytest.mark.parametrize("raw, why", BAD_RECORDS.values(), ids=BAD_RECORDS.keys())
+def test_bad_record_file_is_one_line_and_leaves_commands_working(project, dcli, raw, why):
     root = project({})
     state.state_dir(root)
-    (root / ".getdotenv" / "dynamodb-local.json").write_text("{not json")
+    (root / ".getdotenv" / "dynamodb-local.json").write_bytes(raw)
     for command in ("status", "start", "stop"):
         out = dcli("dynamodb", "local", command)
         assert out.code == 1, out
         assert out.err.startswith(
-            "getdotenv: error: .getdotenv/dynamodb-local.json: corrupt server record ("
+            "getdotenv: error: .getdotenv/dynamodb-local.json: not a local DynamoDB record ("
         )
-        assert out.err.count("\n") == 1
+        assert out.err.endswith("; if no local DynamoDB of this project runs, delete the file\n")
+        assert why in out.err and out.err.count("\n") == 1, out
+    # every other command ignores a record it cannot read
+    assert dcli("cmd", "true").code == 0
+    assert servers() == []
+
+
+def test_record_that_is_a_folder_or_a_fifo(project, dcli):
+    root = project({})
+    folder = state.state_dir(root)
+    (folder / state.RECORD).mkdir()
+    out = dcli("dynamodb", "local", "status")
+    assert out.code == 1 and out.err.startswith(
+        "getdotenv: error: .getdotenv/dynamodb-local.json: cannot read the local DynamoDB's record ("
+    ), out
+    (folder / state.RECORD).rmdir()
+    os.mkfifo(folder / state.RECORD)
+    out = dcli("dynamodb", "local", "status")  # must not block on the FIFO
+    assert out.code == 1 and "not a regular file" in out.err, out
+    assert dcli("cmd", "true").code == 0
 
 
 def test_status_imports_no_aws_sdk(project, port):
@@ -233,6 +284,7 @@ def test_status_imports_no_aws_sdk(project, port):
 
 
 def test_config_commands_run_a_real_server_with_the_derived_port(project, dcli, port):
+    """A plain moto_server, as a user would start it: no region anywhere, no moto switches."""
     python = sys.executable
     root = project(
         {
@@ -240,24 +292,32 @@ def test_config_commands_run_a_real_server_with_the_derived_port(project, dcli, 
   dynamodb:
     local:
       port: {port}
-      start: MOTO_ALLOW_NONEXISTENT_REGION=True {python} -m moto.server -H 127.0.0.1 -p $DYNAMODB_LOCAL_PORT > moto.log 2>&1 & echo $! > moto.pid
+      start: {python} -m moto.server -H 127.0.0.1 -p $DYNAMODB_LOCAL_PORT > moto.log 2>&1 & echo $! > moto.pid
       stop: kill $(cat moto.pid) && rm moto.pid
       status: test -f moto.pid && kill -0 $(cat moto.pid)
 """
         }
     )
-    out = dcli("dynamodb", "local", "start")
+    out = dcli("dynamodb", "local", "start", "--timeout", "20")
     try:
         assert (out.code, out.out) == (0, f"local dynamodb: endpoint http://localhost:{port}\n"), (
             out
         )
         assert dcli("dynamodb", "local", "status").code == 0
-        assert dcli("dynamodb", "local", "ready").code == 0
-        assert not (
-            root / ".getdotenv" / "dynamodb-local.json"
-        ).exists()  # config mode keeps no record
+        ready = dcli("dynamodb", "local", "ready")
+        assert (ready.code, ready.out) == (
+            0,
+            f"local dynamodb: ready at http://localhost:{port} (region us-east-1)\n",
+        )
+        rec = record(root)  # the endpoint holds until stop
+        assert (rec["backend"], rec["pid"], rec["endpoint"]) == (
+            "config",
+            None,
+            f"http://localhost:{port}",
+        )
     finally:
         assert dcli("dynamodb", "local", "stop").code == 0
+    assert not (root / ".getdotenv" / "dynamodb-local.json").exists()
     assert dcli("dynamodb", "local", "status").code == 1
 
 
@@ -381,3 +441,64 @@ def test_start_shows_progress_on_a_terminal(project, port):
         )
     assert f"\rlocal dynamodb: waiting for http://localhost:{port} (".encode() in seen
     assert f"local dynamodb: endpoint http://localhost:{port}".encode() in seen
+
+
+FAKE_JAVA = r"""
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+/* Stands in for java: serves DynamoDB (moto) on the -port it is given, until SIGTERM. */
+static pid_t child;
+static void pass_on(int sig) { if (child > 0) kill(child, sig); }
+int main(int argc, char **argv) {
+    const char *port = "8000";
+    for (int i = 1; i + 1 < argc; i++) if (!strcmp(argv[i], "-port")) port = argv[i + 1];
+    child = fork();
+    if (child == 0) {
+        execl(getenv("FAKE_JAVA_PYTHON"), "python", "-m", "moto.server", "-H", "127.0.0.1",
+              "-p", port, (char *)0);
+        _exit(127);
+    }
+    signal(SIGTERM, pass_on);
+    int status;
+    while (waitpid(child, &status, 0) < 0) {}
+    return 0;
+}
+"""
+
+
+def test_jar_backend_through_the_recording_launcher(project, dcli, port, tmp_path, monkeypatch):
+    """The jar path with a stand-in for java (Amazon's jar may not be downloaded)."""
+    import shutil
+
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc is needed to build the stand-in for java")
+    bin_dir, jar_dir = tmp_path / "bin", tmp_path / "ddb"
+    bin_dir.mkdir()
+    jar_dir.mkdir()
+    (jar_dir / "DynamoDBLocal.jar").write_text("stand-in")
+    (tmp_path / "java.c").write_text(FAKE_JAVA)
+    subprocess.run(["gcc", "-o", str(bin_dir / "java"), str(tmp_path / "java.c")], check=True)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_JAVA_PYTHON", sys.executable)
+    root = project(
+        {
+            "getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n"
+            f"      jar: {jar_dir}\n"
+        }
+    )
+    out = dcli("dynamodb", "local", "start", "--timeout", "30")
+    try:
+        assert out.code == 0, out
+        rec = record(root)
+        assert rec["backend"] == "jar" and rec["argv"][0] == str(bin_dir / "java")
+        assert rec["argv"][-3:] == ["-sharedDb", "-dbPath", str(root / ".getdotenv/dynamodb-local")]
+        assert state.cmdline(rec["pid"]) == rec["argv"]  # the launcher became java
+        assert dcli("dynamodb", "local", "status").code == 0
+        assert dcli("dynamodb", "local", "ready").code == 0
+    finally:
+        stopped = dcli("dynamodb", "local", "stop")
+    assert stopped.code == 0 and f"stopped (pid {rec['pid']})" in stopped.err
+    assert not (root / ".getdotenv" / "dynamodb-local.json").exists()
