@@ -22,6 +22,8 @@ from host_cli.hookspecs import hookimpl
 if TYPE_CHECKING:
     from host_cli.app import create_app, run
     from host_cli.context import HostContext, get_context
+    from host_cli.dynamic import load_file as load_python_file
+    from host_cli.files import read_bytes, read_text
     from host_cli.pluginconfig import PluginConfigs
     from host_cli.proc import default_shell, shell_argv
     from host_cli.proc import run as run_process
@@ -43,6 +45,9 @@ __all__ = [
     "default_shell",
     "get_context",
     "hookimpl",
+    "load_python_file",
+    "read_bytes",
+    "read_text",
     "run",
     "run_process",
     "shell_argv",
@@ -57,6 +62,9 @@ _LAZY = {
     "run_process": ("host_cli.proc", "run"),
     "shell_argv": ("host_cli.proc", "shell_argv"),
     "default_shell": ("host_cli.proc", "default_shell"),
+    "read_text": ("host_cli.files", "read_text"),
+    "read_bytes": ("host_cli.files", "read_bytes"),
+    "load_python_file": ("host_cli.dynamic", "load_file"),
 }
 
 

@@ -23,6 +23,13 @@ from host_cli.plugins import command_names
 from host_cli.proc import looks_like_shell
 
 DEFAULT_COMMAND = "cmd"
+# Options whose value is optional: given alone, they mean this.
+_WITHOUT_VALUE = {
+    "--shell": "--shell=true",
+    "-s": "--shell=true",
+    "--show-completion": "--show-completion=auto",
+    "--install-completion": "--install-completion=auto",
+}
 DESCRIPTION = """Compose layered .env files and config into one environment and run commands in it.
 
 Files, per folder of --paths: .env < .env.<env> < .env.local < .env.<env>.local.
@@ -101,14 +108,15 @@ class HostGroup(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         # `--shell` takes an optional value; only a token that names a shell is its value,
         # so `getdotenv --shell cmd ...` and `getdotenv --shell ls` mean the default shell.
+        # The same for the completion options, whose default is this shell ("auto").
         args = list(args)
         for i, token in enumerate(args):
             if token == "--":
                 break
-            if token in ("--shell", "-s"):
+            if token in _WITHOUT_VALUE:
                 nxt = args[i + 1] if i + 1 < len(args) else None
                 if nxt is None or nxt.startswith("-") or not looks_like_shell(nxt):
-                    args[i] = "--shell=true"
+                    args[i] = _WITHOUT_VALUE[token]
             elif not token.startswith("-") and (token in self.commands or token in self.lazy):
                 break
         return super().parse_args(ctx, args)
@@ -128,6 +136,11 @@ class HostGroup(TyperGroup):
                 traceback.print_exc()
             typer.echo(f"{self.prog}: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+
+
+def completion_requested(prog_name: str) -> bool:
+    """Whether the shell asks for completions (``_GETDOTENV_COMPLETE`` is set)."""
+    return f"_{prog_name.replace('-', '_').upper()}_COMPLETE" in os.environ
 
 
 def _warner(prog_name: str) -> Callable[[str], None]:
@@ -179,6 +192,12 @@ def create_app(
     )
     app.callback()(rootcli.root)
     host.register_commands(app)
+    if completion_requested(prog_name):
+        # Shell completion walks every command's options: build them all, typer's way.
+        from typer._completion_classes import completion_init
+
+        completion_init()
+        return app
     # Every command is built when first used (see LazyCommand); names were checked above.
     infos: list[TyperInfo | CommandInfo] = [*app.registered_commands, *app.registered_groups]
     for name, info in zip(command_names(app), infos, strict=True):

@@ -7,7 +7,8 @@ trusted for anything but the exact input it was made from; a failure to read or 
 the cache only costs time.
 
 Location: ``$GETDOTENV_CACHE_DIR``, else ``$XDG_CACHE_HOME/getdotenv``, else
-``~/.cache/getdotenv``. ``GETDOTENV_NO_CACHE=1`` turns it off.
+``~/.cache/getdotenv``. ``GETDOTENV_NO_CACHE=1`` turns it off. At most ``MAX_ENTRIES`` entries
+are kept: adding one removes the oldest beyond that.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 _VERSION = "v1"
+MAX_ENTRIES = 200  # beyond this, the oldest entries are removed when one is added
 
 
 def cache_dir() -> Path | None:
@@ -46,11 +48,15 @@ def load(kind: str, material: str) -> Any | None:
     folder = cache_dir()
     if folder is None:
         return None
+    from host_cli.errors import GetDotenvError
+    from host_cli.files import read_bytes
+
+    entry = _entry(folder, kind, material)
     try:
-        with open(_entry(folder, kind, material), encoding="utf-8") as f:
-            doc = json.load(f)
-        return doc["value"] if doc["material"] == material else None
-    except (OSError, ValueError, KeyError, TypeError):
+        raw = read_bytes(entry, str(entry))
+        doc = json.loads(raw) if raw is not None else None
+        return doc["value"] if doc is not None and doc["material"] == material else None
+    except (GetDotenvError, ValueError, KeyError, TypeError):
         return None
 
 
@@ -71,6 +77,23 @@ def store(kind: str, material: str, value: Any) -> None:
     except (OSError, TypeError, ValueError):
         with contextlib.suppress(OSError):
             tmp.unlink()
+        return
+    _evict(folder)
+
+
+def _evict(folder: Path, keep: int | None = None) -> None:
+    """Keep the ``MAX_ENTRIES`` most recently written entries; remove the others."""
+    keep = MAX_ENTRIES if keep is None else keep
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.endswith(".json") and e.is_file()]
+        if len(entries) <= keep:
+            return
+        entries.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)
+    except OSError:
+        return
+    for entry in entries[keep:]:
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
 
 
 def json_safe(value: Any) -> bool:

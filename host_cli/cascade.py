@@ -7,12 +7,15 @@ Missing files are skipped. Every key keeps the list of places that set it (prove
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 from host_cli import envfile
-from host_cli.errors import OptionError
+from host_cli.errors import OptionError, shorten
 from host_cli.expand import expand_all
 from host_cli.options import Options
 
@@ -40,22 +43,63 @@ Reader = Callable[[EnvFile], "list[envfile.Entry] | None"]
 
 
 def _show(path: Path, cwd: Path) -> str:
+    """``path`` as the user would type it from ``cwd`` (``../.env`` from a subfolder)."""
     try:
         return str(path.relative_to(cwd))
     except ValueError:
-        return str(path)
+        shown = os.path.relpath(path, cwd)
+        return shown if shown.count("..") <= 3 else str(path)
+
+
+def check_env_name(name: str, where: str) -> str:
+    """An environment is a plain name: it is joined into a file name (``.env.<env>``)."""
+    if "/" in name or "\\" in name or "\0" in name or name in (".", ".."):
+        raise OptionError(
+            f"{where}: {shorten(name)} is not an environment name (no '/', '\\' or '..'; "
+            "it becomes part of a file name)"
+        )
+    return name
+
+
+def environments(folders: list[Path], token: str, private: str) -> list[str]:
+    """Every environment some file in ``folders`` is named for (``<token>.<env>[.<private>]``)."""
+    import re
+
+    pattern = re.compile(rf"^{re.escape(token)}\.(?P<env>[^.]+)(?:\.{re.escape(private)})?$")
+    names: set[str] = set()
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            m = pattern.match(entry.name)
+            if m and m["env"] != private:
+                names.add(m["env"])
+    return sorted(names)
+
+
+def folder(path: Path, entry: str, where: str) -> Path:
+    """``path`` resolved, when it is a folder; else an error naming ``where`` and ``entry``."""
+    try:
+        resolved = path.resolve()
+        mode = os.stat(resolved).st_mode
+    except FileNotFoundError:
+        raise OptionError(f"{where}: {shorten(entry)} does not exist") from None
+    except RuntimeError:  # Path.resolve before Python 3.13
+        raise OptionError(f"{where}: {shorten(entry)} is a symlink loop") from None
+    except OSError as exc:
+        reason = {errno.ELOOP: "is a symlink loop", errno.ENAMETOOLONG: "is too long a path"}
+        state = reason.get(exc.errno or 0, f"cannot be used ({exc.strerror})")
+        raise OptionError(f"{where}: {shorten(entry)} {state}") from None
+    if not stat.S_ISDIR(mode):
+        raise OptionError(f"{where}: {shorten(entry)} is not a directory")
+    return resolved
 
 
 def directories(options: Options, cwd: Path, where: str) -> list[Path]:
     """The ``paths`` as directories; one that is not a directory is an error naming ``where``."""
-    out = []
-    for entry in options.paths:
-        folder = (cwd / entry).resolve()
-        if not folder.is_dir():
-            state = "does not exist" if not folder.exists() else "is not a directory"
-            raise OptionError(f"{where}: {entry!r} {state}")
-        out.append(folder)
-    return out
+    return [folder(cwd / entry, entry, where) for entry in options.paths]
 
 
 def files(options: Options, env: str | None, folders: list[Path], cwd: Path) -> list[EnvFile]:
@@ -131,7 +175,7 @@ def select_env(
     are used only to pick the env.
     """
     if options.env:
-        return options.env
+        return check_env_name(options.env, "--env")
     globals_only = options._replace(
         exclude_env=True, exclude_global=False, exclude_private=False, exclude_public=False
     )
@@ -140,5 +184,7 @@ def select_env(
     if key in values:
         chosen = expand_all(values, process_env, describe=describe(origins)).get(key)
         if chosen:
-            return chosen
-    return options.default_env
+            return check_env_name(chosen, f"{describe(origins)(key)}: {key}")
+    if options.default_env:
+        return check_env_name(options.default_env, "--default-env")
+    return None

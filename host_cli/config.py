@@ -9,12 +9,13 @@ the start path); ``plugins.<name>`` slices are kept raw for their plugins to val
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from host_cli import cache
+from host_cli import cache, files
 from host_cli.errors import ConfigError
 from host_cli.options import BY_KEY, check_value, expected
 
@@ -64,7 +65,7 @@ def find_project_root(start: Path) -> Path | None:
     """The nearest ancestor of ``start`` (itself included) holding a project marker."""
     for folder in (start, *start.parents):
         for marker in ROOT_MARKERS:
-            if (folder / marker).is_file():
+            if files.is_file(folder / marker):
                 return folder
     return None
 
@@ -89,13 +90,45 @@ def _type_name(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return type(value).__name__
+    # YAML's own types (!!binary, !!timestamp, !!set, ...)
+    names = {"bytes": "binary data", "date": "a date", "datetime": "a timestamp", "set": "a set"}
+    return names.get(type(value).__name__, f"a YAML {type(value).__name__}")
 
 
 def _got(value: Any) -> str:
-    if isinstance(value, dict | list):
-        return _type_name(value)
-    return f"{_type_name(value)} ({json.dumps(value) if value is not None else 'null'})"
+    if isinstance(value, str | int | float | bool) or value is None:
+        shown = json.dumps(value) if value is not None else "null"
+        return f"{_type_name(value)} ({shown if len(shown) <= 60 else shown[:57] + '...'})"
+    return _type_name(value)
+
+
+MAX_DEPTH = 64
+
+
+def _plain(doc: Any, shown: str) -> None:
+    """Refuse what JSON cannot hold (YAML's own types, non-string keys) and nesting deeper
+    than ``MAX_DEPTH``, naming the dotted key. Iterative: no recursion on hostile input."""
+    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            where = where if len(where) <= 40 else where[:37] + "..."
+            raise ConfigError(f"{shown}: {where}: nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if not isinstance(k, str):
+                    raise ConfigError(
+                        f"{shown}: {where + '.' if where else ''}{k}: expected a string key, "
+                        f"got {_type_name(k)}"
+                    )
+                stack.append((v, f"{where}.{k}" if where else k, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value))
+        elif not (isinstance(value, str | int | float | bool) or value is None):
+            raise ConfigError(
+                f"{shown}: {where or 'the document'}: expected a JSON value (string, number, "
+                f"boolean, null, list or mapping), got {_type_name(value)}"
+            )
 
 
 def _load_yaml(text: str, shown: str) -> Any:
@@ -106,6 +139,8 @@ def _load_yaml(text: str, shown: str) -> Any:
 
     try:
         data = yaml12.loads(text)
+    except yaml12.Refused as exc:
+        raise ConfigError(f"{shown}: not read: {exc}") from None
     except Exception as exc:  # PyYAML raises many error types; all mean "not YAML"
         raise ConfigError(f"{shown}: invalid YAML: {yaml12.describe_error(exc)}") from None
     if data is not None and cache.json_safe(data):
@@ -114,17 +149,17 @@ def _load_yaml(text: str, shown: str) -> Any:
 
 
 def _parse(path: Path, shown: str) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise ConfigError(f"{shown}: cannot read: {reason}") from None
+    text = files.read_text(path, shown, error=ConfigError, what="a config file") or ""
     if path.suffix == ".json":
         try:
             return json.loads(text) if text.strip() else {}
         except json.JSONDecodeError as exc:
             raise ConfigError(
                 f"{shown}: invalid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            ) from None
+        except RecursionError:
+            raise ConfigError(
+                f"{shown}: not read: nested more than {MAX_DEPTH} levels deep"
             ) from None
     if path.suffix == ".toml":
         import tomllib
@@ -133,6 +168,10 @@ def _parse(path: Path, shown: str) -> Any:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
+        except RecursionError:
+            raise ConfigError(
+                f"{shown}: not read: nested more than {MAX_DEPTH} levels deep"
+            ) from None
         tool = doc.get("tool", {})
         return tool.get("getdotenv") if isinstance(tool, dict) else None
     return _load_yaml(text, shown)
@@ -256,13 +295,15 @@ def check(doc: Any, path: Path, shown: str) -> Source:
     for name, slice_ in plugins.items():
         if not isinstance(slice_, dict):
             raise ConfigError(f"{shown}: plugins.{name}: expected a mapping, got {_got(slice_)}")
+    vars_ = _string_map(doc.get("vars", {}), shown, "vars")
+    _plain(doc, shown)  # what no specific check above looked at: plugin slices, ...
 
     return Source(
         path=path,
         shown=shown,
         root_option_defaults=defaults,
         scripts=scripts,
-        vars=_string_map(doc.get("vars", {}), shown, "vars"),
+        vars=vars_,
         env_vars=env_vars,
         required_keys=required,
         plugins={str(k): v for k, v in plugins.items()},
@@ -276,17 +317,14 @@ def load_sources(project_root: Path | None, cwd: Path) -> tuple[Source, ...]:
         return ()
     found: list[Path] = []
     pyproject = project_root / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            mentions = b"getdotenv" in pyproject.read_bytes()
-        except OSError:
-            mentions = True  # let _parse report why it cannot be read
-        if mentions:
+    if files.is_file(pyproject):
+        shown = _shown(pyproject, cwd)
+        if b"getdotenv" in (files.read_bytes(pyproject, shown, error=ConfigError) or b""):
             found.append(pyproject)
     for names in (PUBLIC_NAMES, LOCAL_NAMES):
         for name in names:
-            if (project_root / name).is_file():
-                found.append(project_root / name)
+            if os.path.lexists(project_root / name):
+                found.append(project_root / name)  # a FIFO or a folder: an error, not absent
                 break
     sources = []
     for path in found:

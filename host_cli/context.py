@@ -51,17 +51,28 @@ class HostContext(NamedTuple):
     process_env: Mapping[str, str]
     prog_name: str
     cwd: Path
+    folders: tuple[Path, ...] = ()  # the --paths folders, resolved
+    unknown_env: tuple[str, ...] | None = None  # --env selected nothing: the envs that exist
 
     def child_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         """The environment for a child process: the process env, the composed env over it,
-        and the root options a nested getdotenv inherits."""
+        and the root options a nested getdotenv inherits. One the kernel would refuse (a NUL
+        byte, a bad name, too large) is an error naming the key and where it came from."""
         import json
 
         from host_cli.options import PARENT_VARIABLE, to_parent
+        from host_cli.proc import check_env
 
         handed_down = to_parent(self.options, self.env_name, str(self.cwd))
         overlay = {**self.env, PARENT_VARIABLE: json.dumps(handed_down), **(extra or {})}
-        return spawn_env(self.process_env, overlay)
+        env = spawn_env(self.process_env, overlay)
+
+        def where(key: str) -> str:
+            found = self.origins.get(key)
+            return f" ({found[-1]})" if found else ""
+
+        check_env(env, where)
+        return env
 
     def warn(self, message: str) -> None:
         """Print ``<prog>: warning: message`` on stderr, as the host's own warnings."""
@@ -116,7 +127,7 @@ class Session:
             )
             resolved = self._resolved[key]
             opts = resolved.options
-            wanted = opts.trace or opts.log or opts.output_path
+            wanted = opts.trace or opts.log or opts.output_path or resolved.unknown_env is not None
             if first and (wanted or any(s.required_keys for s in resolved.sources)):
                 # requiredKeys, --trace, --log, --output-path: once per invocation
                 from host_cli import effects

@@ -9,13 +9,30 @@ everything else, each seeing the ones before it. This is get-dotenv's ``dynamic`
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Mapping
 from pathlib import Path
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import Any
 
+from host_cli import files
 from host_cli.errors import ConfigError
+
+
+def load_file(path: Path, shown: str, prefix: str) -> ModuleType:
+    """Run a Python file read by the host's file rule (``host_cli.files``) as a module.
+
+    Raises ``SyntaxError`` and whatever the module raises; a file that is missing or not a
+    regular file is a ``ConfigError`` naming ``shown``.
+    """
+    source = files.read_text(path, shown, error=ConfigError, what="a Python file")
+    if source is None:
+        raise ConfigError(f"{shown}: no such file")
+    name = f"{prefix}_{path.stem}"
+    module = ModuleType(name)
+    module.__file__ = str(path)
+    code = compile(source, str(path), "exec", dont_inherit=True)
+    exec(code, module.__dict__)  # noqa: S102 - the user's own module, as importing would
+    return module
 
 
 def load(reference: str, base: Path, shown: str) -> tuple[Mapping[str, Any], str]:
@@ -24,14 +41,7 @@ def load(reference: str, base: Path, shown: str) -> tuple[Mapping[str, Any], str
     is_path = reference.endswith(".py") or "/" in reference or "\\" in reference
     try:
         if is_path:
-            path = (base / reference).resolve()
-            if not path.is_file():
-                raise ConfigError(f"{shown}: {reference}: no such file")
-            spec = importlib.util.spec_from_file_location(f"getdotenv_dynamic_{path.stem}", path)
-            if spec is None or spec.loader is None:
-                raise ConfigError(f"{shown}: {reference}: cannot load it as a Python module")
-            module: Any = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
+            module: Any = load_file(base / reference, f"{shown}: {reference}", "getdotenv_dynamic")
         else:
             module = importlib.import_module(reference)
     except ConfigError:

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from host_cli.context import HostContext
-from host_cli.errors import GetDotenvError
+from host_cli.errors import GetDotenvError, shorten
 from host_cli.redact import Redactor, wanted
 
 INHERITED = "the inherited environment"
@@ -56,20 +57,26 @@ def trace_lines(context: HostContext, redactor: Redactor) -> list[str]:
 
 def log_text(context: HostContext, redactor: Redactor) -> str:
     """The composed environment in dotenv form, secrets masked when redacting."""
-    from host_cli.serialize import encode
+    from host_cli.serialize import line
 
     lines = []
     for key, value in context.env.items():
         shown = redactor.show(key, value)
-        lines.append(f"{key}={shown if shown != value else encode(value).text}")
-    return "".join(f"{line}\n" for line in lines)
+        lines.append(line(key, value, "--log").text if shown == value else f"{key}={shown}\n")
+    return "".join(lines)
 
 
 def output(context: HostContext, warn: Callable[[str], None]) -> None:
     from host_cli.serialize import render, write_atomically
 
-    assert context.options.output_path is not None
-    path = context.cwd / context.options.output_path
+    given = context.options.output_path
+    assert given is not None
+    if given.endswith(("/", os.sep)) or os.path.basename(given) in ("", ".", ".."):
+        raise GetDotenvError(
+            f"--output-path: {shorten(given)} names a folder; give a file name, e.g. "
+            f"{os.path.join(given, '.env.composed')}"
+        )
+    path = Path(given) if Path.cwd() == context.cwd else context.cwd / given
     text, differ = render(dict(context.env))
     write_atomically(Path(path), text, shown="--output-path")
     if differ:
@@ -79,9 +86,25 @@ def output(context: HostContext, warn: Callable[[str], None]) -> None:
         )
 
 
+def unknown_env(context: HostContext, warn: Callable[[str], None]) -> None:
+    """Warn (or, with ``--strict``, fail) when ``--env`` selects nothing at all: a typo."""
+    if context.unknown_env is None:
+        return
+    token = context.options.dotenv_token
+    known = ", ".join(context.unknown_env) or "none"
+    message = (
+        f"--env {context.env_name!r} selects no {token}.{context.env_name}* file in any --paths "
+        f"folder and no config envVars entry (environments that exist: {known})"
+    )
+    if context.options.strict:
+        raise GetDotenvError(message)
+    warn(f"{message}; --strict makes this an error")
+
+
 def apply(context: HostContext, warn: Callable[[str], None]) -> None:
     """Run every requested effect, in a fixed order: check, trace, log, write."""
     opts = context.options
+    unknown_env(context, warn)
     required(context, warn)
     patterns = opts.redact_patterns
     if opts.trace:

@@ -13,17 +13,13 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from host_cli import files, jsspace
 from host_cli.errors import EnvFileError
 
 # JavaScript's \s (also what String.prototype.trim removes) differs from Python's: Python
 # adds \x1c-\x1f and \x85 and lacks \ufeff (so a BOM would not be skipped). Text without
 # those characters parses the same with Python's \s; only other text pays for compiling the
 # exact, much larger expression.
-_JS_SPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_JS_SPACE_CHARS = "".join(
-    chr(c)
-    for c in (9, 10, 11, 12, 13, 32, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF)
-) + "".join(chr(c) for c in range(0x2000, 0x200B))
 _SPACES_DIFFER = re.compile("[\x1c-\x1f\x85\ufeff]")
 _EOL = r"(?=[\n\u2028\u2029]|\Z)"  # JavaScript's multiline $ once CRLF is normalised
 
@@ -36,14 +32,14 @@ class _Grammar(NamedTuple):
 
 @functools.cache
 def _grammar(exact: bool) -> _Grammar:
-    s = f"[{_JS_SPACE}]" if exact else r"\s"
+    s = f"[{jsspace.CLASS}]" if exact else r"\s"
     # dotenv 17's LINE expression, group for group.
     line = re.compile(
         rf"{s}*(?:export{s}+)?([A-Za-z0-9_.-]+)(?:{s}*={s}*?|:{s}+?)"
         rf"({s}*'(?:\\'|[^'])*'|{s}*\"(?:\\\"|[^\"])*\"|{s}*`(?:\\`|[^`])*`|[^#\r\n]+)?"
         rf"{s}*(?:#[^\n\r\u2028\u2029]*)?{_EOL}",
     )
-    return _Grammar(line, re.compile(rf"{s}*(?:#.*)?"), _JS_SPACE_CHARS if exact else None)
+    return _Grammar(line, re.compile(rf"{s}*(?:#.*)?"), jsspace.CHARS if exact else None)
 
 
 # dotenv's /^(['"`])([\s\S]*)\1$/mg: JavaScript's multiline ^ and $ also see U+2028/9.
@@ -111,21 +107,9 @@ def parse(text: str, *, source: str = "<string>") -> list[Entry]:
 def read(path: Path, *, shown_as: str | None = None) -> list[Entry] | None:
     """Read and parse ``path``; ``None`` when it does not exist.
 
-    A file that exists but cannot be read or decoded is an error, never a silent skip.
+    A file that exists but cannot be read or decoded, or is no regular file, is an error, never a
+    silent skip (``host_cli.files``).
     """
     name = shown_as or str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        raise EnvFileError(f"{name}: is a directory, expected a dotenv file") from None
-    except OSError as exc:
-        raise EnvFileError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise EnvFileError(
-            f"{name}: not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})"
-        ) from None
-    return parse(text, source=name)
+    text = files.read_text(path, name, error=EnvFileError, what="a dotenv file")
+    return None if text is None else parse(text, source=name)

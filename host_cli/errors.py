@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 
+def shorten(value: str, width: int = 60) -> str:
+    """``repr(value)``, cut to about ``width`` characters: a 5,000-character path is no message."""
+    text = repr(value)
+    return text if len(text) <= width else f"{text[: width - 4]}...{text[-1]}"
+
+
 class GetDotenvError(Exception):
     """A failure the user can fix; ``main()`` prints it as one line and exits.
 

@@ -20,14 +20,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
+from host_cli import jsspace
 from host_cli.errors import ExpansionError
 
-_WHITESPACE_FORM = re.compile(r"\$([A-Za-z0-9_]+)(?::(\S*))?")
+# The default of $NAME:default runs to the next JavaScript whitespace, as in get-dotenv.
+_WHITESPACE_FORM = re.compile(rf"\$([A-Za-z0-9_]+)(?::([^{jsspace.CLASS}]*))?")
 _BRACE_FORM = re.compile(r"\$\{([A-Za-z0-9_]+)(?::([^}]*))?\}")
 _NAME_AFTER_DOLLAR = re.compile(r"(?<!\\)\$\{?([A-Za-z0-9_]+)")
 
 Lookup = Callable[[str, "str | None"], str]
 """``lookup(name, default)`` returns the text that replaces a reference."""
+
+
+MAX_VALUE = 1024 * 1024
+"""Characters an expanded value may have: far beyond what a process can receive (128 KiB)."""
+MAX_WORK = 1 << 30
+"""Characters one value's replacements may copy (each copies the value): about 50 ms."""
 
 
 def _find_reference(s: str, end: int) -> re.Match[str] | None:
@@ -42,20 +50,31 @@ def _find_reference(s: str, end: int) -> re.Match[str] | None:
     return None
 
 
-def expand(value: str, lookup: Lookup, *, key: str = "") -> str:
+def expand(value: str, lookup: Lookup, *, key: str = "", where: str = "") -> str:
     """Expand every reference in ``value`` through ``lookup``.
 
-    ``key`` only names the variable in the error raised when a replacement keeps
-    producing the references that produced it.
+    ``key`` (and ``where`` it is defined) only name the variable in the errors: a replacement
+    that keeps producing the references that produced it, or a value growing past
+    ``MAX_VALUE`` characters.
     """
     if "$" not in value:
         return value
     s = value
     # Spans of text that came from a replacement, each with the chain of names that
     # produced it: a name substituted inside text it produced itself would never stop.
+    # Only spans left of the scan position matter (text to its right holds no reference).
     spans: list[tuple[int, int, tuple[str, ...]]] = []
+    work = steps = 0
+    named = f"{key}{f' ({where})' if where else ''}: " if key else ""
     m = _find_reference(s, len(s))
     while m is not None:
+        steps += 1
+        work += len(s)
+        if work > MAX_WORK:
+            raise ExpansionError(
+                f"{named}too many references to expand ({steps} replacements in a value of "
+                f"{len(s)} characters, and more to go); use fewer"
+            )
         start, end = m.span()
         name, default = m.group(1), m.group(2)
         chain: tuple[str, ...] = ()
@@ -65,26 +84,22 @@ def expand(value: str, lookup: Lookup, *, key: str = "") -> str:
                 break
         if name in chain:
             loop = " -> ".join((*chain, name))
-            where = f" while expanding {key}" if key else ""
-            raise ExpansionError(f"reference cycle{where}: {loop} keeps expanding to itself")
+            at = f" while expanding {key}" if key else ""
+            raise ExpansionError(f"reference cycle{at}: {loop} keeps expanding to itself")
         text = lookup(name, default)
-        shift = len(text) - (end - start)
-        kept: list[tuple[int, int, tuple[str, ...]]] = []
-        for a, b, c in spans:
-            if b <= start:
-                kept.append((a, b, c))
-            elif a >= end:
-                kept.append((a + shift, b + shift, c))
-            else:
-                if a < start:
-                    kept.append((a, start, c))
-                if b > end:
-                    kept.append((end + shift, b + shift, c))
+        if len(s) - (end - start) + len(text) > MAX_VALUE:
+            raise ExpansionError(
+                f"{named}the expanded value grows past {MAX_VALUE} characters (references "
+                "that repeat each other, doubling at every step?)"
+            )
+        kept = [(a, min(b, start), c) for a, b, c in spans if a < start]
         if text:
             kept.append((start, start + len(text), (*chain, name)))
         spans = kept
         s = s[:start] + text + s[end:]
-        m = _find_reference(s, len(s))
+        # A reference now starts at or before the end of the replacement: text right of it
+        # was scanned already and is unchanged (but for the character before it).
+        m = _find_reference(s, start + len(text) + 1)
     return s.replace("\\$", "$")
 
 
@@ -180,5 +195,5 @@ def expand_all(
         return default or ""
 
     for key, value in values.items():
-        done[key] = expand(value, lookup, key=key)
+        done[key] = expand(value, lookup, key=key, where=describe(key) if "$" in value else "")
     return done

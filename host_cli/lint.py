@@ -38,6 +38,7 @@ class EnvFileText(NamedTuple):
 
 _ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?[A-Za-z0-9_.-]+(?P<sep>\s*=\s*|:\s+)(?P<rest>.*)$")
 _BASH_DEFAULT = re.compile(r"\$\{\w+:-")
+_COLON_DEFAULT = re.compile(r"\$\{\w+:(?!-)")
 _DOLLAR_NAME = re.compile(r"(?<!\\)\$[A-Za-z0-9_{]")
 _UNBRACED = re.compile(r"(?<!\\)\$[A-Za-z0-9_]")
 _TOKEN_LIKE = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
@@ -77,7 +78,13 @@ def portability(f: EnvFileText, entry: Entry) -> Iterable[Finding]:
     if _BASH_DEFAULT.search(entry.value):
         yield say(
             "${X:-default} falls back to 'default' in docker compose and python-dotenv but to "
-            "'-default' in get-dotenv; write ${X:default}"
+            "'-default' in get-dotenv, and no default reads the same in all three: set X "
+            "instead of relying on a default"
+        )
+    elif _COLON_DEFAULT.search(entry.value):
+        yield say(
+            "${X:default} is a default only in get-dotenv: python-dotenv keeps it as written and "
+            "docker compose rejects it; set X instead of relying on a default"
         )
     if quote == "'" and _DOLLAR_NAME.search(entry.value):
         yield say(

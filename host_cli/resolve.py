@@ -7,6 +7,7 @@ validated) -> ``derive_env`` -> the context a command runs with.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -101,6 +102,22 @@ def _plugin_configs(
     return configs
 
 
+def _unmatched_env(
+    opts: options.Options, env_name: str, folders: list[Path], sources: tuple[Source, ...]
+) -> tuple[str, ...] | None:
+    """The environments that exist, when ``env_name`` selects no file in any folder (whatever
+    the exclusion flags) and no config ``envVars`` entry; else ``None``."""
+    token, private = opts.dotenv_token, opts.private_token
+    names = (f"{token}.{env_name}", f"{token}.{env_name}.{private}")
+    if any(os.path.lexists(folder / name) for folder in folders for name in names):
+        return None
+    if any(env_name in source.env_vars for source in sources):
+        return None
+    found = set(cascade.environments(folders, token, private))
+    found.update(name for source in sources for name in source.env_vars)
+    return tuple(sorted(found))
+
+
 def resolve(inputs: Inputs) -> HostContext:
     """Compose the environment and everything a command needs, from ``inputs`` and the files."""
     cwd = inputs.cwd
@@ -118,15 +135,29 @@ def resolve(inputs: Inputs) -> HostContext:
         options.Layer("command line", inputs.cli, "cli"),
     ]
     opts = options.resolve(layers)
-    paths_where = next(
-        (layer.where("paths") for layer in reversed(layers) if "paths" in layer.values),
-        "--paths",
-    )
-    folders = cascade.directories(opts, cwd, paths_where)
+
+    def winner(key: str) -> options.Layer | None:
+        return next((la for la in reversed(layers) if la.values.get(key) is not None), None)
+
+    def base(key: str) -> Path:
+        """Paths in config (and defaults) are relative to the project root; typed ones to cwd."""
+        layer = winner(key)
+        typed = layer is not None and layer.kind in ("cli", "parent")
+        return cwd if typed or root is None else root
+
+    paths_layer = winner("paths")
+    paths_where = paths_layer.where("paths") if paths_layer is not None else "--paths"
+    folders = cascade.directories(opts, base("paths"), paths_where)
+    if opts.output_path and base("outputPath") != cwd:
+        opts = opts._replace(output_path=os.path.join(base("outputPath"), opts.output_path))
     read = cascade.make_reader()
     env_name = cascade.select_env(opts, folders, cwd, read, inputs.process_env)
     values, origins = cascade.merge(cascade.files(opts, env_name, folders, cwd), read)
     env = expand_all(values, inputs.process_env, describe=cascade.describe(origins))
+    env_layer = winner("env")
+    unknown_env = None
+    if env_name and env_layer is not None and env_layer.kind == "cli":
+        unknown_env = _unmatched_env(opts, env_name, folders, sources)
 
     for source in sources:
         env = _overlay(
@@ -146,7 +177,7 @@ def resolve(inputs: Inputs) -> HostContext:
     env = _overlay(env, origins, cli_vars, {k: Origin("vars", "--vars") for k in cli_vars})
     unset: set[str] = set()
     if not opts.exclude_dynamic:
-        env = _dynamic(env, origins, unset, sources, opts, root or cwd, cwd)
+        env = _dynamic(env, origins, unset, sources, opts, root or cwd, base("dynamicPath"))
 
     models = inputs.plugin_host.config_models()
     configs = _plugin_configs(inputs, sources, models, env)
@@ -176,4 +207,6 @@ def resolve(inputs: Inputs) -> HostContext:
         process_env=MappingProxyType(inherited),
         prog_name=inputs.prog_name,
         cwd=cwd,
+        folders=tuple(folders),
+        unknown_env=unknown_env,
     )

@@ -28,6 +28,37 @@ def _flag(on: str, off: str, short: str | None, env: str, help: str) -> Any:
     return typer.Option(*names, envvar=f"GETDOTENV_{env}", help=help)
 
 
+def _version(ctx: typer.Context, _param: Any, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    import platform
+
+    from host_cli import __version__
+
+    prog = ctx.find_root().info_name or "getdotenv"
+    name = (
+        f"getdotenv {__version__}" if prog == "getdotenv" else f"{prog} (getdotenv {__version__})"
+    )
+    typer.echo(f"{name}, Python {platform.python_version()}")
+    raise typer.Exit(0)
+
+
+def _completion(action: str) -> Any:
+    """``--show-completion``/``--install-completion``: typer's own, loaded only when asked."""
+
+    def callback(ctx: typer.Context, param: Any, value: str | None) -> None:
+        if value is None or ctx.resilient_parsing:
+            return
+        from typer._completion_classes import completion_init
+        from typer.completion import install_callback, show_callback
+
+        completion_init()
+        shell = value if value not in ("", "auto") else True
+        (show_callback if action == "show" else install_callback)(ctx, param, shell)
+
+    return callback
+
+
 def _from_process_env(value: str) -> str:
     return expand(value, lookup_in({}, os.environ))
 
@@ -311,6 +342,40 @@ def root(  # noqa: PLR0913 - one parameter per root flag is how typer declares t
             None,
             "STRICT",
             "Make missing requiredKeys an error (exit 1) instead of a warning.",
+        ),
+    ] = None,
+    _version_flag: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_version,
+            is_eager=True,
+            expose_value=False,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+    _show_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--show-completion",
+            metavar="[SHELL]",
+            callback=_completion("show"),
+            is_eager=True,
+            expose_value=False,
+            help="Print the shell completion script (bash, zsh, fish, powershell; 'auto': "
+            "this shell).",
+        ),
+    ] = None,
+    _install_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--install-completion",
+            metavar="[SHELL]",
+            callback=_completion("install"),
+            is_eager=True,
+            expose_value=False,
+            help="Install shell completion ('auto': for this shell).",
         ),
     ] = None,
     command: Annotated[

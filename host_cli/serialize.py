@@ -10,17 +10,18 @@ A value no quoting can carry for get-dotenv either is an error naming the key.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from host_cli import jsspace
 from host_cli.errors import GetDotenvError
 
-_JS_SPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
-    chr(c) for c in range(0x2000, 0x200B)
-)
 _QUOTES = "'\"`"
+_KEY = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 class Encoded(NamedTuple):
@@ -30,7 +31,7 @@ class Encoded(NamedTuple):
 
 def _bare_ok(v: str) -> bool:
     return (
-        v == v.strip(_JS_SPACE)
+        v == v.strip(jsspace.CHARS)
         and "#" not in v
         and "\n" not in v
         and "\r" not in v
@@ -62,11 +63,18 @@ def encode(value: str) -> Encoded:
         ),
         (f"`{v}`", not cr and "`" not in v and not v.endswith("\\"), False),
     ]
-    if "\r" in value and '"' not in value and "\\" not in value:
+    if (
+        cr
+        and '"' not in value
+        and "\\n" not in value
+        and "\\r" not in value
+        and not v.endswith("\\")
+    ):
         # A carriage return survives only as the \r escape of double quotes (both parsers
-        # turn raw CRs into newlines); that needs a value without other backslashes.
+        # turn raw CRs into newlines). get-dotenv then turns every \n and \r back, and keeps
+        # every other backslash; python-dotenv also decodes \\, \b, ... so it needs none.
         escaped = v.replace("\n", "\\n").replace("\r", "\\r")
-        candidates.insert(0, (f'"{escaped}"', True, portable))
+        candidates.insert(0, (f'"{escaped}"', True, portable and "\\" not in value))
     for text, node_ok, python_ok in candidates:
         if node_ok and python_ok:
             return Encoded(text, portable)
@@ -76,26 +84,48 @@ def encode(value: str) -> Encoded:
     raise GetDotenvError("no dotenv quoting can carry this value")
 
 
-def render(env: Mapping[str, str]) -> tuple[str, list[str]]:
+def line(key: str, value: str, shown: str) -> Encoded:
+    """``KEY=value`` as a dotenv line that reads back the same; an error naming ``shown`` and
+    the key for a key or value no dotenv file carries."""
+    if not _KEY.fullmatch(key):
+        raise GetDotenvError(
+            f"{shown}: {key!r} cannot be written as a dotenv line that reads back (a key is "
+            "letters, digits, '_', '.' and '-')"
+        )
+    if "\0" in value:
+        raise GetDotenvError(f"{shown}: {key}: the value holds a NUL byte; no dotenv file can")
+    try:
+        encoded = encode(value)
+    except GetDotenvError as exc:
+        raise GetDotenvError(f"{shown}: {key}: {exc}") from None
+    return Encoded(f"{key}={encoded.text}\n", encoded.portable)
+
+
+def render(env: Mapping[str, str], shown: str = "--output-path") -> tuple[str, list[str]]:
     """The file text, and the keys python-dotenv would read differently."""
     lines, differ = [], []
     for key, value in env.items():
-        try:
-            encoded = encode(value)
-        except GetDotenvError as exc:
-            raise GetDotenvError(f"--output-path: {key}: {exc}") from None
-        lines.append(f"{key}={encoded.text}")
+        encoded = line(key, value, shown)
+        lines.append(encoded.text)
         if not encoded.portable:
             differ.append(key)
-    return "".join(f"{line}\n" for line in lines), differ
+    return "".join(lines), differ
 
 
-def write_atomically(path: Path, text: str, *, shown: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file: never a half-written file."""
+def write_atomically(path: Path, text: str, *, shown: str, mode: int = 0o600) -> None:
+    """Write ``text`` to ``path`` through a temporary file: never a half-written file.
+
+    The file is the user's alone by default (0600): what we write holds values.
+    """
     folder = path.parent
+    if os.path.isdir(path):
+        raise GetDotenvError(f"{shown}: {path} is a folder; give a file name")
+    if not os.path.isdir(folder):
+        raise GetDotenvError(f"{shown}: cannot write {path}: the folder {folder} does not exist")
     tmp = folder / f".{path.name}.{os.getpid()}.tmp"
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
+        with open(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
@@ -103,4 +133,5 @@ def write_atomically(path: Path, text: str, *, shown: str) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise GetDotenvError(f"{shown}: cannot write {path}: {exc.strerror or exc}") from None
+        reason = "the name is too long" if exc.errno == errno.ENAMETOOLONG else exc.strerror
+        raise GetDotenvError(f"{shown}: cannot write {path}: {reason or exc}") from None

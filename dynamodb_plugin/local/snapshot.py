@@ -159,7 +159,10 @@ def restore(path: Path, region: str) -> tuple[int, int]:
     """Recreate the tables and items of a snapshot in the (empty) backend, all in ``region`` of
     the server's one account: (tables, items). A snapshot from before the shared database may
     hold one table name in several regions; the first is kept, and the others are named."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    from host_cli import read_text
+
+    text = read_text(path, str(path), what="a snapshot file", limit=1 << 40)
+    data = json.loads(text or "")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError("not a getdotenv DynamoDB snapshot")
     import boto3

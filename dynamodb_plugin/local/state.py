@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from host_cli import PluginError
+from host_cli import GetDotenvError, PluginError, read_bytes
 
 RECORD = "dynamodb-local.json"
 LOCK = "dynamodb-local.lock"
@@ -124,32 +124,20 @@ def parse(raw: bytes) -> Record:
     return _check(data)
 
 
-def _read_bytes(path: Path) -> bytes | None:
-    """The file's bytes (a regular file only, at most 64 KiB), ``None`` when missing."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
-    except FileNotFoundError:
-        return None
-    try:
-        import stat
-
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(0, "not a regular file")
-        return os.read(fd, 65536)
-    finally:
-        os.close(fd)
+def _read_bytes(path: Path, shown: str = "") -> bytes | None:
+    """The record's bytes by the host's file rule (a regular file, at most 64 KiB)."""
+    return read_bytes(
+        path, shown or str(path), error=PluginError, limit=65536, what="the record file"
+    )
 
 
 def read(folder: Path, shown: str) -> Record | None:
     """The record, ``None`` when there is none; anything wrong is one error naming the file."""
     path = folder / RECORD
     try:
-        raw = _read_bytes(path)
-    except OSError as exc:
-        raise PluginError(
-            f"{shown}: cannot read the local DynamoDB's record ({exc.strerror or exc}); "
-            "if no local DynamoDB of this project runs, delete it"
-        ) from None
+        raw = _read_bytes(path, shown)
+    except PluginError as exc:
+        raise PluginError(f"{exc}; if no local DynamoDB of this project runs, delete it") from None
     if raw is None:
         return None
     try:
@@ -185,7 +173,7 @@ def remove(folder: Path, *, pid: int | None = None) -> None:
             raw = _read_bytes(path)
             if raw is None or parse(raw).pid != pid:
                 return
-        except (OSError, ValueError):
+        except (GetDotenvError, ValueError):
             return
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
@@ -403,6 +391,6 @@ def running_endpoint(root: Path) -> tuple[str, int] | None:
     try:
         raw = _read_bytes(root / ".getdotenv" / RECORD)
         record = parse(raw) if raw is not None else None
-    except (OSError, ValueError):
+    except (GetDotenvError, ValueError):
         return None
     return (record.endpoint, record.port) if record is not None and is_ours(record) else None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from host_cli import PluginError
+from host_cli import read_text as host_read_text
 
 TEMPLATE = "table.template.yml"
 STARTER = """\
@@ -175,12 +176,11 @@ def _cfn_loader() -> Any:
 
 
 def read_text(path: Path, shown: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PluginError(f"{shown}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PluginError(f"{shown}: cannot read: {exc}") from None
+    """A table file's text, read by the host's file rule (a regular UTF-8 file, bounded)."""
+    text = host_read_text(path, shown, error=PluginError, what="a YAML table file")
+    if text is None:
+        raise PluginError(f"{shown}: no such file")
+    return text
 
 
 def read_yaml(path: Path, shown: str) -> Any:

@@ -15,7 +15,7 @@ two outputs of one run have the same key, the first is written and the others ar
 from __future__ import annotations
 
 import contextlib
-import importlib.util
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -23,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from host_cli import PluginError
+from host_cli import GetDotenvError, PluginError, load_python_file
 
 Transform = Callable[[dict[str, Any]], Any]
 BATCH = 25
@@ -46,14 +46,12 @@ class Summary(NamedTuple):
 
 def load_transform(path: Path, shown: str, version: str) -> Transform | None:
     """``transform`` from a version's ``transform.py``, or ``None`` when there is no file."""
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None
-    spec = importlib.util.spec_from_file_location(f"getdotenv_tables_transform_{version}", path)
-    if spec is None or spec.loader is None:
-        raise PluginError(f"{shown}: cannot load it as a Python module")
-    module = importlib.util.module_from_spec(spec)
     try:
-        spec.loader.exec_module(module)
+        module = load_python_file(path, shown, f"getdotenv_tables_transform_{version}")
+    except GetDotenvError as exc:
+        raise PluginError(str(exc)) from None
     except SyntaxError as exc:
         raise PluginError(f"{shown}:{exc.lineno}: syntax error: {exc.msg}") from None
     except Exception as exc:

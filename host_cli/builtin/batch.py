@@ -37,9 +37,9 @@ def _shown(path: Path, cwd: Path) -> str:
 
 def folders(context: HostContext, root_path: str, globs: str, pkg_cwd: bool) -> list[Path]:
     """The folders matched by ``globs`` (space-separated) under ``root_path``, sorted."""
-    root = (context.cwd / root_path).resolve()
-    if not root.is_dir():
-        raise OptionError(f"--root-path: {root_path!r} is not a folder")
+    from host_cli.cascade import folder
+
+    root = folder(context.cwd / root_path, root_path, "--root-path")
     found: dict[Path, None] = {}
     for pattern in globs.split():
         matched = [p for p in sorted(root.glob(pattern)) if p.is_dir()]

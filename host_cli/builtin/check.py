@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,38 +15,28 @@ if TYPE_CHECKING:  # imported where used: this module loads on every start
     from host_cli.context import HostContext
 
 
-def _environments(context: HostContext, folders: list[Path]) -> list[str]:
-    """Every environment some file of the cascade is named for (``.env.<env>[.<private>]``)."""
-    token, private = context.options.dotenv_token, context.options.private_token
-    pattern = re.compile(rf"^{re.escape(token)}\.(?P<env>[^.]+)(?:\.{re.escape(private)})?$")
-    names: set[str] = set()
-    for folder in folders:
-        for entry in folder.iterdir():
-            m = pattern.match(entry.name)
-            if m and m["env"] != private and entry.is_file():
-                names.add(m["env"])
-    if context.env_name:
-        names.add(context.env_name)
-    return sorted(names)
-
-
 def collect(context: HostContext) -> tuple[list[lint.EnvFileText], list[list[int]]]:
     """The files of every environment's cascade, and each scenario as indexes into them."""
     from host_cli import cascade, envfile, lint
+    from host_cli.errors import EnvFileError
+    from host_cli.files import read_text
 
     opts = context.options
-    folders = cascade.directories(opts, context.cwd, "--paths")
+    folders = list(context.folders)
     files: list[lint.EnvFileText] = []
     index: dict[Path, int] = {}
     scenarios: list[list[int]] = []
-    for env in [None, *_environments(context, folders)]:
+    token, private = opts.dotenv_token, opts.private_token
+    named = set(cascade.environments(folders, token, private))
+    for env in [None, *sorted(named | ({context.env_name} if context.env_name else set()))]:
         scenario = []
         for f in cascade.files(opts, env, folders, context.cwd):
             if f.path not in index:
-                entries = envfile.read(f.path, shown_as=f.shown)
-                if entries is None:
+                text = read_text(f.path, f.shown, error=EnvFileError, what="a dotenv file")
+                if text is None:
                     continue
-                text = f.path.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\r", "\n")
+                entries = envfile.parse(text, source=f.shown)
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
                 index[f.path] = len(files)
                 files.append(lint.EnvFileText(f.shown, f.private, text.split("\n"), entries))
             scenario.append(index[f.path])

@@ -49,7 +49,7 @@ DOTENV_LOCAL = """\
 DB_PASSWORD=change-me
 """
 
-GITIGNORE_LINES = ("*.local", ".getdotenv/")
+GITIGNORE_LINES = ("*.local", "getdotenv.config.local.*", ".getdotenv/")
 
 
 def _interactive() -> bool:
@@ -61,14 +61,20 @@ def _interactive() -> bool:
 
 def scaffold(dest: Path, shown: str, *, fmt: str, force: bool) -> list[str]:
     """Write the files; returns one line per file saying what happened."""
+    from host_cli.files import read_text
     from host_cli.serialize import write_atomically
+
+    def label_of(name: str) -> str:
+        return f"{shown.rstrip('/')}/{name}" if shown != "." else name
 
     config_name = f"getdotenv.config.{fmt}"
     config_text = YAML_CONFIG if fmt == "yaml" else json.dumps(JSON_CONFIG, indent=2) + "\n"
     report = []
     for name, text in ((config_name, config_text), (".env", DOTENV), (".env.local", DOTENV_LOCAL)):
         path = dest / name
-        label = f"{shown.rstrip('/')}/{name}" if shown != "." else name
+        label = label_of(name)
+        if path.is_dir():
+            raise OptionError(f"init: {label} is a folder; move it away or choose another folder")
         if (
             path.exists()
             and not force
@@ -79,18 +85,19 @@ def scaffold(dest: Path, shown: str, *, fmt: str, force: bool) -> list[str]:
         ):
             report.append(f"skipped {label} (it exists; --force overwrites)")
             continue
-        write_atomically(path, text, shown="init")
+        # The config is committed; the .env examples hold values and are the user's alone.
+        write_atomically(path, text, shown="init", mode=0o644 if name == config_name else 0o600)
         report.append(f"wrote {label}")
     ignore = dest / ".gitignore"
-    current = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
+    label = label_of(".gitignore")
+    current = read_text(ignore, label, error=OptionError, what="a .gitignore file") or ""
     have = {line.strip() for line in current.splitlines()}
     missing = [line for line in GITIGNORE_LINES if line not in have]
-    label = f"{shown.rstrip('/')}/.gitignore" if shown != "." else ".gitignore"
     if missing:
         joined = ("" if not current or current.endswith("\n") else "\n") + "".join(
             f"{m}\n" for m in missing
         )
-        write_atomically(ignore, current + joined, shown="init")
+        write_atomically(ignore, current + joined, shown="init", mode=0o644)
         report.append(f"added {', '.join(missing)} to {label}")
     else:
         report.append(f"{label} already ignores {', '.join(GITIGNORE_LINES)}")

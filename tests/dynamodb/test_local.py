@@ -260,15 +260,22 @@ def test_bad_record_file_is_one_line_and_leaves_commands_working(project, dcli, 
 def test_record_that_is_a_folder_or_a_fifo(project, dcli):
     root = project({})
     folder = state.state_dir(root)
+    tail = "; if no local DynamoDB of this project runs, delete it\n"
     (folder / state.RECORD).mkdir()
     out = dcli("dynamodb", "local", "status")
-    assert out.code == 1 and out.err.startswith(
-        "getdotenv: error: .getdotenv/dynamodb-local.json: cannot read the local DynamoDB's record ("
-    ), out
+    assert (out.code, out.err) == (
+        1,
+        "getdotenv: error: .getdotenv/dynamodb-local.json: is a folder, expected the record file"
+        + tail,
+    )
     (folder / state.RECORD).rmdir()
     os.mkfifo(folder / state.RECORD)
     out = dcli("dynamodb", "local", "status")  # must not block on the FIFO
-    assert out.code == 1 and "not a regular file" in out.err, out
+    assert (out.code, out.err) == (
+        1,
+        "getdotenv: error: .getdotenv/dynamodb-local.json: is a FIFO (named pipe), expected the "
+        "record file" + tail,
+    )
     assert dcli("cmd", "true").code == 0
 
 
@@ -502,3 +509,4 @@ def test_jar_backend_through_the_recording_launcher(project, dcli, port, tmp_pat
         stopped = dcli("dynamodb", "local", "stop")
     assert stopped.code == 0 and f"stopped (pid {rec['pid']})" in stopped.err
     assert not (root / ".getdotenv" / "dynamodb-local.json").exists()
+

@@ -250,4 +250,4 @@ def test_unreadable_env_file_is_an_error(project, cli):
     (root / ".env.local").mkdir()
     out = cli("cmd", "true")
     assert out.code == 1
-    assert out.err == "getdotenv: error: .env.local: is a directory, expected a dotenv file\n"
+    assert out.err == "getdotenv: error: .env.local: is a folder, expected a dotenv file\n"

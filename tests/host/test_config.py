@@ -130,18 +130,31 @@ def test_pyproject_is_the_lowest_source(project, env_of):
     assert env_of(keys=["A", "B"]) == {"A": "pyproject", "B": "json"}
 
 
-def test_config_found_from_a_subfolder_while_paths_stay_relative_to_cwd(
-    project, env_of, monkeypatch
-):
+def test_from_a_subfolder_the_same_environment_as_from_the_root(project, env_of, cli, monkeypatch):
+    """Config paths and the default ./ are the project root's; typed --paths are cwd's."""
     root = project(
         {
-            "getdotenv.config.json": '{"vars": {"CFG": "root"}}',
+            "getdotenv.config.json": '{"vars": {"CFG": "root"}, '
+            '"rootOptionDefaults": {"paths": "./ ./env"}}',
             "sub/.env": "SUB=1\n",
             ".env": "TOP=1\n",
+            "env/.env": "DEEP=1\n",
         }
     )
+    keys = ["CFG", "SUB", "TOP", "DEEP"]
+    at_root = env_of(keys=keys)
     monkeypatch.chdir(root / "sub")
-    assert env_of(keys=["CFG", "SUB", "TOP"]) == {"CFG": "root", "SUB": "1", "TOP": None}
+    assert env_of(keys=keys) == at_root == {"CFG": "root", "SUB": None, "TOP": "1", "DEEP": "1"}
+    assert env_of("--paths", ".", keys=keys) == {
+        "CFG": "root",
+        "SUB": "1",
+        "TOP": None,
+        "DEEP": None,
+    }
+    traced = cli("--trace-key", "TOP", "cmd", "true")
+    assert traced.err == '[trace] TOP = "1" from ../.env:1\n'
+    checked = cli("check")
+    assert checked.err == "check: 0 findings in 2 files\n"
 
 
 def test_explicit_off_flag_beats_a_config_default(project, env_of):

@@ -151,7 +151,7 @@ def test_parallel_output_stays_grouped(packages, cli):
             [],
             "batch: nothing to run: give a command, e.g. `batch -- npm test` or `batch -c 'make'`",
         ),
-        (["--root-path", "nowhere", "--", "true"], "--root-path: 'nowhere' is not a folder"),
+        (["--root-path", "nowhere", "--", "true"], "--root-path: 'nowhere' does not exist"),
     ],
 )
 def test_batch_bad_input(packages, cli, args, message):
@@ -182,9 +182,11 @@ def test_init_scaffolds_without_overwriting(project, cli):
         "wrote getdotenv.config.yaml",
         "wrote .env",
         "wrote .env.local",
-        "added *.local, .getdotenv/ to .gitignore",
+        "added *.local, getdotenv.config.local.*, .getdotenv/ to .gitignore",
     ]
-    assert (root / ".gitignore").read_text() == "node_modules\n*.local\n.getdotenv/\n"
+    assert (root / ".gitignore").read_text() == (
+        "node_modules\n*.local\ngetdotenv.config.local.*\n.getdotenv/\n"
+    )
     assert cli("--strict", "cmd", "true").code == 0  # the scaffold satisfies its own requiredKeys
     (root / ".env").write_text("MINE=1\n")
     again = cli("init")

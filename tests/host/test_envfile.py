@@ -84,7 +84,7 @@ def test_read_unreadable_file_is_an_error(tmp_path):
         if path.read_bytes():  # root can read anything: nothing to test then
             pytest.skip("running as root: files are always readable")
     except PermissionError:
-        with pytest.raises(EnvFileError, match=r"\.env: cannot read: Permission denied"):
+        with pytest.raises(EnvFileError, match=r"\.env: cannot read \(Permission denied\)"):
             read(path, shown_as=".env")
     finally:
         path.chmod(0o600)
@@ -92,7 +92,5 @@ def test_read_unreadable_file_is_an_error(tmp_path):
 
 def test_read_symlink_loop_is_an_error(tmp_path):
     (tmp_path / ".env").symlink_to(tmp_path / ".env")
-    with pytest.raises(
-        EnvFileError, match=r"^\.env: cannot read: Too many levels of symbolic links$"
-    ):
+    with pytest.raises(EnvFileError, match=r"^\.env: cannot read \(a symlink loop\)$"):
         read(tmp_path / ".env", shown_as=".env")

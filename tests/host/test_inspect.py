@@ -136,9 +136,10 @@ def test_output_path_that_cannot_be_written(project, cli):
     project({".env": "A=1\n"})
     out = cli("-o", "no/such/folder/out.env")
     assert out.code == 1
-    assert out.err.startswith(
-        "getdotenv: error: --output-path: cannot write "
-    ) and out.err.endswith("no/such/folder/out.env: No such file or directory\n")
+    assert out.err == (
+        "getdotenv: error: --output-path: cannot write no/such/folder/out.env: the folder "
+        "no/such/folder does not exist\n"
+    )
 
 
 def test_output_path_replaces_a_file_whole(project, cli):
