@@ -3,11 +3,12 @@
 The ``DYNAMODB_LOCAL_*`` variables enter a command's environment only where the project uses
 a local DynamoDB: config sets something under ``plugins.dynamodb.local``, the user's files or
 environment set one of them, or this project's local DynamoDB was started and not stopped.
-Then: ``local.endpoint`` > ``local.port`` (``http://localhost:{port}``) >
-``DYNAMODB_LOCAL_ENDPOINT`` > ``DYNAMODB_LOCAL_PORT`` > the running local DynamoDB's record >
-port 8000. Config wins over a variable the user set, so the commands, ``cmd`` children and the
-plugin all agree. ``DYNAMODB_LOCAL_ENDPOINT`` set to the empty string (say in ``.env.prod``)
-means "no local DynamoDB here". Light: imported on every start.
+Then: the project's running local DynamoDB (its record: where it really is, ``--port 0``
+included) > ``local.endpoint`` > ``local.port`` (``http://localhost:{port}``) >
+``DYNAMODB_LOCAL_ENDPOINT`` > ``DYNAMODB_LOCAL_PORT`` > port 8000. Config wins over a variable
+the user set, so the commands, ``cmd`` children and the plugin all agree.
+``DYNAMODB_LOCAL_ENDPOINT`` set to the empty string (say in ``.env.prod``) means "no local
+DynamoDB here". Light: imported on every start.
 """
 
 from __future__ import annotations
@@ -48,13 +49,7 @@ def parse_port(text: str, where: str) -> int:
     return int(text)
 
 
-def resolve(
-    local: Mapping[str, Any], env: Mapping[str, str], project_root: Path | None
-) -> tuple[str, int] | None:
-    """The local endpoint and port by the rule, whether or not the project uses one;
-    ``None`` where ``DYNAMODB_LOCAL_ENDPOINT`` is set empty (no local DynamoDB here)."""
-    if env.get("DYNAMODB_LOCAL_ENDPOINT") == "":
-        return None
+def _configured(local: Mapping[str, Any], env: Mapping[str, str]) -> tuple[str, int]:
     if local.get("endpoint"):
         return parse_endpoint(local["endpoint"]) or (local["endpoint"], DEFAULT_PORT)
     if local.get("port"):
@@ -70,8 +65,17 @@ def resolve(
     if env.get("DYNAMODB_LOCAL_PORT"):
         port = parse_port(env["DYNAMODB_LOCAL_PORT"], "DYNAMODB_LOCAL_PORT")
         return local_url(port), port
-    found = running(project_root)
-    return found if found is not None else (local_url(DEFAULT_PORT), DEFAULT_PORT)
+    return local_url(DEFAULT_PORT), DEFAULT_PORT
+
+
+def resolve(
+    local: Mapping[str, Any], env: Mapping[str, str], project_root: Path | None
+) -> tuple[str, int] | None:
+    """The local endpoint and port by the rule, whether or not the project uses one;
+    ``None`` where ``DYNAMODB_LOCAL_ENDPOINT`` is set empty (no local DynamoDB here)."""
+    if env.get("DYNAMODB_LOCAL_ENDPOINT") == "":
+        return None
+    return running(project_root) or _configured(local, env)
 
 
 def running(project_root: Path | None) -> tuple[str, int] | None:
@@ -92,11 +96,12 @@ def derive(
 ) -> dict[str, str]:
     """``DYNAMODB_LOCAL_PORT`` and ``DYNAMODB_LOCAL_ENDPOINT``, where the project uses a local
     DynamoDB (``configured``: config sets something under ``local``)."""
-    if configured or any(name in env for name in VARIABLES):
-        found = resolve(local, env, project_root)
-    else:
-        found = running(project_root)
-    if found is None:
+    if env.get("DYNAMODB_LOCAL_ENDPOINT") == "":
         return {}
+    found = running(project_root)
+    if found is None:
+        if not configured and not any(name in env for name in VARIABLES):
+            return {}
+        found = _configured(local, env)
     url, port = found
     return {"DYNAMODB_LOCAL_PORT": str(port), "DYNAMODB_LOCAL_ENDPOINT": url}

@@ -31,7 +31,9 @@ PortOption = Annotated[
 ]
 
 
-def _context(ctx: typer.Context, port: int | None) -> HostContext:
+def _context(ctx: typer.Context, port: int | None) -> tuple[HostContext, int | None]:
+    """The context, with ``--port`` (0: a free one) laid over the config so that derived
+    variables follow it; and that port."""
     overrides = None
     if port is not None:
         if port == 0:
@@ -40,7 +42,7 @@ def _context(ctx: typer.Context, port: int | None) -> HostContext:
             port = free_port()
         # The port and the endpoint derived from it, over any configured endpoint.
         overrides = {"dynamodb": {"local": {"port": port, "endpoint": f"http://localhost:{port}"}}}
-    return get_context(ctx, config_overrides=overrides)
+    return get_context(ctx, config_overrides=overrides), port
 
 
 @local_app.command()
@@ -58,7 +60,8 @@ def start(
     """Start the local DynamoDB and wait until it answers; exit 0 if it already runs."""
     from dynamodb_plugin.local import lifecycle as local
 
-    raise typer.Exit(local.start(_context(ctx, port), timeout=timeout, in_memory=in_memory))
+    context, port = _context(ctx, port)
+    raise typer.Exit(local.start(context, port=port, timeout=timeout, in_memory=in_memory))
 
 
 @local_app.command()
@@ -91,7 +94,8 @@ def status(
     """Exit 0 when the local DynamoDB runs, 1 when not, 3 when none is configured."""
     from dynamodb_plugin.local import lifecycle as local
 
-    raise typer.Exit(local.status(_context(ctx, port), as_json=as_json))
+    context, port = _context(ctx, port)
+    raise typer.Exit(local.status(context, port=port, as_json=as_json))
 
 
 @local_app.command()
@@ -103,4 +107,5 @@ def ready(
     """Exit 0 when a signed ListTables answers at the endpoint within --timeout, else 1."""
     from dynamodb_plugin.local import lifecycle as local
 
-    raise typer.Exit(local.ready(_context(ctx, port), timeout=timeout))
+    context, port = _context(ctx, port)
+    raise typer.Exit(local.ready(context, port=port, timeout=timeout))

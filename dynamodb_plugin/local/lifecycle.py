@@ -59,11 +59,14 @@ class Local(NamedTuple):
             return str(path)
 
 
-def load(context: HostContext) -> Local:
+def load(context: HostContext, port: int | None = None) -> Local:
+    """``port``: the command's own ``--port``, which beats every other source."""
     merged = settings.load(context.configs)
     for warning in merged.warnings():
         context.warn(warning)
     env = context.child_env()
+    if port is not None:
+        return Local(context, merged.config["local"], env, endpoint.local_url(port), port)
     found = endpoint.resolve(merged.config["local"], env, context.project_root or context.cwd)
     if found is None:
         raise PluginError(
@@ -167,8 +170,8 @@ def _gone(pid: int, timeout: float) -> bool:
     return True
 
 
-def start(context: HostContext, *, timeout: float | None, in_memory: bool) -> int:
-    run = load(context)
+def start(context: HostContext, *, port: int | None, timeout: float | None, in_memory: bool) -> int:
+    run = load(context, port)
     wait = float(timeout if timeout is not None else run.config["timeout"])
     which = backends.mode(run.config)
     if which == "none":
@@ -339,8 +342,8 @@ def stop(context: HostContext, *, timeout: float, force: bool) -> int:
     return 0
 
 
-def status(context: HostContext, *, as_json: bool) -> int:
-    run = load(context)
+def status(context: HostContext, *, port: int | None, as_json: bool) -> int:
+    run = load(context, port)
     which = backends.mode(run.config)
     if which == "none":
         _guidance()
@@ -388,8 +391,8 @@ def status(context: HostContext, *, as_json: bool) -> int:
     return 0 if running else 1
 
 
-def ready(context: HostContext, *, timeout: float) -> int:
-    run = load(context)
+def ready(context: HostContext, *, port: int | None, timeout: float) -> int:
+    run = load(context, port)
     which = backends.mode(run.config)
     if which == "none":
         _guidance()

@@ -510,3 +510,27 @@ def test_jar_backend_through_the_recording_launcher(project, dcli, port, tmp_pat
     assert stopped.code == 0 and f"stopped (pid {rec['pid']})" in stopped.err
     assert not (root / ".getdotenv" / "dynamodb-local.json").exists()
 
+
+def test_port_zero_with_a_configured_port_every_later_command_agrees(project, dcli, client):
+    """The running server's record beats the configured port: it is where the server is."""
+    project(
+        {
+            "getdotenv.config.yaml": "plugins:\n  dynamodb:\n    local:\n      port: 9\n",
+            ".env": "STAGE_NAME=s-dev\n",
+            "tables/000/table.yml": "Type: AWS::DynamoDB::Table\nProperties:\n"
+            "  BillingMode: PAY_PER_REQUEST\n"
+            "  AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]\n"
+            "  KeySchema: [{AttributeName: pk, KeyType: HASH}]\n",
+        }
+    )
+    out = dcli("dynamodb", "local", "start", "--port", "0")
+    endpoint = out.out.split()[-1]
+    try:
+        assert endpoint != "http://localhost:9"
+        assert dcli("cmd", "echo $DYNAMODB_LOCAL_ENDPOINT").out == f"{endpoint}\n"
+        assert dcli("dynamodb", "local", "status").code == 0
+        assert dcli("dynamodb", "tables", "create").code == 0
+        assert client(endpoint).list_tables()["TableNames"] == ["s-dev-000"]
+    finally:
+        dcli("dynamodb", "local", "stop")
+    assert dcli("cmd", "echo $DYNAMODB_LOCAL_ENDPOINT").out == "http://localhost:9\n"

@@ -43,3 +43,30 @@ def test_example_plugin_in_the_docs_is_the_tested_one():
         assert block.group(1) == (package / module).read_text(), (
             f"docs/plugins.md differs from {module}"
         )
+
+
+def test_the_readmes_first_command_runs_the_sample_project():
+    """The sample behind the README's first command: compose, start the built-in local
+    DynamoDB, create and list the table, stop it (installed here into this test's venv)."""
+    import os
+    import subprocess
+    import sys
+
+    demo = ROOT / "examples" / "orders" / "demo.sh"
+    readme = (ROOT / "README.md").read_text()
+    assert "examples/orders/demo.sh" in readme.split("## What it does")[0]
+    bindir = os.path.dirname(sys.executable)
+    out = subprocess.run(
+        [str(demo)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}"},
+    )
+    assert out.returncode == 0, out.stderr
+    assert "composed: SERVICE_NAME=orders STAGE_NAME=orders-dev" in out.stdout
+    assert "000  orders-dev-000" in out.stdout and "exists" in out.stdout
+    assert "local dynamodb: stopped" in out.stderr
+    import shutil
+
+    shutil.rmtree(demo.parent / ".getdotenv", ignore_errors=True)
