@@ -19,6 +19,7 @@ PAGES = [
     ["init"],
     ["check"],
     ["plugins"],
+    ["schema"],
     ["dynamodb"],
     ["dynamodb", "local"],
     ["dynamodb", "local", "start"],

@@ -1,7 +1,8 @@
 """getdotenv's host: compose layered .env files and config, run commands, host plugins.
 
-This module is the public API for plugins and tools that embed the host. Importing it is
-cheap: everything but the hook marker loads on first use.
+This module is the public API: ``compose``/``load`` for applications (the environment
+in-process), and what plugins and tools that embed the host use. Importing it is cheap:
+everything but the hook marker and the error classes loads on first use.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from host_cli.errors import (
     EnvFileError,
     ExpansionError,
     GetDotenvError,
+    GetDotenvWarning,
     OptionError,
     PluginError,
 )
 from host_cli.hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from host_cli.api import compose, load
+    from host_cli.api import context as resolve_context
     from host_cli.app import create_app, run
     from host_cli.context import HostContext, get_context
     from host_cli.dynamic import load_file as load_python_file
@@ -36,24 +40,31 @@ __all__ = [
     "EnvFileError",
     "ExpansionError",
     "GetDotenvError",
+    "GetDotenvWarning",
     "HostContext",
     "OptionError",
     "PluginConfigs",
     "PluginError",
     "__version__",
+    "compose",
     "create_app",
     "default_shell",
     "get_context",
     "hookimpl",
+    "load",
     "load_python_file",
     "read_bytes",
     "read_text",
+    "resolve_context",
     "run",
     "run_process",
     "shell_argv",
 ]
 
 _LAZY = {
+    "compose": ("host_cli.api", "compose"),
+    "load": ("host_cli.api", "load"),
+    "resolve_context": ("host_cli.api", "context"),
     "create_app": ("host_cli.app", "create_app"),
     "run": ("host_cli.app", "run"),
     "HostContext": ("host_cli.context", "HostContext"),

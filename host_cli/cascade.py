@@ -126,13 +126,31 @@ def files(options: Options, env: str | None, folders: list[Path], cwd: Path) -> 
     return out
 
 
-def make_reader() -> Reader:
-    """A reader that parses each file at most once per run."""
+def make_reader(
+    dialect: str = "get-dotenv", process_env: Mapping[str, str] | None = None
+) -> Reader:
+    """A reader that parses each file at most once per run, by the ``dialect``'s rules.
+
+    get-dotenv's values are raw (expanded after the merge); python-dotenv's are final, each
+    resolved within its file as ``dotenv_values`` resolves it.
+    """
     seen: dict[Path, list[envfile.Entry] | None] = {}
 
     def read(f: EnvFile) -> list[envfile.Entry] | None:
         if f.path not in seen:
-            seen[f.path] = envfile.read(f.path, shown_as=f.shown)
+            if dialect == "python-dotenv":
+                from host_cli import files, pydotenv
+                from host_cli.errors import EnvFileError
+
+                text = files.read_text(f.path, f.shown, error=EnvFileError, what="a dotenv file")
+                entries = (
+                    None
+                    if text is None
+                    else pydotenv.parse(text, process_env or {}, source=f.shown)
+                )
+                seen[f.path] = entries
+            else:
+                seen[f.path] = envfile.read(f.path, shown_as=f.shown)
         return seen[f.path]
 
     return read
@@ -182,7 +200,9 @@ def select_env(
     values, origins = merge(files(globals_only, None, folders, cwd), read)
     key = options.default_env_key
     if key in values:
-        chosen = expand_all(values, process_env, describe=describe(origins)).get(key)
+        if options.dialect == "get-dotenv":
+            values = expand_all(values, process_env, describe=describe(origins))
+        chosen = values.get(key)
         if chosen:
             return check_env_name(chosen, f"{describe(origins)(key)}: {key}")
     if options.default_env:

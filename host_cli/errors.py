@@ -24,6 +24,11 @@ class GetDotenvError(Exception):
             self.exit_code = exit_code
 
 
+class GetDotenvWarning(UserWarning):
+    """A warning of the library API (``host_cli.compose``): what the CLI prints as
+    ``getdotenv: warning: ...``."""
+
+
 class ConfigError(GetDotenvError):
     """A config file that cannot be read, parsed or validated."""
 

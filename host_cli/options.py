@@ -57,6 +57,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("redactPatterns", "--redact-pattern", "strs"),
     Spec("strict", "--strict", "bool"),
     Spec("dynamicPath", "--dynamic-path", "str", expands=True),
+    Spec("dialect", "--dialect", "str"),
     # get-dotenv options with no meaning for this host: accepted in config so that a
     # shared getdotenv.config.* works unchanged under both hosts.
     Spec("loadProcess", "--load-process", "bool", used=False),
@@ -78,7 +79,9 @@ BUILTIN_DEFAULTS: dict[str, Any] = {
     "varsDelimiter": " ",
     "varsAssignor": "=",
     "shell": True,
+    "dialect": "get-dotenv",
 }
+DIALECTS = ("get-dotenv", "python-dotenv")
 
 _TYPE_NAMES = {
     "str": "a string",
@@ -159,6 +162,7 @@ class Options(NamedTuple):
     redact_patterns: tuple[re.Pattern[str], ...] | None  # None: the default patterns
     strict: bool
     dynamic_path: str | None
+    dialect: str = "get-dotenv"  # how files are read: "get-dotenv" or "python-dotenv"
 
 
 def _compile(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
@@ -285,6 +289,11 @@ def resolve(layers: Sequence[Layer]) -> Options:
         where = given_layer.where("redactPatterns")
         patterns = tuple(_compile(p, where, re.IGNORECASE) for p in given)
 
+    dialect, dialect_layer = _pick(layers, "dialect")
+    if dialect not in DIALECTS:
+        where = dialect_layer.where("dialect") if dialect_layer is not None else "--dialect"
+        raise OptionError(f"{where}: expected get-dotenv or python-dotenv, got {dialect!r}")
+
     for key in ("dotenvToken", "privateToken", "defaultEnvKey"):
         value, layer = _pick(layers, key)
         if not value and layer is not None:
@@ -313,6 +322,7 @@ def resolve(layers: Sequence[Layer]) -> Options:
         redact_patterns=patterns,
         strict=bool(_pick(layers, "strict")[0]),
         dynamic_path=text("dynamicPath") or None,
+        dialect=dialect,
     )
 
 
@@ -365,6 +375,8 @@ def to_parent(options: Options, env_name: str | None, cwd: str) -> dict[str, Any
         "debug": options.debug,
         "strict": options.strict,
     }
+    if options.dialect != "get-dotenv":
+        out["dialect"] = options.dialect
     if env_name:
         out["env"] = env_name
     if options.default_env:

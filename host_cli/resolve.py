@@ -150,10 +150,13 @@ def resolve(inputs: Inputs) -> HostContext:
     folders = cascade.directories(opts, base("paths"), paths_where)
     if opts.output_path and base("outputPath") != cwd:
         opts = opts._replace(output_path=os.path.join(base("outputPath"), opts.output_path))
-    read = cascade.make_reader()
+    read = cascade.make_reader(opts.dialect, inputs.process_env)
     env_name = cascade.select_env(opts, folders, cwd, read, inputs.process_env)
     values, origins = cascade.merge(cascade.files(opts, env_name, folders, cwd), read)
-    env = expand_all(values, inputs.process_env, describe=cascade.describe(origins))
+    if opts.dialect == "get-dotenv":
+        env = expand_all(values, inputs.process_env, describe=cascade.describe(origins))
+    else:  # python-dotenv resolved each file as it read it
+        env = values
     env_layer = winner("env")
     unknown_env = None
     if env_name and env_layer is not None and env_layer.kind == "cli":

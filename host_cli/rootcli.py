@@ -334,6 +334,17 @@ def root(  # noqa: PLR0913 - one parameter per root flag is how typer declares t
             help="Key pattern to mask (repeatable); replaces the default patterns.",
         ),
     ] = None,
+    dialect: Annotated[
+        str | None,
+        _opt(
+            "--dialect",
+            env="DIALECT",
+            metavar="NAME",
+            help="How dotenv files are read: get-dotenv (Node dotenv's rules, get-dotenv's "
+            "expansion) or python-dotenv (as python-dotenv's dotenv_values reads each file) "
+            "[default: get-dotenv].",
+        ),
+    ] = None,
     strict: Annotated[
         bool | None,
         _flag(
@@ -420,6 +431,7 @@ def root(  # noqa: PLR0913 - one parameter per root flag is how typer declares t
         "outputPath": output_path,
         "redact": redact,
         "strict": strict,
+        "dialect": dialect,
     }
     from host_cli.options import BY_KEY
 

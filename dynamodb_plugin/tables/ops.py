@@ -250,6 +250,29 @@ def create(
     table_name: str | None,
     skip_unsupported: bool,
 ) -> int:
+    report = create_table(
+        run,
+        version=version,
+        allow_non_latest=allow_non_latest,
+        max_seconds=max_seconds,
+        table_name=table_name,
+        skip_unsupported=skip_unsupported,
+    )
+    typer.echo(json.dumps(report))
+    return 0
+
+
+def create_table(
+    run: Tables,
+    *,
+    version: str | None,
+    allow_non_latest: bool = False,
+    max_seconds: float | None = None,
+    table_name: str | None = None,
+    skip_unsupported: bool = False,
+    say: bool = True,
+) -> dict[str, Any]:
+    """Create a version's table (see ``create``); returns what was created, and where."""
     defaults = run.defaults("create")
     chosen = _pick(run, version, "create")
     latest = run.layout.latest()
@@ -273,7 +296,7 @@ def create(
             else ""
         )
         raise PluginError(f"{found.shown}: {problems[0]}{more}")
-    dynamodb, where = run.connect()
+    dynamodb, where = run.connect(say=say)
     features = plan.optional_features()
     skipped: list[str] = []
     if features and where.local:
@@ -302,9 +325,7 @@ def create(
             dynamodb.enable_kinesis_streaming_destination(TableName=table, **plan.kinesis)
     for operation in skipped:
         _say(f"dynamodb: skipped {operation} (--skip-unsupported)")
-    report = {"table": table, "version": chosen.name, "status": "ACTIVE", **_target_json(where)}
-    typer.echo(json.dumps(report))
-    return 0
+    return {"table": table, "version": chosen.name, "status": "ACTIVE", **_target_json(where)}
 
 
 def _named_table(run: Tables, command: str, version: str | None, table: str | None) -> str:

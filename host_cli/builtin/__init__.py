@@ -12,13 +12,14 @@ if TYPE_CHECKING:
 
 @hookimpl
 def register_commands(app: typer.Typer) -> None:
-    from host_cli.builtin import batch, check, cmd, init, plugins_cmd
+    from host_cli.builtin import batch, check, cmd, init, plugins_cmd, schema
 
     cmd.register(app)
     batch.register(app)
     init.register(app)
     check.register(app)
     plugins_cmd.register(app)
+    schema.register(app)
 
 
 @hookimpl

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -44,6 +44,51 @@ def collect(context: HostContext) -> tuple[list[lint.EnvFileText], list[list[int
     return files, scenarios
 
 
+def dialects(
+    context: HostContext, files: list[lint.EnvFileText], scenarios: list[list[int]]
+) -> str:
+    """Whether get-dotenv's and python-dotenv's dialects read the files the same, in words."""
+    from host_cli import pydotenv
+    from host_cli.errors import EnvFileError, ExpansionError
+    from host_cli.expand import expand_all
+
+    theirs_by_file: dict[int, list[Any]] = {}
+    problems: list[str] = []
+    for i, f in enumerate(files):
+        try:
+            theirs_by_file[i] = pydotenv.parse(
+                "\n".join(f.lines), context.process_env, source=f.shown
+            )
+        except EnvFileError as exc:
+            problems.append(str(exc))
+    differ: dict[str, str] = {}
+    for scenario in scenarios:
+        raw: dict[str, str] = {}
+        where: dict[str, str] = {}
+        theirs: dict[str, str] = {}
+        for i in scenario:
+            for entry in files[i].entries:
+                raw[entry.key] = entry.value
+                where[entry.key] = f"{files[i].shown}:{entry.line}"
+            theirs.update((e.key, e.value) for e in theirs_by_file.get(i, []))
+        try:
+            ours = expand_all(raw, context.process_env)
+        except ExpansionError:
+            ours = {}
+        for key in sorted(ours.keys() | theirs.keys()):
+            if ours.get(key) != theirs.get(key):
+                differ.setdefault(key, where.get(key, "?"))
+    if not differ and not problems:
+        return "get-dotenv and python-dotenv read these files the same (either --dialect works)"
+    shown = ", ".join(f"{k} ({w})" for k, w in list(differ.items())[:4])
+    more = f" and {len(differ) - 4} more" if len(differ) > 4 else ""
+    parts = [f"get-dotenv and python-dotenv read {shown}{more} differently"] if differ else []
+    parts += problems[:1]
+    return "; ".join(parts) + (
+        ": use the --dialect they were written for (get-dotenv is the default)"
+    )
+
+
 def check(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
@@ -51,7 +96,8 @@ def check(
     """Lint the .env files of the cascade (every environment found): lines that get-dotenv,
     python-dotenv and docker compose read differently, secrets in public (non-.local) files,
     and keys set where a later file always overrides them. One line per finding; exit 1
-    if there is any."""
+    if there is any. Also says whether the get-dotenv and python-dotenv dialects
+    (--dialect) read the files the same."""
     from host_cli import lint
     from host_cli.redact import Redactor
 
@@ -69,6 +115,7 @@ def check(
             f"{checked} file{'s' if checked != 1 else ''}",
             err=True,
         )
+    typer.echo(f"check: {dialects(context, files, scenarios)}", err=True)
     raise typer.Exit(1 if findings else 0)
 
 
