@@ -82,6 +82,10 @@ def running(project_root: Path | None) -> tuple[str, int] | None:
     """The endpoint of this project's local DynamoDB, started and not stopped, if any."""
     if project_root is None:
         return None
+    import os
+
+    if not os.path.lexists(project_root / ".getdotenv" / "dynamodb-local.json"):
+        return None  # the usual case, without importing the record's module
     from dynamodb_plugin.local.state import running_endpoint
 
     return running_endpoint(project_root)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from host_cli import hookimpl
 
+HELP = "A local DynamoDB for development, and versioned table definitions."
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -17,9 +19,10 @@ if TYPE_CHECKING:
 
 @hookimpl
 def register_commands(app: typer.Typer) -> None:
-    from dynamodb_plugin.commands import dynamodb_app
+    from host_cli import deferred_app
 
-    app.add_typer(dynamodb_app, name="dynamodb")
+    # The commands' modules load only when one of them runs (or --help lists them).
+    app.add_typer(deferred_app("dynamodb_plugin.commands:dynamodb_app", help=HELP), name="dynamodb")
 
 
 @hookimpl

@@ -19,12 +19,12 @@ from host_cli.errors import (
     OptionError,
     PluginError,
 )
-from host_cli.hookspecs import hookimpl
+from host_cli.markers import hookimpl
 
 if TYPE_CHECKING:
     from host_cli.api import compose, load
     from host_cli.api import context as resolve_context
-    from host_cli.app import create_app, run
+    from host_cli.app import create_app, deferred, deferred_app, run
     from host_cli.context import HostContext, get_context
     from host_cli.dynamic import load_file as load_python_file
     from host_cli.files import read_bytes, read_text
@@ -49,6 +49,8 @@ __all__ = [
     "compose",
     "create_app",
     "default_shell",
+    "deferred",
+    "deferred_app",
     "get_context",
     "hookimpl",
     "load",
@@ -62,6 +64,8 @@ __all__ = [
 ]
 
 _LAZY = {
+    "deferred": ("host_cli.app", "deferred"),
+    "deferred_app": ("host_cli.app", "deferred_app"),
     "compose": ("host_cli.api", "compose"),
     "load": ("host_cli.api", "load"),
     "resolve_context": ("host_cli.api", "context"),

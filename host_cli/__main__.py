@@ -30,6 +30,13 @@ def _exit_now(code: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point. Called with ``argv`` (as tests do), it exits normally."""
+    if argv is None:
+        # Start-up allocates many objects and frees few: cyclic garbage collection would only
+        # cost time (~5% of a short run, benchmarks/README.md). A command runs with it on again
+        # (host_cli.app.LazyCommand.invoke).
+        import gc
+
+        gc.disable()
     from host_cli.app import run
 
     code = run(argv)

@@ -48,6 +48,47 @@ def _text(*candidates: object) -> str:
     return next((c for c in candidates if isinstance(c, str) and c), "")
 
 
+_TARGET = "__getdotenv_target__"
+
+
+def deferred(target: str) -> Callable[..., Any]:
+    """A command callback standing for ``"module:function"``, imported only when the command
+    runs or ``--help`` lists it: register it with ``app.command(name)(deferred(...))`` so that a
+    start that runs another command never imports the module."""
+
+    def stand_in() -> None:
+        raise RuntimeError(f"{target} was not loaded")
+
+    setattr(stand_in, _TARGET, target)
+    return stand_in
+
+
+def deferred_app(target: str, *, help: str) -> typer.Typer:
+    """A command group standing for the typer app at ``"module:attribute"``, imported only when
+    one of its commands runs or its help is shown: ``app.add_typer(deferred_app(...),
+    name="mine")``. ``help`` is what ``--help`` lists for the group until then."""
+    stand_in = typer.Typer(help=help)
+    setattr(stand_in, _TARGET, target)
+    return stand_in
+
+
+def _resolved(value: Any) -> Any:
+    """The command function or typer app a ``deferred`` stand-in is for (else ``value``)."""
+    target = getattr(value, _TARGET, None)
+    if target is None:
+        return value
+    import importlib
+
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _resolve_groups(app: typer.Typer) -> None:
+    """Put the real apps in place of ``deferred_app`` stand-ins (to build every command)."""
+    for info in app.registered_groups:
+        info.typer_instance = _resolved(info.typer_instance)
+
+
 class LazyCommand(TyperCommand):
     """Stands in for a command or command group until it is invoked.
 
@@ -59,19 +100,35 @@ class LazyCommand(TyperCommand):
 
     def __init__(self, name: str, info: TyperInfo | CommandInfo) -> None:
         if isinstance(info, TyperInfo):
-            instance = info.typer_instance
-            short = _text(info.help, instance.info.help if instance is not None else None)
             hidden = bool(info.hidden) if isinstance(info.hidden, bool) else False
         else:
-            short = _text(info.help, inspect.getdoc(info.callback) if info.callback else None)
             hidden = info.hidden
-        super().__init__(name=name, help=short, hidden=hidden)
         self._info = info
         self._real: Any = None
+        super().__init__(name=name, help=None, hidden=hidden)
+
+    @property
+    def help(self) -> str:
+        """The short help, read only when ``--help`` lists the commands (a ``deferred``
+        callback is imported for it then, and only then)."""
+        info = self._info
+        if isinstance(info, TyperInfo):
+            instance = info.typer_instance
+            return _text(info.help, instance.info.help if instance is not None else None)
+        callback = _resolved(info.callback)
+        return _text(info.help, inspect.getdoc(callback) if callback else None)
+
+    @help.setter
+    def help(self, _value: str | None) -> None:
+        pass  # click's __init__ sets it; the property above is the answer
 
     @property
     def real(self) -> Any:
         if self._real is None:
+            if isinstance(self._info, CommandInfo):
+                self._info.callback = _resolved(self._info.callback)
+            else:
+                self._info.typer_instance = _resolved(self._info.typer_instance)
             holder = typer.Typer(rich_markup_mode=None, add_completion=False)
             if isinstance(self._info, TyperInfo):
                 holder.registered_groups.append(self._info)
@@ -86,7 +143,11 @@ class LazyCommand(TyperCommand):
         return self.real.make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx: Any) -> Any:
-        return self.real.invoke(ctx)
+        real = self.real
+        import gc
+
+        gc.enable()  # the console script starts without it (host_cli.__main__.main)
+        return real.invoke(ctx)
 
 
 class HostGroup(TyperGroup):
@@ -197,6 +258,7 @@ def create_app(
         from typer._completion_classes import completion_init
 
         completion_init()
+        _resolve_groups(app)
         return app
     # Every command is built when first used (see LazyCommand); names were checked above.
     infos: list[TyperInfo | CommandInfo] = [*app.registered_commands, *app.registered_groups]

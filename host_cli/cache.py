@@ -14,14 +14,16 @@ are kept: adding one removes the oldest beyond that.
 from __future__ import annotations
 
 import contextlib
-import json
+import marshal
 import os
+import sys
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-_VERSION = "v1"
+# marshal's format belongs to the Python version: each has its own folder.
+_VERSION = f"v2-py{sys.version_info[0]}{sys.version_info[1]}"
 MAX_ENTRIES = 200  # beyond this, the oldest entries are removed when one is added
 
 
@@ -39,8 +41,8 @@ def cache_dir() -> Path | None:
 def _entry(folder: Path, kind: str, material: str) -> Path:
     # A cheap checksum names the file; the material stored in it is compared on every
     # read, so a checksum collision can only cost a miss, never a wrong answer.
-    data = material.encode("utf-8")
-    return folder / f"{kind}-{zlib.crc32(data):08x}{zlib.adler32(data):08x}-{len(data)}.json"
+    data = material.encode("utf-8", "surrogatepass")
+    return folder / f"{kind}-{zlib.crc32(data):08x}{zlib.adler32(data):08x}-{len(data)}.bin"
 
 
 def load(kind: str, material: str) -> Any | None:
@@ -54,14 +56,19 @@ def load(kind: str, material: str) -> Any | None:
     entry = _entry(folder, kind, material)
     try:
         raw = read_bytes(entry, str(entry))
-        doc = json.loads(raw) if raw is not None else None
-        return doc["value"] if doc is not None and doc["material"] == material else None
-    except (GetDotenvError, ValueError, KeyError, TypeError):
+        if raw is None:
+            return None
+        stored, value = marshal.loads(raw)
+    except (GetDotenvError, ValueError, EOFError, TypeError):
         return None
+    # plain data only: anything else in a cache entry was not written by us
+    return value if stored == material and json_safe(value) else None
 
 
 def store(kind: str, material: str, value: Any) -> None:
-    """Remember ``value`` (JSON-serialisable) for ``material``; gives up quietly on errors."""
+    """Remember ``value`` (plain data: see ``json_safe``) for ``material``; gives up quietly on
+    errors. Entries are ``marshal``-ed: read back without importing anything (JSON would
+    cost a start the ``json`` module)."""
     folder = cache_dir()
     if folder is None:
         return
@@ -70,9 +77,11 @@ def store(kind: str, material: str, value: Any) -> None:
     try:
         # Slices may hold values expanded from private .env files: only the user may read them.
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not json_safe(value):
+            return
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with open(fd, "w", encoding="utf-8") as f:
-            json.dump({"material": material, "value": value}, f)
+        with open(fd, "wb") as f:
+            f.write(marshal.dumps((material, value)))
         os.replace(tmp, target)
     except (OSError, TypeError, ValueError):
         with contextlib.suppress(OSError):
@@ -85,7 +94,7 @@ def _evict(folder: Path, keep: int | None = None) -> None:
     """Keep the ``MAX_ENTRIES`` most recently written entries; remove the others."""
     keep = MAX_ENTRIES if keep is None else keep
     try:
-        entries = [e for e in os.scandir(folder) if e.name.endswith(".json") and e.is_file()]
+        entries = [e for e in os.scandir(folder) if e.name.endswith(".bin") and e.is_file()]
         if len(entries) <= keep:
             return
         entries.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)

@@ -8,7 +8,6 @@ the start path); ``plugins.<name>`` slices are kept raw for their plugins to val
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -97,6 +96,8 @@ def _type_name(value: Any) -> str:
 
 def _got(value: Any) -> str:
     if isinstance(value, str | int | float | bool) or value is None:
+        import json
+
         shown = json.dumps(value) if value is not None else "null"
         return f"{_type_name(value)} ({shown if len(shown) <= 60 else shown[:57] + '...'})"
     return _type_name(value)
@@ -151,6 +152,8 @@ def _load_yaml(text: str, shown: str) -> Any:
 def _parse(path: Path, shown: str) -> Any:
     text = files.read_text(path, shown, error=ConfigError, what="a config file") or ""
     if path.suffix == ".json":
+        import json
+
         try:
             return json.loads(text) if text.strip() else {}
         except json.JSONDecodeError as exc:

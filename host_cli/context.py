@@ -58,13 +58,11 @@ class HostContext(NamedTuple):
         """The environment for a child process: the process env, the composed env over it,
         and the root options a nested getdotenv inherits. One the kernel would refuse (a NUL
         byte, a bad name, too large) is an error naming the key and where it came from."""
-        import json
-
-        from host_cli.options import PARENT_VARIABLE, to_parent
+        from host_cli.options import PARENT_VARIABLE, to_json, to_parent
         from host_cli.proc import check_env
 
         handed_down = to_parent(self.options, self.env_name, str(self.cwd))
-        overlay = {**self.env, PARENT_VARIABLE: json.dumps(handed_down), **(extra or {})}
+        overlay = {**self.env, PARENT_VARIABLE: to_json(handed_down), **(extra or {})}
         env = spawn_env(self.process_env, overlay)
 
         def where(key: str) -> str:
@@ -107,11 +105,9 @@ class Session:
         self, config_overrides: Mapping[str, Mapping[str, Any]] | None = None
     ) -> HostContext:
         """Resolve (once per distinct set of overrides) and return the context."""
-        import json
-
         from host_cli.resolve import Inputs, resolve
 
-        key = json.dumps(config_overrides or {}, sort_keys=True, default=str)
+        key = repr(sorted((config_overrides or {}).items()))
         if key not in self._resolved:
             first = not self._resolved
             self._resolved[key] = resolve(

@@ -20,7 +20,7 @@ from host_cli.errors import EnvFileError
 # adds \x1c-\x1f and \x85 and lacks \ufeff (so a BOM would not be skipped). Text without
 # those characters parses the same with Python's \s; only other text pays for compiling the
 # exact, much larger expression.
-_SPACES_DIFFER = re.compile("[\x1c-\x1f\x85\ufeff]")
+_SPACES_DIFFER = "\x1c\x1d\x1e\x1f\x85\ufeff"
 _EOL = r"(?=[\n\u2028\u2029]|\Z)"  # JavaScript's multiline $ once CRLF is normalised
 
 
@@ -43,7 +43,10 @@ def _grammar(exact: bool) -> _Grammar:
 
 
 # dotenv's /^(['"`])([\s\S]*)\1$/mg: JavaScript's multiline ^ and $ also see U+2028/9.
-_UNQUOTE = re.compile(r"(?:^|(?<=[\n\u2028\u2029]))(['\"`])([\s\S]*)\1(?=\Z|[\n\u2028\u2029])")
+@functools.cache
+def _unquote() -> re.Pattern[str]:
+    # Compiled on first use: every start pays for what it compiles at import.
+    return re.compile(r"(?:^|(?<=[\n\u2028\u2029]))(['\"`])([\s\S]*)\1(?=\Z|[\n\u2028\u2029])")
 
 
 class Entry(NamedTuple):
@@ -61,10 +64,39 @@ def _clean(raw: str | None, strip: str | None) -> str:
     quote = value[0]
     if quote not in "'\"`" and "\u2028" not in value and "\u2029" not in value:
         return value  # the quote-removing expression cannot match: skip it
-    value = _UNQUOTE.sub(r"\2", value)
+    value = _unquote().sub(r"\2", value)
     if quote == '"':
         value = value.replace("\\n", "\n").replace("\\r", "\r")
     return value
+
+
+_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_NOT_SIMPLE = "\x0b\x0c\x1c\x1d\x1e\x1f"
+_SKIP = ("", "")
+
+
+def _simple(line: str) -> tuple[str, str] | None:
+    """A plain ``KEY=value`` line (or a blank or comment line: ``_SKIP``) read without the
+    expression, which most lines are; ``None`` for anything the expression must decide.
+
+    Plain: ASCII whose only whitespace is spaces and tabs, ``KEY=`` right after the
+    indentation, a value with no ``#`` and no opening quote. Node's expression gives such a
+    line the key and the value with its surrounding spaces and tabs removed, exactly.
+    """
+    if not line.isascii() or any(c in line for c in _NOT_SIMPLE):
+        return None
+    s = line.lstrip(" \t")
+    if not s or s[0] == "#":
+        return _SKIP
+    i = 0
+    while i < len(s) and s[i] in _KEY_CHARS:
+        i += 1
+    if i == 0 or i == len(s) or s[i] != "=" or s.startswith("export"):
+        return None
+    value = s[i + 1 :]
+    if "#" in value or value.lstrip(" \t")[:1] in ("'", '"', "`"):
+        return None
+    return s[:i], value.strip(" \t")
 
 
 def parse(text: str, *, source: str = "<string>") -> list[Entry]:
@@ -75,12 +107,20 @@ def parse(text: str, *, source: str = "<string>") -> list[Entry]:
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    grammar = _grammar(_SPACES_DIFFER.search(text) is not None)
+    exact = any(c in text for c in _SPACES_DIFFER)
     entries: list[Entry] = []
     pos, line, size = 0, 1, len(text)
-    match_at = grammar.line.match
     while pos < size:
-        m = match_at(text, pos)
+        end = text.find("\n", pos)
+        end = size if end == -1 else end
+        simple = _simple(text[pos:end])
+        if simple is not None:
+            if simple is not _SKIP:
+                entries.append(Entry(simple[0], simple[1], line))
+            pos, line = end + 1, line + 1
+            continue
+        grammar = _grammar(exact)  # compiled once, only for a file that needs it
+        m = grammar.line.match(text, pos)
         if m is not None:
             line += text.count("\n", pos, m.start(1))
             entries.append(Entry(m.group(1), _clean(m.group(2), grammar.strip), line))
@@ -90,8 +130,6 @@ def parse(text: str, *, source: str = "<string>") -> list[Entry]:
                 pos += 1
                 line += 1
             continue
-        end = text.find("\n", pos)
-        end = size if end == -1 else end
         if not grammar.ignorable.fullmatch(text, pos, end):
             shown = text[pos:end].strip()
             if len(shown) > 60:

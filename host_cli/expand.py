@@ -17,16 +17,56 @@ Pure functions over plain mappings; nothing here reads ``os.environ``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 from host_cli import jsspace
 from host_cli.errors import ExpansionError
 
-# The default of $NAME:default runs to the next JavaScript whitespace, as in get-dotenv.
-_WHITESPACE_FORM = re.compile(rf"\$([A-Za-z0-9_]+)(?::([^{jsspace.CLASS}]*))?")
-_BRACE_FORM = re.compile(r"\$\{([A-Za-z0-9_]+)(?::([^}]*))?\}")
-_NAME_AFTER_DOLLAR = re.compile(r"(?<!\\)\$\{?([A-Za-z0-9_]+)")
+_NAME = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_SPACE = frozenset(jsspace.CHARS)
+
+
+class Reference(NamedTuple):
+    start: int
+    end: int
+    name: str
+    default: str | None  # None: no ':' (an empty default is "")
+
+
+def _reference_at(s: str, i: int) -> Reference | None:
+    """The reference starting at ``s[i] == "$"``, scanned by hand (it is on every start's path,
+    and compiling the equivalent expressions would cost more than scanning):
+
+    ``$NAME`` with an optional ``:default`` that runs to the next JavaScript whitespace, as in
+    get-dotenv; else ``${NAME}`` with an optional ``:default`` up to the first ``}``.
+    """
+    n = len(s)
+    j = i + 1
+    if j < n and s[j] in _NAME:
+        k = j + 1
+        while k < n and s[k] in _NAME:
+            k += 1
+        if k < n and s[k] == ":":
+            m = k + 1
+            while m < n and s[m] not in _SPACE:
+                m += 1
+            return Reference(i, m, s[j:k], s[k + 1 : m])
+        return Reference(i, k, s[j:k], None)
+    if j < n and s[j] == "{":
+        k = j + 1
+        while k < n and s[k] in _NAME:
+            k += 1
+        if k == j + 1 or k == n:
+            return None
+        if s[k] == "}":
+            return Reference(i, k + 1, s[j + 1 : k], None)
+        if s[k] == ":":
+            close = s.find("}", k + 1)
+            if close != -1:
+                return Reference(i, close + 1, s[j + 1 : k], s[k + 1 : close])
+    return None
+
 
 Lookup = Callable[[str, "str | None"], str]
 """``lookup(name, default)`` returns the text that replaces a reference."""
@@ -38,14 +78,14 @@ MAX_WORK = 1 << 30
 """Characters one value's replacements may copy (each copies the value): about 50 ms."""
 
 
-def _find_reference(s: str, end: int) -> re.Match[str] | None:
+def _find_reference(s: str, end: int) -> Reference | None:
     """The rightmost unescaped reference starting before ``end``."""
     i = s.rfind("$", 0, end)
     while i != -1:
         if i == 0 or s[i - 1] != "\\":
-            m = _WHITESPACE_FORM.match(s, i) or _BRACE_FORM.match(s, i)
-            if m is not None:
-                return m
+            found = _reference_at(s, i)
+            if found is not None:
+                return found
         i = s.rfind("$", 0, i)
     return None
 
@@ -75,8 +115,7 @@ def expand(value: str, lookup: Lookup, *, key: str = "", where: str = "") -> str
                 f"{named}too many references to expand ({steps} replacements in a value of "
                 f"{len(s)} characters, and more to go); use fewer"
             )
-        start, end = m.span()
-        name, default = m.group(1), m.group(2)
+        start, end, name, default = m
         chain: tuple[str, ...] = ()
         for a, b, c in spans:
             if a <= start < b:
@@ -118,9 +157,20 @@ def lookup_in(primary: Mapping[str, str], fallback: Mapping[str, str]) -> Lookup
 
 def references(value: str) -> list[str]:
     """Names referenced anywhere in ``value`` (defaults included), escapes excluded."""
-    if "$" not in value:
-        return []
-    return _NAME_AFTER_DOLLAR.findall(value)
+    found = []
+    i = value.find("$")
+    while i != -1:
+        if i == 0 or value[i - 1] != "\\":
+            j = i + 1
+            if j < len(value) and value[j] == "{":
+                j += 1
+            k = j
+            while k < len(value) and value[k] in _NAME:
+                k += 1
+            if k > j:
+                found.append(value[j:k])
+        i = value.find("$", i + 1)
+    return found
 
 
 def check_cycles(values: Mapping[str, str], describe: Callable[[str], str]) -> None:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
+from host_cli.markers import PROJECT, hookimpl  # the marker plugins use
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from pathlib import Path
@@ -20,9 +22,8 @@ if TYPE_CHECKING:
 
     from host_cli.pluginconfig import PluginConfigs
 
-PROJECT = "getdotenv"
+__all__ = ["PROJECT", "hookimpl", "hookspec"]
 hookspec = pluggy.HookspecMarker(PROJECT)
-hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec

@@ -350,6 +350,37 @@ def parent_values(raw: str | None) -> dict[str, Any]:
     return out
 
 
+_JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def to_json(value: Any) -> str:
+    """JSON text of plain option values (strings, booleans, numbers, None, lists, mappings).
+
+    Written here rather than with the ``json`` module, which would cost every start its import.
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        out = []
+        for ch in value:
+            if ch in _JSON_ESCAPES:
+                out.append(_JSON_ESCAPES[ch])
+            elif ch < " " or ch in ("\u2028", "\u2029") or "\ud800" <= ch <= "\udfff":
+                out.append(f"\\u{ord(ch):04x}")
+            else:
+                out.append(ch)
+        return '"' + "".join(out) + '"'
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{to_json(str(k))}: {to_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(to_json(v) for v in value) + "]"
+    raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
 def to_parent(options: Options, env_name: str | None, cwd: str) -> dict[str, Any]:
     """What a nested getdotenv inherits: the options that shape its environment.
 

@@ -8,9 +8,9 @@ unchanged config costs no pydantic import on the next run. ``data(name)`` reads 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
-import json
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -25,6 +25,15 @@ if TYPE_CHECKING:
 
 ModelRef: TypeAlias = "type[BaseModel] | str"
 M = TypeVar("M", bound="BaseModel")
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of plain config data (mappings, lists, scalars)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
 
 def merge_slices(
@@ -42,9 +51,7 @@ def merge_slices(
             if isinstance(item, dict) and isinstance(target.get(key), dict):
                 into(target[key], item, sub, shown)
             else:
-                target[key] = (
-                    json.loads(json.dumps(item)) if isinstance(item, dict | list) else item
-                )
+                target[key] = _copy(item)
             where[sub] = shown
 
     for source in sources:
@@ -85,7 +92,12 @@ def _import_model(model: Any) -> type[BaseModel]:
 
 def _code_stamps(model: Any) -> list[str]:
     """Fingerprint of the code a validation result depends on: the model's package and pydantic."""
-    module = model.partition(":")[0] if isinstance(model, str) else model.__module__
+    return _stamps_of(model.partition(":")[0] if isinstance(model, str) else model.__module__)
+
+
+@functools.cache
+def _stamps_of(module: str) -> list[str]:
+    # Once per module and process: two slices validated by one package share it.
     origin = getattr(sys.modules.get(module), "__file__", None)
     if origin is None:
         spec = importlib.util.find_spec(module)
@@ -149,11 +161,7 @@ class PluginConfigs:
         return list(self._models)
 
     def _validate(self, name: str) -> dict[str, Any]:
-        model_ref, _plugin = self._models[name]
-        value, where = self._slices.get(name, ({}, {}))
-        material = json.dumps(
-            [name, _model_path(model_ref), value, _code_stamps(model_ref)], sort_keys=True
-        )
+        material = self._material(name)
         hit = cache.load("slice", material)
         if isinstance(hit, dict):
             return hit
@@ -181,10 +189,26 @@ class PluginConfigs:
                 raise PluginError(format_error(name, exc, where)) from None
         return self._typed[name]
 
+    def _material(self, name: str) -> str:
+        model_ref, _plugin = self._models[name]
+        value, _where = self._slices.get(name, ({}, {}))
+        # repr of plain data is exact and deterministic for the same input
+        return repr([name, _model_path(model_ref), value, _code_stamps(model_ref)])
+
     def validate_all(self) -> None:
-        """Validate every claimed slice now (cheap when the cache knows it)."""
-        for name in self._models:
+        """Validate every claimed slice now: one cache entry holds them all when none changed
+        (one read per start), else each is validated (and cached) on its own."""
+        todo = [name for name in self._models if name not in self._data]
+        if not todo:
+            return
+        material = repr([self._material(name) for name in todo])
+        hit = cache.load("slices", material)
+        if isinstance(hit, dict) and set(hit) == set(todo):
+            self._data.update(hit)
+            return
+        for name in todo:
             self.data(name)
+        cache.store("slices", material, {name: self._data[name] for name in todo})
 
     def data(self, name: str) -> Mapping[str, Any]:
         """The validated slice ``plugins.<name>`` as plain JSON data, defaults filled in."""

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import pluggy
 
 from host_cli import hookspecs
-from host_cli.entrypoints import EntryPoint, scan
+from host_cli.entrypoints import EntryPoint, scan_cached
 from host_cli.errors import PluginError
 
 if typing.TYPE_CHECKING:
@@ -221,7 +221,7 @@ def load(
     allow = environ.get("GETDOTENV_LOAD_PLUGINS")
     allowed = _names(allow) if allow is not None else None
     providers: dict[str, EntryPoint] = {}
-    for ep in scan(GROUP, sys.path if path is None else path):
+    for ep in scan_cached(GROUP, sys.path if path is None else path):
         if ep.name in disabled or (allowed is not None and ep.name not in allowed):
             continue
         if ep.name in providers:

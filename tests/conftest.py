@@ -27,6 +27,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Set once, before any test's snapshot: children inherit the marker, and the cache
     # lives in a folder of this session, never in the developer's home.
     os.environ.setdefault(MARKER, uuid.uuid4().hex)
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        # Each xdist worker marks its own children, so one worker's check never sees
+        # (nor kills) its siblings, which all inherited the controller's marker.
+        os.environ[MARKER] = uuid.uuid4().hex
     cache = Path(config.rootpath, ".pytest_cache", "getdotenv-cache", os.environ[MARKER])
     os.environ.setdefault("GETDOTENV_CACHE_DIR", str(cache))
     for name in [

@@ -14,7 +14,6 @@ recorded too (``backend: config``, no pid): its endpoint holds until ``stop``.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 import time
@@ -79,6 +78,8 @@ def _check(data: Any) -> Record:
     def field(name: str, ok: Callable[[Any], bool], what: str) -> Any:
         value = data.get(name)
         if not ok(value):
+            import json
+
             raise ValueError(f"{name}: expected {what}, got {json.dumps(value)[:40]}")
         return value
 
@@ -117,6 +118,8 @@ def parse(raw: bytes) -> Record:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ValueError("not UTF-8 text") from None
+    import json
+
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -154,6 +157,8 @@ def write(folder: Path, record: Record) -> None:
     tmp = folder / f".{RECORD}.{os.getpid()}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        import json
+
         with open(fd, "w", encoding="utf-8") as f:
             f.write(json.dumps(record._asdict(), indent=2) + "\n")
         os.replace(tmp, folder / RECORD)

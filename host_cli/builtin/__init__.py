@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from host_cli.hookspecs import hookimpl
+from host_cli.markers import hookimpl
 
 if TYPE_CHECKING:
     import typer
 
 
+# name -> the command function; each module is imported only when its command runs or
+# `--help` lists it (host_cli.app.deferred).
+_COMMANDS = {
+    "cmd": "host_cli.builtin.cmd:cmd",
+    "batch": "host_cli.builtin.batch:batch",
+    "init": "host_cli.builtin.init:init",
+    "check": "host_cli.builtin.check:check",
+    "plugins": "host_cli.builtin.plugins_cmd:plugins",
+    "schema": "host_cli.builtin.schema:schema",
+}
+# Commands that take another command's arguments as their own.
+_PASS_THROUGH = {"ignore_unknown_options": True, "allow_interspersed_args": False}
+
+
 @hookimpl
 def register_commands(app: typer.Typer) -> None:
-    from host_cli.builtin import batch, check, cmd, init, plugins_cmd, schema
+    from host_cli.app import deferred
 
-    cmd.register(app)
-    batch.register(app)
-    init.register(app)
-    check.register(app)
-    plugins_cmd.register(app)
-    schema.register(app)
+    for name, target in _COMMANDS.items():
+        settings = _PASS_THROUGH if name in ("cmd", "batch") else None
+        app.command(name, context_settings=settings)(deferred(target))
 
 
 @hookimpl

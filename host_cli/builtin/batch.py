@@ -232,10 +232,3 @@ def batch(
         concurrency=concurrency or os.cpu_count() or 1,
     )
     raise typer.Exit(code)
-
-
-def register(app: typer.Typer) -> None:
-    app.command(
-        "batch",
-        context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
-    )(batch)

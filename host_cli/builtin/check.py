@@ -117,7 +117,3 @@ def check(
         )
     typer.echo(f"check: {dialects(context, files, scenarios)}", err=True)
     raise typer.Exit(1 if findings else 0)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("check")(check)

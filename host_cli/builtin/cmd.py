@@ -18,14 +18,6 @@ from host_cli.expand import expand, lookup_in
 if TYPE_CHECKING:
     from host_cli.context import HostContext
 
-HELP = """Run a command in the composed environment; its exit code is ours.
-
-One argument that names a script in config `scripts` runs that script; one argument
-otherwise is a command string for the shell (see --shell); several arguments are run
-as an exact argv, no shell involved. Put `--` before a command whose own flags could be
-mistaken for ours. This is also the default command: `getdotenv echo hi` runs `cmd`.
-"""
-
 
 def _shell_for(value: bool | str | None, root: str | None) -> str | None:
     if value is None:
@@ -127,12 +119,11 @@ def cmd(
         typer.Argument(metavar="[COMMAND]...", help="Script name, command string, or argv."),
     ] = None,
 ) -> None:
+    """Run a command in the composed environment; its exit code is ours.
+
+    One argument that names a script in config `scripts` runs that script; one argument
+    otherwise is a command string for the shell (see --shell); several arguments are run
+    as an exact argv, no shell involved. Put `--` before a command whose own flags could be
+    mistaken for ours. This is also the default command: `getdotenv echo hi` runs `cmd`.
+    """
     raise typer.Exit(run_command(get_context(ctx), command or []))
-
-
-def register(app: typer.Typer) -> None:
-    app.command(
-        "cmd",
-        help=HELP,
-        context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
-    )(cmd)

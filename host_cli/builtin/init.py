@@ -122,7 +122,3 @@ def init(
     folder.mkdir(parents=True, exist_ok=True)
     for line in scaffold(folder, dest, fmt=fmt, force=force):
         typer.echo(line, err=True)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("init")(init)

@@ -49,7 +49,3 @@ def plugins(
     for failure in failures:
         source = f"{failure['distribution']} {failure['version']}".strip()
         typer.echo(f"{failure['name']:<14} {source:<24} FAILED: {failure['error']}")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("plugins")(plugins)

@@ -132,7 +132,3 @@ def schema(ctx: typer.Context) -> None:
     editors: save it (getdotenv schema > getdotenv.schema.json) and point "$schema" (JSON) or a
     "# yaml-language-server: $schema=..." line (YAML) at it. Reads no .env or config file."""
     typer.echo(json.dumps(build(session_of(ctx).settings.plugin_host), indent=2))
-
-
-def register(app: typer.Typer) -> None:
-    app.command("schema")(schema)

@@ -361,7 +361,7 @@ def test_the_cache_keeps_the_newest_entries(tmp_path, monkeypatch):
     for i in range(cache.MAX_ENTRIES + 10):
         cache.store("yaml", f"text {i}", {"i": i})
     folder = cache.cache_dir()
-    assert len(list(folder.glob("*.json"))) == cache.MAX_ENTRIES
+    assert len(list(folder.glob("*.bin"))) == cache.MAX_ENTRIES
     assert cache.load("yaml", f"text {cache.MAX_ENTRIES + 9}") == {"i": cache.MAX_ENTRIES + 9}
     assert cache.load("yaml", "text 0") is None
 

@@ -349,3 +349,27 @@ def test_scanner_agrees_with_importlib_metadata():
         (ep.name, ep.value) for ep in importlib.metadata.entry_points(group="console_scripts")
     )
     assert ours == theirs and ours
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"tryfirst": True}, {"trylast": True, "specname": "derive_env"}, {"optionalhook": True}],
+)
+def test_the_light_marker_sets_what_pluggys_sets(options):
+    import pluggy
+
+    from host_cli import hookimpl
+
+    def ours():
+        pass
+
+    def theirs():
+        pass
+
+    (hookimpl(**options) if options else hookimpl)(ours)
+    (
+        pluggy.HookimplMarker("getdotenv")(**options)
+        if options
+        else pluggy.HookimplMarker("getdotenv")
+    )(theirs)
+    assert ours.getdotenv_impl == theirs.getdotenv_impl

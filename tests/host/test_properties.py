@@ -111,3 +111,63 @@ def test_output_reads_back_as_written(env):
         return  # a value no quoting carries, said so by name
     read = {e.key: e.value for e in parse(text, source="out.env")}
     assert expand_all(read, {}) == {k: v for k, v in env.items()}
+
+
+plain_lines = st.lists(
+    st.sampled_from(["A=1", "  B = two words ", "C=", "#c", "", "\t", "D=a'b", "E=x#y", "F='q'"])
+    | st.from_regex(r"[ \t]{0,2}[A-Za-z0-9_.-]{0,4}[ \t]?=?[ \t]?[ -~]{0,8}", fullmatch=True)
+    | tricky,
+    max_size=6,
+).map("\n".join)
+
+
+@FAST
+@given(plain_lines | any_text)
+def test_the_plain_line_shortcut_reads_what_the_expression_reads(text):
+    """Most lines skip Node's expression (host_cli.envfile._simple); they must read the same."""
+    from unittest import mock
+
+    from host_cli import envfile
+
+    def read(text):
+        try:
+            return [tuple(e) for e in parse(text, source=".env")]
+        except EnvFileError as exc:
+            return str(exc)
+
+    fast = read(text)
+    with mock.patch.object(envfile, "_simple", lambda line: None):
+        assert read(text) == fast
+
+
+@FAST
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | any_text,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(any_text, inner, max_size=3),
+        max_leaves=10,
+    )
+)
+def test_the_parent_variable_is_json(value):
+    from host_cli.options import to_json
+
+    assert json.loads(to_json(value)) == value
+
+
+@FAST
+@given(tricky | any_text)
+def test_the_reference_scanner_matches_get_dotenvs_expressions(text):
+    """host_cli.expand scans references by hand; get-dotenv's expressions are the contract."""
+    import re
+
+    from host_cli import expand, jsspace
+
+    whitespace = re.compile(rf"\$([A-Za-z0-9_]+)(?::([^{jsspace.CLASS}]*))?")
+    brace = re.compile(r"\$\{([A-Za-z0-9_]+)(?::([^}]*))?\}")
+    for i, ch in enumerate(text):
+        if ch == "$":
+            m = whitespace.match(text, i) or brace.match(text, i)
+            want = (m.start(), m.end(), m.group(1), m.group(2)) if m else None
+            found = expand._reference_at(text, i)
+            assert (tuple(found) if found else None) == want
+    assert expand.references(text) == re.findall(r"(?<!\\)\$\{?([A-Za-z0-9_]+)", text)

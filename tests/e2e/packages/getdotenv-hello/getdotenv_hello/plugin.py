@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from host_cli import hookimpl
+from host_cli import deferred_app, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -15,9 +15,13 @@ if TYPE_CHECKING:
 
 @hookimpl
 def register_commands(app: typer.Typer) -> None:
-    from getdotenv_hello.commands import hello_app
-
-    app.add_typer(hello_app, name="hello")
+    # A stand-in: getdotenv_hello.commands loads only when `hello ...` runs or --help lists it.
+    app.add_typer(
+        deferred_app(
+            "getdotenv_hello.commands:hello_app", help="Greet from the composed environment."
+        ),
+        name="hello",
+    )
 
 
 @hookimpl
