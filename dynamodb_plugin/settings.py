@@ -8,8 +8,6 @@ named in one warning. Where both slices set a key, ``plugins.dynamodb`` wins and
 names the keys that disagree. Light: no pydantic (both slices come validated from the host).
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 

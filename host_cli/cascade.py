@@ -5,8 +5,6 @@ For each path, in order: ``<token>`` < ``<token>.<env>`` < ``<token>.<private>``
 Missing files are skipped. Every key keeps the list of places that set it (provenance).
 """
 
-from __future__ import annotations
-
 import errno
 import os
 import stat

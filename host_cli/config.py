@@ -6,8 +6,6 @@ get-dotenv spells them. The host's own keys are checked here by hand (no pydanti
 the start path); ``plugins.<name>`` slices are kept raw for their plugins to validate.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from pathlib import Path

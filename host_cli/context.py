@@ -5,8 +5,6 @@ first time a command calls ``get_context(ctx)``, so ``--help`` works in a folder
 ``.env`` or config is broken.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,12 +39,12 @@ class HostContext(NamedTuple):
     validated plugin configs and the config it all came from. Read-only."""
 
     env_name: str | None
-    options: Options
+    options: "Options"
     env: Mapping[str, str]
-    origins: Mapping[str, tuple[Origin, ...]]
-    configs: PluginConfigs
-    scripts: Mapping[str, Script]
-    sources: tuple[Source, ...]
+    origins: "Mapping[str, tuple[Origin, ...]]"
+    configs: "PluginConfigs"
+    scripts: "Mapping[str, Script]"
+    sources: "tuple[Source, ...]"
     project_root: Path | None
     process_env: Mapping[str, str]
     prog_name: str
@@ -83,7 +81,7 @@ class Settings(NamedTuple):
     """What ``create_app`` fixed for every run of the app."""
 
     prog_name: str
-    plugin_host: PluginHost
+    plugin_host: "PluginHost"
     host_defaults: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -132,7 +130,7 @@ class Session:
         return self._resolved[key]
 
 
-def session_of(ctx: typer.Context) -> Session:
+def session_of(ctx: "typer.Context") -> Session:
     """The ``Session`` the root callback stored on the root context."""
     obj = ctx.find_root().obj
     if not isinstance(obj, Session):
@@ -141,7 +139,7 @@ def session_of(ctx: typer.Context) -> Session:
 
 
 def get_context(
-    ctx: typer.Context, *, config_overrides: Mapping[str, Mapping[str, Any]] | None = None
+    ctx: "typer.Context", *, config_overrides: Mapping[str, Mapping[str, Any]] | None = None
 ) -> HostContext:
     """The resolved context for the running command; files are read on the first call.
 

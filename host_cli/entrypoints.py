@@ -5,8 +5,6 @@ start. This reads only ``entry_points.txt`` files; the first distribution of a n
 ``sys.path`` wins, as in ``importlib.metadata``. A test checks both agree.
 """
 
-from __future__ import annotations
-
 import os
 import re
 from collections.abc import Sequence

@@ -6,8 +6,6 @@ JavaScript's exact whitespace and word classes) but only at line starts, and any
 that is neither matched, blank nor a comment is an error naming the file and line.
 """
 
-from __future__ import annotations
-
 import functools
 import re
 from pathlib import Path

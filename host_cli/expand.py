@@ -15,8 +15,6 @@ occurrence); and a replacement that would expand forever is an error, not a hang
 Pure functions over plain mappings; nothing here reads ``os.environ``.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 

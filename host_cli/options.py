@@ -6,8 +6,6 @@ their ``GETDOTENV_*`` variables). An explicit flag always beats config, ``-off``
 included. Pure: no I/O; the caller passes the process environment where it is needed.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NamedTuple

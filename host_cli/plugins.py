@@ -6,8 +6,6 @@ when set, loads only the named ones (empty: none). A plugin that fails to import
 register gives one warning naming it and its distribution, and the host carries on.
 """
 
-from __future__ import annotations
-
 import importlib
 import sys
 import typing
@@ -103,7 +101,7 @@ class PluginHost:
     def _call(function: Callable[..., Any], argnames: list[str], **kwargs: Any) -> Any:
         return function(**{name: kwargs[name] for name in argnames})
 
-    def register_commands(self, app: typer.Typer) -> None:
+    def register_commands(self, app: "typer.Typer") -> None:
         """Let every plugin mount its commands; a name taken twice is an error naming both."""
         for plugin, function, argnames in self._impls("register_commands"):
             before = command_names(app)
@@ -127,12 +125,12 @@ class PluginHost:
                     )
                 self.commands[name] = plugin
 
-    def config_models(self) -> dict[str, tuple[ModelRef, str]]:
+    def config_models(self) -> "dict[str, tuple[ModelRef, str]]":
         """Every claimed config key, with its model and the plugin that claimed it."""
         claimed: dict[str, tuple[ModelRef, str]] = {}
         for plugin, function, argnames in self._impls("register_config_models"):
 
-            def register(name: str, model: ModelRef, _plugin: str = plugin) -> None:
+            def register(name: str, model: "ModelRef", _plugin: str = plugin) -> None:
                 if name in claimed:
                     raise PluginError(
                         f"config key plugins.{name} is claimed by both plugin "
@@ -144,7 +142,7 @@ class PluginHost:
         return claimed
 
     def derive_env(
-        self, env: Mapping[str, str], configs: PluginConfigs, project_root: Path
+        self, env: Mapping[str, str], configs: "PluginConfigs", project_root: "Path"
     ) -> tuple[dict[str, str], dict[str, str]]:
         """Variables derived by plugins, and which plugin derived each."""
         derived: dict[str, str] = {}
@@ -167,7 +165,7 @@ class PluginHost:
         return derived, by
 
 
-def command_names(app: typer.Typer) -> list[str]:
+def command_names(app: "typer.Typer") -> list[str]:
     """The names of the commands and groups registered on ``app``, in order."""
     names = []
     for info in app.registered_commands:

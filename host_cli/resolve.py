@@ -5,8 +5,6 @@ options (defaults < config < command line) -> env selection -> file cascade -> e
 validated) -> ``derive_env`` -> the context a command runs with.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from pathlib import Path
