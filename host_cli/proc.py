@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shlex
 import signal
 import subprocess
 import sys
@@ -155,6 +154,8 @@ def shell_argv(shell: str, command: str) -> list[str]:
 
 def split_command(command: str) -> list[str]:
     """Split a command string into argv without a shell (``--shell-off``)."""
+    import shlex
+
     try:
         return shlex.split(command)
     except ValueError as exc:

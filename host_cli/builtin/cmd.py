@@ -1,9 +1,9 @@
 """``cmd``: run a script, a shell string or an exact argv in the composed environment."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads `cmd`'s annotations on every run, and
+# string annotations would be compiled again each time.
 
 import os
-import re
 import shutil
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
@@ -27,7 +27,7 @@ def _shell_for(value: bool | str | None, root: str | None) -> str | None:
     return value or None
 
 
-_BARE_WORD = re.compile(r"[A-Za-z0-9_.+-]+")
+_BARE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.+-")
 # Shell builtins and keywords a single word may name without being on PATH.
 _SHELL_WORDS = frozenset(
     [
@@ -80,7 +80,7 @@ _SHELL_WORDS = frozenset(
 )
 
 
-def _check_found(context: HostContext, word: str) -> None:
+def _check_found(context: "HostContext", word: str) -> None:
     """A lone word that is neither a script nor a program: say so, as a shell would (127)."""
     path = context.child_env().get("PATH", os.defpath)
     if shutil.which(word, path=path) is None:
@@ -90,7 +90,9 @@ def _check_found(context: HostContext, word: str) -> None:
         )
 
 
-def command_argv(context: HostContext, tokens: Sequence[str], *, alias: bool = False) -> list[str]:
+def command_argv(
+    context: "HostContext", tokens: Sequence[str], *, alias: bool = False
+) -> list[str]:
     """The argv that ``cmd`` (or ``--cmd`` when ``alias``) runs for ``tokens``."""
     if not tokens or not "".join(tokens).strip():
         raise OptionError("nothing to run: give a command, e.g. `cmd -- env` or `-c 'env'`")
@@ -102,12 +104,12 @@ def command_argv(context: HostContext, tokens: Sequence[str], *, alias: bool = F
     script = context.scripts.get(text)
     if script is not None:
         text, shell = script.cmd, _shell_for(script.shell, shell)
-    elif _BARE_WORD.fullmatch(text) and text not in _SHELL_WORDS:
+    elif text and _BARE_CHARS.issuperset(text) and text not in _SHELL_WORDS:
         _check_found(context, text)
     return proc.shell_argv(shell, text) if shell else proc.split_command(text)
 
 
-def run_command(context: HostContext, tokens: Sequence[str], *, alias: bool = False) -> int:
+def run_command(context: "HostContext", tokens: Sequence[str], *, alias: bool = False) -> int:
     """Run ``tokens`` as ``cmd`` does and return the exit code."""
     return proc.run(command_argv(context, tokens, alias=alias), context.child_env())
 
