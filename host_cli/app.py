@@ -125,17 +125,37 @@ class LazyCommand(TyperCommand):
     @property
     def real(self) -> Any:
         if self._real is None:
+            holder = typer.Typer(rich_markup_mode=None, add_completion=False)
             if isinstance(self._info, CommandInfo):
                 self._info.callback = _resolved(self._info.callback)
-            else:
-                self._info.typer_instance = _resolved(self._info.typer_instance)
-            holder = typer.Typer(rich_markup_mode=None, add_completion=False)
-            if isinstance(self._info, TyperInfo):
-                holder.registered_groups.append(self._info)
-            else:
                 holder.registered_commands.append(self._info)
-            self._real = typer.main.get_group(holder).commands[self.name or ""]
+                self._real = typer.main.get_group(holder).commands[self.name or ""]
+            else:
+                self._real = self._group(holder)
         return self._real
+
+    def _group(self, holder: typer.Typer) -> Any:
+        """The group, built without its commands, which are stand-ins in turn: running
+        ``dynamodb local start`` builds ``start``, not every command of ``dynamodb``."""
+        import copy
+
+        assert isinstance(self._info, TyperInfo)
+        instance = self._info.typer_instance = _resolved(self._info.typer_instance)
+        if instance is None:
+            holder.registered_groups.append(self._info)
+            return typer.main.get_group(holder).commands[self.name or ""]
+        children = [*instance.registered_commands, *instance.registered_groups]
+        names = command_names(instance)
+        bare = copy.copy(instance)
+        bare.registered_commands, bare.registered_groups = [], []
+        info = copy.copy(self._info)
+        info.typer_instance = bare
+        holder.registered_groups.append(info)
+        group: Any = typer.main.get_group(holder).commands[self.name or ""]
+        for name, child in zip(names, children, strict=True):
+            if name:
+                group.commands[name] = LazyCommand(name, child)
+        return group
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any

@@ -32,17 +32,25 @@ PortOption = Annotated[
 
 
 def _context(ctx: typer.Context, port: int | None) -> tuple[HostContext, int | None]:
-    """The context, with ``--port`` (0: a free one) laid over the config so that derived
-    variables follow it; and that port."""
-    overrides = None
-    if port is not None:
-        if port == 0:
-            from dynamodb_plugin.local.state import free_port
+    """The context and the ``--port`` (0: a free one).
 
-            port = free_port()
-        # The port and the endpoint derived from it, over any configured endpoint.
-        overrides = {"dynamodb": {"local": {"port": port, "endpoint": f"http://localhost:{port}"}}}
-    return get_context(ctx, config_overrides=overrides), port
+    The port is laid over the config only where config commands run: their strings may spell
+    ``$DYNAMODB_LOCAL_PORT``, which the host expands. Otherwise ``lifecycle.load`` gives the
+    children the variables derived from it, and the host validates no new slice (a new
+    slice costs importing pydantic, about 100 ms, on every ``--port 0``)."""
+    if port == 0:
+        from dynamodb_plugin.local.state import free_port
+
+        port = free_port()
+    context = get_context(ctx)
+    if port is not None:
+        from dynamodb_plugin import settings
+        from dynamodb_plugin.local import backends
+
+        if backends.mode(settings.load(context.configs).config["local"]) == "config":
+            local = {"port": port, "endpoint": f"http://localhost:{port}"}
+            context = get_context(ctx, config_overrides={"dynamodb": {"local": local}})
+    return context, port
 
 
 @local_app.command()

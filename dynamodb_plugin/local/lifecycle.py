@@ -64,9 +64,22 @@ def load(context: HostContext, port: int | None = None) -> Local:
     merged = settings.load(context.configs)
     for warning in merged.warnings():
         context.warn(warning)
-    env = context.child_env()
     if port is not None:
-        return Local(context, merged.config["local"], env, endpoint.local_url(port), port)
+        # The command's --port: its children see the variables derived from it, as they
+        # would from a configured port.
+        url = endpoint.local_url(port)
+        overlay = {"DYNAMODB_LOCAL_PORT": str(port), "DYNAMODB_LOCAL_ENDPOINT": url}
+        if merged.config["local"].get("export_aws_env"):
+            # as derive_env would: over derived values, never over the user's own
+            origins = context.origins
+            mine = {
+                k: v
+                for k, v in context.env.items()
+                if not origins.get(k) or origins[k][-1].layer != "derived"
+            }
+            overlay.update(aws.app_env({**context.process_env, **mine}, url))
+        return Local(context, merged.config["local"], context.child_env(overlay), url, port)
+    env = context.child_env()
     found = endpoint.resolve(merged.config["local"], env, context.project_root or context.cwd)
     if found is None:
         raise PluginError(

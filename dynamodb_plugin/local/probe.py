@@ -45,7 +45,7 @@ def wait_ready(
     *,
     alive: Callable[[], bool] = lambda: True,
     progress: Callable[[float], None] | None = None,
-    interval: float = 0.05,
+    interval: float = 0.02,
 ) -> bool:
     """Probe until ``ListTables`` answers, ``alive()`` turns false, or ``timeout`` passes."""
     start = time.monotonic()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dynamodb_plugin import plugin
@@ -57,6 +59,36 @@ def test_port_flag_overrides_port_and_endpoint(project, dcli):
     )
     out = dcli("dynamodb", "local", "status", "--port", "9123", "--json")
     assert '"endpoint": "http://localhost:9123"' in out.out
+
+
+def test_port_flag_reaches_config_command_strings(project, dcli):
+    # The host expands $DYNAMODB_LOCAL_PORT in the slice: with --port it must be that port.
+    project(
+        {
+            "getdotenv.config.yaml": "plugins:\n  dynamodb:\n    local:\n      port: 9999\n"
+            "      status: echo $DYNAMODB_LOCAL_PORT ${DYNAMODB_LOCAL_ENDPOINT} > seen.txt\n"
+        }
+    )
+    assert dcli("dynamodb", "local", "status", "--port", "9123").code == 0
+    assert Path("seen.txt").read_text() == "9123 http://localhost:9123\n"
+
+
+def test_port_flag_moves_the_exported_aws_endpoint_but_not_the_users(project):
+    from dynamodb_plugin.local import lifecycle
+    from host_cli import api
+
+    config = "plugins:\n  dynamodb:\n    local:\n      port: 9999\n      exportAwsEnv: true\n"
+    root = project({"getdotenv.config.yaml": config})
+    context = api.context(cwd=root, plugins=[plugin], environ={"PATH": "/usr/bin"})
+    assert context.env["AWS_ENDPOINT_URL_DYNAMODB"] == "http://localhost:9999"
+    run = lifecycle.load(context, port=9123)
+    assert run.env["AWS_ENDPOINT_URL_DYNAMODB"] == "http://localhost:9123"
+    assert run.env["DYNAMODB_LOCAL_PORT"] == "9123"
+    assert run.env["DYNAMODB_LOCAL_ENDPOINT"] == "http://localhost:9123"
+
+    (root / ".env").write_text("AWS_ENDPOINT_URL_DYNAMODB=http://mine:1\n")
+    context = api.context(cwd=root, plugins=[plugin], environ={"PATH": "/usr/bin"})
+    assert lifecycle.load(context, port=9123).env["AWS_ENDPOINT_URL_DYNAMODB"] == "http://mine:1"
 
 
 def test_dotenv_values_feed_the_rule(project, env_of):

@@ -373,3 +373,31 @@ def test_the_light_marker_sets_what_pluggys_sets(options):
         else pluggy.HookimplMarker("getdotenv")
     )(theirs)
     assert ours.getdotenv_impl == theirs.getdotenv_impl
+
+
+class Nested:
+    """A group holding a group: only the command that runs is built."""
+
+    @hookimpl
+    def register_commands(self, app):
+        outer, inner = typer.Typer(), typer.Typer()
+
+        @inner.command()
+        def good() -> None:
+            typer.echo("good ran")
+
+        @inner.command()
+        def unbuildable(value: set) -> None:  # typer cannot build a parameter of this type
+            """Never built unless it runs."""
+
+        outer.add_typer(inner, name="inner")
+        app.add_typer(outer, name="outer")
+
+
+def test_running_one_command_of_a_nested_group_builds_only_that_one(project, cli):
+    project({})
+    assert cli("outer", "inner", "good", plugins=[Nested()]).out == "good ran\n"
+    listed = cli("outer", "inner", "--help", plugins=[Nested()])
+    assert listed.code == 0 and "unbuildable  Never built unless it runs." in listed.out
+    with pytest.raises(RuntimeError, match="Type not yet supported"):
+        cli("outer", "inner", "unbuildable", "--help", plugins=[Nested()])
