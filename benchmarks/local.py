@@ -1,20 +1,29 @@
 """The built-in local DynamoDB: start-until-ready, status, and restart with data.
 
 In one run, as ratios:
-(1) `getdotenv dynamodb local start` (returns once a signed ListTables answers) against
-    spawning moto's own server and polling ListTables with a ready-made boto3 client every
-    20 ms; target at most 1.5x;
+(1) `getdotenv dynamodb local start --port N --in-memory` (returns once a signed ListTables
+    answers) against spawning moto's own server and polling ListTables with a ready-made
+    boto3 client every 20 ms, rounds alternating; target at most 1.2x;
 (2) `getdotenv dynamodb local status` against `getdotenv cmd true`, server running; target
     at most 1.3x;
-(3) `stop` then `start` with 10,000 items (snapshot written, then restored) against a cold
-    `start` with no data; reported.
+(3) restart: `stop` (which saves the snapshot) then `start` (which restores it) with 0,
+    10,000 and 100,000 items, against a cold `start` with no data; target: with 10,000 items
+    at most 1.5x. The cost per item is (restart with N items - restart with none) / N.
+    With `--against OTHER_VENV/bin`, that install (say the previous release) is timed the
+    same way in the same run, and the per-item cost at the largest size is compared:
+    target at most half of the other's.
 
-    python benchmarks/local.py [--rounds 8]
+The data is loaded through a format-1 snapshot (one JSON document, which every release
+reads), so both installs start from the same file; each then saves in its own format.
+
+    python benchmarks/local.py [--rounds 8] [--sizes 10000,100000] [--against OTHER_VENV/bin]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -26,10 +35,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import bench_env, paired, table, time_once  # noqa: E402
 
 BIN = Path(sys.executable).parent
-
-
-def gd(*args: str) -> list[str]:
-    return [str(BIN / "getdotenv"), *args]
 
 
 def free_port() -> int:
@@ -73,131 +78,174 @@ def raw_start(port: int, env: dict[str, str]) -> float:
         proc.wait()
 
 
-def fill(port: int, count: int) -> None:
-    c = local_client(port)
-    c.create_table(
-        TableName="bench",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    for i in range(0, count, 25):
-        c.batch_write_item(
-            RequestItems={
-                "bench": [
-                    {
-                        "PutRequest": {
-                            "Item": {
-                                "pk": {"S": f"item-{j}"},
-                                "n": {"N": str(j)},
-                                "body": {"S": "x" * 100},
-                            }
-                        }
-                    }
-                    for j in range(i, min(i + 25, count))
-                ]
-            }
+def v1_snapshot(count: int) -> str:
+    """A format-1 snapshot of one table with ``count`` items of about 130 bytes."""
+    table = {
+        "account": "123456789012",
+        "region": "us-east-1",
+        "create": {
+            "TableName": "bench",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST",
+        },
+        "ttl": None,
+        "pitr": False,
+        "items": [
+            {"pk": {"S": f"item-{j}"}, "n": {"N": str(j)}, "body": {"S": "x" * 100}}
+            for j in range(count)
+        ],
+    }
+    head = {"format": "getdotenv-dynamodb-snapshot", "version": 1, "moto": "?", "written_at": ""}
+    return json.dumps({**head, "tables": [table]}, separators=(",", ":"))
+
+
+class Install:
+    """One getdotenv install, run in project folders of its own."""
+
+    def __init__(self, name: str, bindir: Path, env: dict[str, str], tmp: Path) -> None:
+        self.name, self.exe, self.env, self.tmp = name, str(bindir / "getdotenv"), env, tmp
+        self.count = 0
+
+    def project(self, port: int) -> Path:
+        self.count += 1
+        folder = self.tmp / f"{self.name}-{self.count}"
+        folder.mkdir()
+        (folder / "package.json").write_text("{}")
+        (folder / "getdotenv.config.yaml").write_text(
+            f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n      snapshotInterval: 0\n"
         )
+        return folder
+
+    def argv(self, *args: str) -> list[str]:
+        return [self.exe, *args]
+
+    def run(self, folder: Path, *args: str) -> float:
+        return time_once(self.argv("dynamodb", "local", *args), cwd=str(folder), env=self.env)
+
+    def restart(self, count: int, rounds: int) -> float:
+        """Median seconds of `stop` + `start` with ``count`` items."""
+        folder = self.project(free_port())
+        data = folder / ".getdotenv" / "dynamodb-local"
+        data.mkdir(parents=True, mode=0o700)
+        (data / "snapshot.json").write_text(v1_snapshot(count))
+        self.run(folder, "start", "--timeout", "600")
+        times = []
+        try:
+            for _ in range(rounds):
+                stop = self.run(folder, "stop", "--timeout", "600")
+                times.append(stop + self.run(folder, "start", "--timeout", "600"))
+        finally:
+            self.run(folder, "stop", "--timeout", "600")
+            shutil.rmtree(folder, ignore_errors=True)
+        return statistics.median(times)
+
+    def cold(self, rounds: int) -> float:
+        """Median seconds of `start --in-memory` (the project's config cached, as usual)."""
+        folder = self.project(free_port())
+        self.run(folder, "start", "--in-memory")
+        self.run(folder, "stop")
+        times = []
+        for _ in range(rounds):
+            times.append(self.run(folder, "start", "--in-memory"))
+            self.run(folder, "stop")
+        return statistics.median(times)
+
+
+def start_until_ready(ours: Install, rounds: int) -> bool:
+    mine, theirs = [], []
+    folder = ours.project(free_port())
+    for _ in range(rounds):
+        mine.append(ours.run(folder, "start", "--port", str(free_port()), "--in-memory"))
+        ours.run(folder, "stop")
+        theirs.append(raw_start(free_port(), ours.env))
+    ratio = statistics.median(a / b for a, b in zip(mine, theirs, strict=True))
+    met = ratio <= 1.2
+    print(
+        f"(1) start until ready: getdotenv {statistics.median(mine) * 1000:.0f} ms, raw moto "
+        f"server + polling {statistics.median(theirs) * 1000:.0f} ms: {ratio:.2f}x "
+        f"(target <= 1.2x: {'met' if met else 'MISSED'})"
+    )
+    return met
+
+
+def status(ours: Install) -> bool:
+    port = free_port()
+    folder = ours.project(port)
+    ours.run(folder, "start")
+    try:
+        results = paired(
+            {
+                "getdotenv cmd true": ours.argv("cmd", "true"),
+                "getdotenv dynamodb local status": ours.argv("dynamodb", "local", "status"),
+            },
+            baselines=["getdotenv cmd true"],
+            cwd=str(folder),
+            env=ours.env,
+            runs=20,
+        )
+    finally:
+        ours.run(folder, "stop")
+    print("\n(2) status")
+    print(table(results, ["getdotenv cmd true"]))
+    ratio = results[1].ratios["getdotenv cmd true"]
+    met = ratio <= 1.3
+    print(f"target status <= 1.3x cmd true: {ratio:.2f}x {'met' if met else 'MISSED'}")
+    return met
+
+
+def restarts(installs: list[Install], sizes: list[int], rounds: int) -> bool:
+    print("\n(3) restart (stop + start) with data, medians")
+    per_item: dict[str, float] = {}
+    ok = True
+    for install in installs:
+        cold = install.cold(rounds)
+        empty = install.restart(0, rounds)
+        line = [f"{install.name}: cold start {cold:.2f} s, restart with no items {empty:.2f} s"]
+        for size in sizes:
+            took = install.restart(size, max(2, rounds // 2) if size > 10_000 else rounds)
+            cost = (took - empty) / size * 1e6
+            per_item[install.name] = cost
+            line.append(
+                f"  {size:,} items: {took:.2f} s = {took / cold:.2f}x the cold start, "
+                f"{cost:.1f} us per item"
+            )
+            if size == 10_000 and install is installs[0]:
+                met = took / cold <= 1.5
+                ok &= met
+                line[-1] += f" (target <= 1.5x: {'met' if met else 'MISSED'})"
+        print("\n".join(line))
+    if len(installs) > 1:
+        ours, other = per_item[installs[0].name], per_item[installs[1].name]
+        met = ours <= other / 2
+        ok &= met
+        print(
+            f"cost per item at {sizes[-1]:,} items: {ours:.1f} us against {other:.1f} us "
+            f"({installs[1].name}): {ours / other:.2f}x (target <= 0.5x: "
+            f"{'met' if met else 'MISSED'})"
+        )
+    return ok
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument(
+        "--against", type=Path, metavar="BINDIR", help="bin folder of another getdotenv install"
+    )
     ns = parser.parse_args()
-    env = bench_env()
-    ok = True
+    sizes = [int(s) for s in ns.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        (folder / "package.json").write_text("{}")
-        env["GETDOTENV_CACHE_DIR"] = str(folder / "cache")
-        cwd = str(folder)
-
-        ours, theirs = [], []
-        for _ in range(ns.rounds):
-            port = free_port()
-            ours.append(
-                time_once(
-                    gd("dynamodb", "local", "start", "--port", str(port), "--in-memory"),
-                    cwd=cwd,
-                    env=env,
-                )
-            )
-            subprocess.run(
-                gd("dynamodb", "local", "stop"), cwd=cwd, env=env, capture_output=True, check=True
-            )
-            theirs.append(raw_start(free_port(), env))
-        ratio = statistics.median(a / b for a, b in zip(ours, theirs, strict=True))
-        print(
-            f"(1) start until ready: getdotenv {statistics.median(ours) * 1000:.0f} ms, raw moto server + "
-            f"polling {statistics.median(theirs) * 1000:.0f} ms: {ratio:.2f}x (target <= 1.5x: "
-            f"{'met' if ratio <= 1.5 else 'MISSED'})"
-        )
-        ok &= ratio <= 1.5
-
-        port = free_port()
-        subprocess.run(
-            gd("dynamodb", "local", "start", "--port", str(port)),
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            check=True,
-        )
-        try:
-            results = paired(
-                {
-                    "getdotenv cmd true": gd("cmd", "true"),
-                    "getdotenv dynamodb local status": gd(
-                        "dynamodb", "local", "status", "--port", str(port)
-                    ),
-                },
-                baselines=["getdotenv cmd true"],
-                cwd=cwd,
-                env=env,
-                runs=20,
-            )
-            print("\n(2) status")
-            print(table(results, ["getdotenv cmd true"]))
-            status_ratio = results[1].ratios["getdotenv cmd true"]
-            print(
-                f"target status <= 1.3x cmd true: {status_ratio:.2f}x {'met' if status_ratio <= 1.3 else 'MISSED'}"
-            )
-            ok &= status_ratio <= 1.3
-            fill(port, 10_000)
-        finally:
-            t0 = time.perf_counter()
-            subprocess.run(
-                gd("dynamodb", "local", "stop"), cwd=cwd, env=env, capture_output=True, check=True
-            )
-            stop_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        subprocess.run(
-            gd("dynamodb", "local", "start", "--port", str(port)),
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            check=True,
-        )
-        warm_s = time.perf_counter() - t0
-        subprocess.run(
-            gd("dynamodb", "local", "stop"), cwd=cwd, env=env, capture_output=True, check=True
-        )
-        cold = []
-        for _ in range(3):
-            cold.append(
-                time_once(
-                    gd("dynamodb", "local", "start", "--port", str(free_port()), "--in-memory"),
-                    cwd=cwd,
-                    env=env,
-                )
-            )
-            subprocess.run(
-                gd("dynamodb", "local", "stop"), cwd=cwd, env=env, capture_output=True, check=True
-            )
-        cold_s = statistics.median(cold)
-        print(
-            f"\n(3) 10,000 items: stop (snapshot) {stop_s:.2f} s + start (restore) {warm_s:.2f} s = "
-            f"{stop_s + warm_s:.2f} s, against a cold start {cold_s:.2f} s: {(stop_s + warm_s) / cold_s:.1f}x"
-        )
+        env = {**bench_env(), "GETDOTENV_CACHE_DIR": str(Path(tmp, "cache"))}
+        ours = Install("this", BIN, env, Path(tmp))
+        installs = [ours]
+        if ns.against:
+            other_env = {**env, "GETDOTENV_CACHE_DIR": str(Path(tmp, "cache-other"))}
+            installs.append(Install("against", ns.against, other_env, Path(tmp)))
+        ok = start_until_ready(ours, ns.rounds)
+        ok &= status(ours)
+        ok &= restarts(installs, sizes, max(3, ns.rounds // 2))
     return 0 if ok else 1
 
 

@@ -152,6 +152,9 @@ class MigrateDefaults(BaseModel):
     source_table: str | None = None
     target_table: str | None = None
     page_size: int | None = Field(default=None, ge=1)
+    segments: int | None = Field(default=None, ge=1, le=1000)
+    max_rate: float | None = Field(default=None, gt=0)
+    concurrency: int | None = Field(default=None, ge=1, le=64)
 
 
 class DynamoConfig(BaseModel):

@@ -243,7 +243,9 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
                 run.root / run.config["jar"], where, data_dir if persist else None
             )
         else:
-            snapshot = data_dir / "snapshot.json" if persist else None
+            from dynamodb_plugin.local.snapshot import FILE
+
+            snapshot = data_dir / FILE if persist else None
             argv = backends.moto_argv(where, snapshot, float(run.config["snapshot_interval"]))
         try:
             fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -1,9 +1,26 @@
 """Saving and restoring the built-in server's tables and items (moto keeps them in memory only).
 
-The snapshot is plain JSON: per table its account, region, the CreateTable parameters, time
-to live, point-in-time recovery and every item in DynamoDB's attribute-value form (binary
-values base64-encoded). It is written atomically, so a crash while saving leaves the
-previous snapshot whole. Runs inside the server process only.
+Format 2, ``snapshot.jsonl``: JSON Lines, so that neither side holds the whole database twice.
+
+    {"format": "getdotenv-dynamodb-snapshot", "version": 2, "moto": ..., "written_at": ...}
+    {"table": {"account", "region", "create": CreateTable parameters, "ttl", "pitr"}, "items": N}
+    ... N lines, one item each in DynamoDB's JSON (binary values base64, as on the wire) ...
+    {"end": true, "tables": T, "items": I}
+
+The last line proves the file whole; a file without it, or whose counts differ, is refused
+as truncated. A version above ``VERSION`` is refused with a message to upgrade. Format 1 (one
+JSON document, ``snapshot.json``, written before this format) is still read; the first save
+after restoring one replaces it.
+
+Writing is atomic (a temporary file, fsync, rename, fsync of the folder): a crash or a full
+disk while saving leaves the previous snapshot whole. Mode 0600.
+
+Speed. Tables are created through the server's own WSGI app with DynamoDB's API (public, the
+same calls a client makes); items are read from and put into moto's tables directly, as
+moto's own backup restore does, skipping the per-attribute item-size check of its ``PutItem``
+(a quadratic cost, and these items passed it when they were written). Where moto's model is
+not the one this was written for (checked on each save and restore), items go through
+``Scan`` and ``BatchWriteItem`` instead: slower, never wrong. Runs inside the server process only.
 """
 
 from __future__ import annotations
@@ -13,33 +30,81 @@ import contextlib
 import datetime
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 FORMAT = "getdotenv-dynamodb-snapshot"
+VERSION = 2
+FILE = "snapshot.jsonl"
+LEGACY_FILE = "snapshot.json"  # format 1
 DEFAULT_ACCOUNT = "123456789012"
-_BYTES = "__base64__"
+_BYTES = "__base64__"  # format 1's wrapper for binary values
+
+# One DynamoDB API call on the server being restored: (operation, request) -> response.
+Call = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, bytes | bytearray):
-        return {_BYTES: base64.b64encode(bytes(value)).decode("ascii")}
-    if isinstance(value, dict):
-        return {k: _encode(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_encode(v) for v in value]
-    return value
+class SnapshotError(ValueError):
+    """A snapshot that cannot be restored: the message names the line and what is wrong."""
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        if len(value) == 1 and _BYTES in value:
-            return base64.b64decode(value[_BYTES])
-        return {k: _decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    return value
+# -- moto's item model -------------------------------------------------------------------
+
+
+def _fast_model() -> bool:
+    """Whether moto's item model is the one the direct paths assume: an ``Item`` with
+    ``hash_key``, ``range_key`` and ``attrs`` (a dict of ``DynamoType``), a ``DynamoType``
+    with ``type`` and ``value`` only, binary values held as bytes."""
+    try:
+        from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+        item = Item(DynamoType({"S": "k"}), None, {"k": {"S": "k"}, "b": {"B": b"\0"}})
+        return (
+            set(vars(item)) == {"hash_key", "range_key", "attrs"}
+            and isinstance(item.attrs, LimitedSizeDict)
+            and set(vars(item.attrs["b"])) == {"type", "value"}
+            and item.attrs["b"].value == b"\0"
+        )
+    except Exception:
+        return False
+
+
+def _wire(value: Any) -> dict[str, Any]:
+    """A moto ``DynamoType`` as DynamoDB JSON (binary base64-encoded)."""
+    kind, inner = value.type, value.value
+    if kind == "M":
+        return {"M": {k: _wire(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_wire(v) for v in inner]}
+    if kind == "B":
+        return {"B": _b64(inner)}
+    if kind == "BS":
+        return {"BS": [_b64(v) for v in inner]}
+    return {kind: inner}
+
+
+def _b64(value: bytes | str) -> str:
+    return base64.b64encode(value).decode("ascii") if isinstance(value, bytes) else value
+
+
+def _typed(value: dict[str, Any], new: Callable[[], Any]) -> Any:
+    """DynamoDB JSON as a moto ``DynamoType`` (binary decoded), built without its checks."""
+    ((kind, inner),) = value.items()
+    if kind == "M":
+        inner = {k: _typed(v, new) for k, v in inner.items()}
+    elif kind == "L":
+        inner = [_typed(v, new) for v in inner]
+    elif kind == "B":
+        inner = base64.b64decode(inner)
+    elif kind == "BS":
+        inner = [base64.b64decode(v) for v in inner]
+    typed = new()
+    typed.type, typed.value = kind, inner
+    return typed
+
+
+# -- writing -----------------------------------------------------------------------------
 
 
 def _create_params(description: dict[str, Any], tags: list[dict[str, str]]) -> dict[str, Any]:
@@ -99,52 +164,80 @@ def _backends() -> Iterator[tuple[str, str, Any]]:
                 yield account, region, backend
 
 
-def dump() -> dict[str, Any]:
-    """Everything the DynamoDB backend holds, as snapshot data."""
-    import moto
-
-    tables = []
-    for account, region, backend in _backends():
-        for table in list(backend.tables.values()):
-            description = table.describe(base_key="Table")["Table"]
-            ttl = getattr(table, "ttl", None) or {}
-            backups = getattr(table, "continuous_backups", None) or {}
-            pitr = backups.get("PointInTimeRecoveryDescription", {})
-            tables.append(
-                {
-                    "account": account,
-                    "region": region,
-                    "create": _create_params(
-                        description, backend.list_tags_of_resource(table.table_arn)
-                    ),
-                    "ttl": ttl.get("AttributeName")
-                    if ttl.get("TimeToLiveStatus") == "ENABLED"
-                    else None,
-                    "pitr": pitr.get("PointInTimeRecoveryStatus") == "ENABLED",
-                    "items": [_encode(item.to_json()["Attributes"]) for item in table.all_items()],
-                }
-            )
+def _table_header(account: str, region: str, backend: Any, table: Any) -> dict[str, Any]:
+    description = table.describe(base_key="Table")["Table"]
+    ttl = getattr(table, "ttl", None) or {}
+    backups = getattr(table, "continuous_backups", None) or {}
+    pitr = backups.get("PointInTimeRecoveryDescription", {})
     return {
-        "format": FORMAT,
-        "version": 1,
-        "moto": getattr(moto, "__version__", "?"),
-        "written_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "tables": tables,
+        "account": account,
+        "region": region,
+        "create": _create_params(description, backend.list_tags_of_resource(table.table_arn)),
+        "ttl": ttl.get("AttributeName") if ttl.get("TimeToLiveStatus") == "ENABLED" else None,
+        "pitr": pitr.get("PointInTimeRecoveryStatus") == "ENABLED",
     }
 
 
-def save(path: Path) -> int:
-    """Write the snapshot atomically; returns the number of items saved.
+def _item_lines(table: Any, fast: bool, call: Call) -> list[str]:
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+    if fast:
+        return [encode({k: _wire(v) for k, v in item.attrs.items()}) for item in table.all_items()]
+    rows: list[str] = []
+    request: dict[str, Any] = {"TableName": table.name}
+    while True:
+        page = call("Scan", request)
+        rows += [encode(item) for item in page.get("Items") or []]
+        if not page.get("LastEvaluatedKey"):
+            return rows
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def lines(call: Call) -> Iterator[str]:
+    """The snapshot of everything the DynamoDB backend holds, line by line (no newlines).
+    ``call`` makes a DynamoDB API call on the server (used where moto's model is unknown)."""
+    import moto
+
+    fast = _fast_model()
+    header = {
+        "format": FORMAT,
+        "version": VERSION,
+        "moto": getattr(moto, "__version__", "?"),
+        "written_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+    yield json.dumps(header)
+    tables = items = 0
+    for account, region, backend in _backends():
+        for table in list(backend.tables.values()):
+            rows = _item_lines(table, fast, call)
+            yield json.dumps(
+                {"table": _table_header(account, region, backend, table), "items": len(rows)}
+            )
+            yield from rows
+            tables += 1
+            items += len(rows)
+    yield json.dumps({"end": True, "tables": tables, "items": items})
+
+
+def save(path: Path, call: Call) -> int:
+    """Write the snapshot atomically; returns the number of items saved. A format-1 file
+    beside it is removed once the new one is in place.
 
     On any failure (a full disk, a read-only folder) the previous snapshot is left whole and
     the error is raised.
     """
-    data = dump()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    last = ""
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with open(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, separators=(",", ":"))
+        with open(fd, "w", encoding="ascii", newline="\n") as f:
+            batch: list[str] = []
+            for line in lines(call):
+                batch.append(line)
+                last = line
+                if len(batch) >= 4096:
+                    f.write("\n".join(batch) + "\n")
+                    batch.clear()
+            f.write("\n".join(batch) + "\n")
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -152,61 +245,202 @@ def save(path: Path) -> int:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    return sum(len(t["items"]) for t in data["tables"])
+    _sync_folder(path.parent)
+    legacy = path.with_name(LEGACY_FILE)
+    if legacy != path:
+        with contextlib.suppress(FileNotFoundError):
+            legacy.unlink()
+    return int(json.loads(last)["items"])
 
 
-def restore(path: Path, region: str) -> tuple[int, int]:
-    """Recreate the tables and items of a snapshot in the (empty) backend, all in ``region`` of
-    the server's one account: (tables, items). A snapshot from before the shared database may
-    hold one table name in several regions; the first is kept, and the others are named."""
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX: fsync the folder)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+def source(path: Path) -> Path | None:
+    """The snapshot to restore: ``path``, else a format-1 file beside it, else none."""
+    if path.exists():
+        return path
+    legacy = path.with_name(LEGACY_FILE)
+    return legacy if legacy.exists() else None
+
+
+def read(path: Path) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """``(table, items)`` of each table of a snapshot, either format; errors name the line."""
     from host_cli import read_text
 
-    text = read_text(path, str(path), what="a snapshot file", limit=1 << 40)
-    data = json.loads(text or "")
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError("not a getdotenv DynamoDB snapshot")
-    import boto3
-    from moto import mock_aws
+    text = read_text(path, str(path), what="a snapshot file", limit=1 << 40) or ""
+    first, _, rest = text.partition("\n")
+    try:
+        head = json.loads(first)
+    except ValueError as exc:
+        raise SnapshotError(str(exc)) from None
+    if not isinstance(head, dict) or head.get("format") != FORMAT:
+        raise SnapshotError("not a getdotenv DynamoDB snapshot")
+    version = head.get("version", 1)
+    if not isinstance(version, int) or version > VERSION:
+        raise SnapshotError(
+            f"written in format {version!r} by a newer getdotenv (this one reads up to "
+            f"{VERSION}); upgrade getdotenv"
+        )
+    if version == 1:
+        yield from _read_v1(head)
+        return
+    yield from _read_v2(rest.split("\n"))
+
+
+def _read_v1(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    for table in data.get("tables") or []:
+        yield table, [_decode_v1(item) for item in table.get("items") or []]
+
+
+def _decode_v1(value: Any) -> Any:
+    """Format 1 wrapped binary values as ``{"__base64__": ...}``: back to base64 strings."""
+    if isinstance(value, dict):
+        if len(value) == 1 and _BYTES in value:
+            return value[_BYTES]
+        return {k: _decode_v1(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode_v1(v) for v in value]
+    return value
+
+
+def _read_v2(rows: list[str]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    at, tables, items = 0, 0, 0
+
+    def parse(index: int) -> Any:
+        try:
+            return json.loads(rows[index])
+        except ValueError as exc:
+            raise SnapshotError(f"line {index + 2}: {exc}") from None
+
+    while True:
+        if at >= len(rows) or not rows[at]:
+            raise SnapshotError(
+                f"truncated after line {at + 1}: the end line is missing (the file was cut short)"
+            )
+        entry = parse(at)
+        if not isinstance(entry, dict):
+            raise SnapshotError(f"line {at + 2}: expected a table or the end line")
+        if entry.get("end") is True:
+            if entry.get("tables") != tables or entry.get("items") != items:
+                raise SnapshotError(
+                    f"line {at + 2}: the end line counts {entry.get('tables')} tables and "
+                    f"{entry.get('items')} items, the file holds {tables} and {items}"
+                )
+            return
+        table, count = entry.get("table"), entry.get("items")
+        if not isinstance(table, dict) or not isinstance(count, int) or count < 0:
+            raise SnapshotError(f"line {at + 2}: expected a table or the end line")
+        body = rows[at + 1 : at + 1 + count]
+        if len(body) < count or (body and not body[-1]):
+            raise SnapshotError(
+                f"truncated in table {table.get('create', {}).get('TableName')!r}: "
+                f"{count} items announced at line {at + 2}"
+            )
+        try:
+            parsed = json.loads("[" + ",".join(body) + "]")
+        except ValueError:
+            for index in range(at + 1, at + 1 + count):
+                parse(index)  # names the line
+            raise
+        yield table, parsed
+        at += 1 + count
+        tables += 1
+        items += count
+
+
+# -- restoring ---------------------------------------------------------------------------
+
+
+def restore(path: Path, region: str, call: Call) -> tuple[int, int]:
+    """Recreate the tables and items of the snapshot at ``path`` (see ``source``) in the
+    (empty) server, all in ``region`` of its one account: (tables, items). ``call`` makes a
+    DynamoDB API call on that server. A snapshot from before the shared database may hold one
+    table name in several regions; the first is kept, and the others are named."""
     from moto.dynamodb.models import dynamodb_backends
 
-    mock = mock_aws()
-    mock.start(reset=False)
-    items = 0
+    fast = _fast_model()
+    backend = dynamodb_backends[os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT)][region]
     created: set[str] = set()
-    try:
-        client = boto3.client(
-            "dynamodb",
-            region_name=region,
-            # the in-process mock answers AWS's own host names only
-            endpoint_url=f"https://dynamodb.{region}.amazonaws.com",
-            aws_access_key_id="snapshot",
-            aws_secret_access_key="snapshot",
-        )
-        backend = dynamodb_backends[os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT)][region]
-        for table in data["tables"]:
-            name = table["create"]["TableName"]
-            if name in created:
-                print(
-                    f"[dynamodb-local] {path}: table {name} of region {table.get('region')} "
-                    "has the name of one already restored; skipped",
-                    flush=True,
-                )
-                continue
-            client.create_table(**table["create"])
-            created.add(name)
-            if table.get("ttl"):
-                client.update_time_to_live(
-                    TableName=name,
-                    TimeToLiveSpecification={"Enabled": True, "AttributeName": table["ttl"]},
-                )
-            if table.get("pitr"):
-                client.update_continuous_backups(
-                    TableName=name,
-                    PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
-                )
-            for item in table["items"]:
-                backend.put_item(name, _decode(item))
-                items += 1
-    finally:
-        mock.stop(remove_data=False)
+    items = 0
+    for table, rows in read(path):
+        create = table.get("create")
+        if not isinstance(create, dict) or not isinstance(create.get("TableName"), str):
+            raise SnapshotError("a table without its CreateTable parameters")
+        name = create["TableName"]
+        if name in created:
+            print(
+                f"[dynamodb-local] {path}: table {name} of region {table.get('region')} "
+                "has the name of one already restored; skipped",
+                flush=True,
+            )
+            continue
+        call("CreateTable", create)
+        created.add(name)
+        if table.get("ttl"):
+            spec = {"Enabled": True, "AttributeName": table["ttl"]}
+            call("UpdateTimeToLive", {"TableName": name, "TimeToLiveSpecification": spec})
+        if table.get("pitr"):
+            spec = {"PointInTimeRecoveryEnabled": True}
+            call(
+                "UpdateContinuousBackups",
+                {"TableName": name, "PointInTimeRecoverySpecification": spec},
+            )
+        if fast:
+            _put_direct(backend.tables[name], rows)
+        else:
+            _put_batches(call, name, rows)
+        items += len(rows)
     return len(created), items
+
+
+def _put_direct(table: Any, rows: list[dict[str, Any]]) -> None:
+    """Into moto's table as its own backup restore does: no per-attribute size check."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    def new_type() -> Any:
+        return DynamoType.__new__(DynamoType)
+
+    hash_name, range_name = table.hash_key_attr, table.range_key_attr
+    hash_type, range_type = table.hash_key_type, table.range_key_type
+    store = table.items
+    for row in rows:
+        try:
+            attrs = {k: _typed(v, new_type) for k, v in row.items()}
+            hash_key = attrs[hash_name]
+            range_key = attrs[range_name] if range_name is not None else None
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise SnapshotError(
+                f"table {table.name}: an item that is not DynamoDB JSON with its key "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
+        if hash_key.type != hash_type or (range_key is not None and range_key.type != range_type):
+            raise SnapshotError(f"table {table.name}: an item whose key has the wrong type")
+        item: Any = Item.__new__(Item)
+        item.hash_key, item.range_key = hash_key, range_key
+        item.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.update(item.attrs, attrs)
+        if range_key is None:
+            store[hash_key] = item
+        else:
+            store[hash_key][range_key] = item
+
+
+def _put_batches(call: Call, name: str, rows: list[dict[str, Any]]) -> None:
+    """Through DynamoDB's API, 25 items a request (for a moto whose model is unknown)."""
+    for start in range(0, len(rows), 25):
+        batch = [{"PutRequest": {"Item": row}} for row in rows[start : start + 25]]
+        pending: dict[str, Any] = {name: batch}
+        while pending:
+            answer = call("BatchWriteItem", {"RequestItems": pending})
+            pending = answer.get("UnprocessedItems") or {}

@@ -227,29 +227,68 @@ def migrate(
         bool, typer.Option("--dry-run", help="Read and transform, write nothing.")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Write to the target table.")] = False,
-    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Parallel batch writers.")] = 8,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="Parallel batch writers [default: migrate.concurrency, 8]."
+        ),
+    ] = None,
     page_size: Annotated[
         int | None,
         typer.Option(min=1, help="Items per scan page [default: as many as fit in 1 MB]."),
     ] = None,
+    segments: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=1000,
+            help="Parallel scan segments [default: migrate.segments, else one per 2 GB of the "
+            "source as DescribeTable reports it].",
+        ),
+    ] = None,
+    max_rate: Annotated[
+        float | None,
+        typer.Option(
+            min=0.001,
+            help="At most this many write capacity units a second [default: migrate.maxRate, "
+            "no cap].",
+        ),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue an interrupted migration from its checkpoint instead of starting over.",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the JSON summary on a terminal too.")
+    ] = False,
     use_aws: AwsOption = False,
     resource: ResourceOption = None,
 ) -> None:
     """Copy items from the --from table to the --to table through the transform.py of every
-    version after --from up to --to (transform(item) -> item | [items] | None). Prints a JSON
-    summary; the source is only read, and a rerun completes an interrupted migration."""
+    version after --from up to --to (transform(item) -> item | [items] | None). The source is
+    only read (a parallel scan); throttled writes back off and are retried, never dropped. A
+    checkpoint in .getdotenv/migrate/ keeps the place: after an interruption, --resume
+    continues where it stopped. Progress on a terminal, a JSON summary otherwise."""
     from dynamodb_plugin.tables import ops
 
+    tables = _tables(ctx, use_aws=use_aws, resource=resource)
     raise typer.Exit(
         ops.migrate(
-            _tables(ctx, use_aws=use_aws, resource=resource),
+            tables,
             source=from_version,
             target=to_version,
             source_table=source_table,
             target_table=target_table,
             dry_run=dry_run,
             force=force,
-            concurrency=concurrency,
+            concurrency=concurrency or tables.defaults("migrate").get("concurrency") or 8,
             page_size=page_size,
+            segments=segments,
+            max_rate=max_rate,
+            resume=resume,
+            as_json=as_json,
         )
     )

@@ -1,9 +1,17 @@
 """Migrating items from one table version to another, through each step's transform.
 
-The source is only ever read. Items pass through the ``transform(item)`` of every version
-after the source up to the target, in order, and are written with BatchWriteItem by a bounded
-pool of writers that retry unprocessed items with backoff. Writes are plain puts, so a rerun
-after a failure completes the target.
+The source is only ever read, with a parallel scan: ``segments`` readers, each paging through
+its own segment. Items pass through the ``transform(item)`` of every version after the source
+up to the target, in order, and are written with BatchWriteItem by a bounded pool of writers.
+A throttled write (``ProvisionedThroughputExceededException`` and its kin, or unprocessed
+items) is retried with exponential backoff and jitter, and every writer pauses with it; an
+item is never dropped: a batch still refused after ``MAX_THROTTLED`` attempts in a row stops
+the run with an error, its checkpoint in place. ``max_rate`` caps the write capacity units
+spent a second (estimated from item sizes, corrected by what DynamoDB reports consumed).
+
+The checkpoint (``Checkpoint``) holds, per segment, the scan position up to which every item
+is written; an interrupted run resumes from it and re-reads only what came after. Writes are
+plain puts, so re-writing what a cut-off page had already written is harmless.
 
 The transform contract: a transform returns a dict, a list of dicts or ``None``, whose values
 DynamoDB can store. A float, an empty set, ``None`` in a set, a map key that is not a string,
@@ -14,11 +22,17 @@ two outputs of one run have the same key, the first is written and the others ar
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import json
+import math
 import os
+import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -27,7 +41,18 @@ from host_cli import GetDotenvError, PluginError, load_python_file
 
 Transform = Callable[[dict[str, Any]], Any]
 BATCH = 25
-MAX_ATTEMPTS = 10
+MAX_THROTTLED = 25  # attempts in a row of one request that DynamoDB throttles (backoff <= 5 s)
+MAX_SEGMENTS = 64
+SEGMENT_BYTES = 2 * 1024**3  # AWS's rule of thumb for a parallel scan: a segment per 2 GB
+THROTTLED = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
 
 
 class Step(NamedTuple):
@@ -37,11 +62,15 @@ class Step(NamedTuple):
 
 
 class Summary(NamedTuple):
-    read: int
-    written: int  # items stored (distinct keys)
+    read: int  # by this run
+    written: int  # items stored by this run (distinct keys)
     dropped: int
     duplicates: int = 0  # outputs whose key an earlier output of this run had
     first_duplicate: str | None = None
+    segments: int = 1
+    seconds: float = 0.0
+    throttled: int = 0  # requests DynamoDB throttled (each retried)
+    resumed: dict[str, int] | None = None  # what earlier runs had read and written
 
 
 def load_transform(path: Path, shown: str, version: str) -> Transform | None:
@@ -172,53 +201,6 @@ def apply(steps: Iterable[Step], item: dict[str, Any], keys: list[str]) -> list[
     return items
 
 
-class Writer:
-    """Bounded concurrent BatchWriteItem with retries of unprocessed items."""
-
-    def __init__(self, dynamodb: Any, table: str, concurrency: int) -> None:
-        self.dynamodb = dynamodb
-        self.table = table
-        self.pool = ThreadPoolExecutor(max_workers=concurrency)
-        self.slots = threading.Semaphore(concurrency * 2)
-        self.lock = threading.Lock()
-        self.written = 0
-        self.failure: BaseException | None = None
-
-    def _write(self, requests: list[dict[str, Any]]) -> None:
-        pending = {self.table: requests}
-        for attempt in range(MAX_ATTEMPTS):
-            answer = self.dynamodb.batch_write_item(RequestItems=pending)
-            left = answer.get("UnprocessedItems") or {}
-            done = len(pending[self.table]) - len(left.get(self.table, []))
-            with self.lock:
-                self.written += done
-            if not left.get(self.table):
-                return
-            pending = left
-            time.sleep(min(2.0, 0.05 * 2**attempt))
-        raise PluginError(
-            f"{len(pending[self.table])} items were still unprocessed after {MAX_ATTEMPTS} "
-            f"attempts writing {self.table}; rerun migrate to complete it"
-        )
-
-    def _done(self, future: Future[None]) -> None:
-        self.slots.release()
-        error = future.exception()
-        if error is not None and self.failure is None:
-            self.failure = error
-
-    def submit(self, requests: list[dict[str, Any]]) -> None:
-        if self.failure is not None:
-            raise self.failure
-        self.slots.acquire()
-        self.pool.submit(self._write, requests).add_done_callback(self._done)
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True)
-        if self.failure is not None:
-            raise self.failure
-
-
 def _key_problem(serialised: dict[str, Any], keys: dict[str, str]) -> str | None:
     """What is wrong with the key attributes of an item in DynamoDB's form, or ``None``."""
     for name, kind in keys.items():
@@ -240,6 +222,275 @@ def _digest(serialised: dict[str, Any], keys: Iterable[str]) -> int:
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
 
 
+def default_segments(table_size_bytes: int | None) -> int:
+    """Segments for a table of this size: one per 2 GB (AWS's advice), 1 to ``MAX_SEGMENTS``;
+    1 where the endpoint reports no size."""
+    if not table_size_bytes or table_size_bytes <= 0:
+        return 1
+    return max(1, min(MAX_SEGMENTS, math.ceil(table_size_bytes / SEGMENT_BYTES)))
+
+
+def _backoff(attempt: int) -> float:
+    """Exponential backoff with full jitter (0.05 s doubling, at most 5 s)."""
+    return random.uniform(0, min(5.0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not secrets
+
+
+def _error_code(exc: BaseException) -> str | None:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code") or "") or None
+    return None
+
+
+def _units(item: dict[str, Any]) -> int:
+    """Write capacity units of one put: a unit per started KB of the item (an estimate from
+    its DynamoDB JSON, a little above the real size)."""
+    return max(1, math.ceil(len(json.dumps(item, default=len)) / 1024))
+
+
+def _request_units(request: dict[str, Any]) -> int:
+    put = request.get("PutRequest")
+    return _units(put["Item"]) if put else 1  # a delete costs a unit (up to 1 KB items)
+
+
+class Pace:
+    """What every writer honours: ``max_rate`` (write capacity units a second, ``None``: no
+    cap) and the pause after a throttle, shared so that the whole pool backs off."""
+
+    def __init__(self, max_rate: float | None) -> None:
+        self.max_rate = max_rate
+        self.lock = threading.Lock()
+        self.next_free = time.monotonic()
+        self.paused_until = 0.0
+        self.throttled = 0
+        self.consumed = 0.0
+
+    def spend(self, units: float) -> None:
+        """Wait until ``units`` may be spent, then book them."""
+        with self.lock:
+            now = time.monotonic()
+            start = max(now, self.paused_until, self.next_free if self.max_rate else now)
+            if self.max_rate:
+                self.next_free = start + units / self.max_rate
+        if start > now:
+            time.sleep(start - now)
+
+    def correct(self, estimated: float, consumed: float | None) -> None:
+        """Book what DynamoDB reports consumed instead of the estimate."""
+        with self.lock:
+            self.consumed += consumed if consumed is not None else estimated
+            if self.max_rate and consumed is not None:
+                self.next_free += (consumed - estimated) / self.max_rate
+
+    def pause(self, seconds: float) -> None:
+        with self.lock:
+            self.throttled += 1
+            self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+
+
+class Writer:
+    """Bounded concurrent BatchWriteItem: unprocessed items and throttled requests are retried
+    with backoff until stored; ``done`` runs once a whole batch is stored."""
+
+    def __init__(self, dynamodb: Any, table: str, concurrency: int, pace: Pace) -> None:
+        self.dynamodb = dynamodb
+        self.table = table
+        self.pace = pace
+        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="migrate-write")
+        self.slots = threading.Semaphore(concurrency * 2)
+        self.lock = threading.Lock()
+        self.written = 0
+        self.failure: BaseException | None = None
+
+    def _write(self, requests: list[dict[str, Any]]) -> None:
+        pending = requests
+        refused = 0  # attempts in a row that stored nothing
+        while pending:
+            estimated = sum(map(_request_units, pending)) if self.pace.max_rate else 0
+            self.pace.spend(estimated)
+            try:
+                answer = self.dynamodb.batch_write_item(
+                    RequestItems={self.table: pending},
+                    ReturnConsumedCapacity="TOTAL" if self.pace.max_rate else "NONE",
+                )
+            except Exception as exc:
+                if _error_code(exc) not in THROTTLED:
+                    raise
+                refused += 1
+                self._check(refused, pending, _error_code(exc))
+                self.pace.pause(_backoff(refused))
+                continue
+            consumed = sum(
+                float(c.get("CapacityUnits") or 0) for c in answer.get("ConsumedCapacity") or []
+            )
+            self.pace.correct(estimated, consumed if answer.get("ConsumedCapacity") else None)
+            left = (answer.get("UnprocessedItems") or {}).get(self.table) or []
+            with self.lock:
+                self.written += len(pending) - len(left)
+            if left:
+                refused = refused + 1 if len(left) == len(pending) else 0
+                self._check(refused, left, "unprocessed items")
+                self.pace.pause(_backoff(max(refused, 1)))
+            pending = left
+
+    def _check(self, refused: int, pending: list[dict[str, Any]], why: str | None) -> None:
+        if refused >= MAX_THROTTLED:
+            raise PluginError(
+                f"writing {self.table}: DynamoDB refused a batch of {len(pending)} items "
+                f"{refused} times in a row ({why}); nothing was dropped: resume with --resume "
+                "once the table has capacity (or lower --max-rate / --concurrency)"
+            )
+
+    def submit(
+        self, requests: list[dict[str, Any]], done: Callable[[], None] | None = None
+    ) -> None:
+        if self.failure is not None:
+            raise self.failure
+        self.slots.acquire()
+
+        def finished(future: Future[None]) -> None:
+            self.slots.release()
+            error = future.exception()
+            if error is None and done is not None:
+                done()
+            elif self.failure is None:
+                self.failure = error
+
+        self.pool.submit(self._write, requests).add_done_callback(finished)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        if self.failure is not None:
+            raise self.failure
+
+
+# -- the checkpoint ----------------------------------------------------------------------
+
+CHECKPOINT_FORMAT = "getdotenv-migrate-checkpoint"
+
+
+def _key_to_json(key: dict[str, Any] | None) -> Any:
+    if key is None:
+        return None
+    return {
+        name: {"B64": base64.b64encode(bytes(value["B"])).decode()} if "B" in value else value
+        for name, value in key.items()
+    }
+
+
+def _key_from_json(key: Any) -> dict[str, Any] | None:
+    if key is None:
+        return None
+    return {
+        name: {"B": base64.b64decode(value["B64"])} if "B64" in value else value
+        for name, value in key.items()
+    }
+
+
+def fingerprint(steps: Iterable[Step], paths: Iterable[Path | None]) -> list[list[str | None]]:
+    """Each step's version and a digest of its transform file: a resumed run must transform
+    as the interrupted one did."""
+    out: list[list[str | None]] = []
+    for step, path in zip(steps, paths, strict=True):
+        digest = None
+        if path is not None and step.transform is not None:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        out.append([step.name, digest])
+    return out
+
+
+class Checkpoint:
+    """Where an interrupted migration stands: per segment, the scan position up to which every
+    item is written (``None``: not started) or done. A JSON file, mode 0600, replaced
+    atomically; removed when the migration completes."""
+
+    def __init__(self, path: Path, identity: dict[str, Any], segments: int) -> None:
+        self.path = path
+        self.identity = identity  # source, target, where, steps: a resume must match them
+        self.segments = segments
+        self.positions: list[dict[str, Any] | None] = [None] * segments
+        self.done = [False] * segments
+        self.counts = {"read": 0, "written": 0, "dropped": 0, "duplicates": 0}
+
+    @classmethod
+    def load(cls, path: Path, identity: dict[str, Any], shown: str) -> Checkpoint:
+        from host_cli import read_text
+
+        try:
+            data = json.loads(read_text(path, shown, what="a migrate checkpoint") or "")
+            if data.get("format") != CHECKPOINT_FORMAT or data.get("version") != 1:
+                raise ValueError("not a getdotenv migrate checkpoint")
+            segments = int(data["segments"])
+            found = cls(path, identity, segments)
+            found.positions = [_key_from_json(p) for p in data["positions"]]
+            found.done = [bool(d) for d in data["done"]]
+            found.counts = {k: int(data["counts"][k]) for k in found.counts}
+            if len(found.positions) != segments or len(found.done) != segments:
+                raise ValueError("positions and segments disagree")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise PluginError(
+                f"{shown}: cannot resume from it ({exc}); remove it to start over"
+            ) from None
+        for key, value in identity.items():
+            if data.get(key) != value:
+                raise PluginError(
+                    f"{shown}: it is for another migration ({key} was {data.get(key)!r}, now "
+                    f"{value!r}); run without --resume to start over"
+                )
+        return found
+
+    def save(self) -> None:
+        data = {
+            "format": CHECKPOINT_FORMAT,
+            "version": 1,
+            **self.identity,
+            "segments": self.segments,
+            "positions": [_key_to_json(p) for p in self.positions],
+            "done": self.done,
+            "counts": self.counts,
+            "updated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+
+    def remove(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+
+# -- the run -----------------------------------------------------------------------------
+
+
+class _Page:
+    """One scanned page on its way to the target: committed once all its batches are."""
+
+    __slots__ = ("counts", "next_key", "pending")
+
+    def __init__(
+        self, pending: int, next_key: dict[str, Any] | None, counts: dict[str, int]
+    ) -> None:
+        self.pending, self.next_key, self.counts = pending, next_key, counts
+
+
+class Progress(NamedTuple):
+    read: int  # by this run
+    written: int  # by this run
+    total: int | None  # items in the source, as DynamoDB last counted them (None: unknown)
+    before: int  # read by the runs this one resumes
+    seconds: float
+
+
 def run(
     dynamodb: Any,
     *,
@@ -251,81 +502,201 @@ def run(
     dry_run: bool,
     concurrency: int,
     page_size: int | None,
-    progress: Callable[[int, int], None] | None = None,
+    segments: int = 1,
+    max_rate: float | None = None,
+    checkpoint: Checkpoint | None = None,
+    total: int | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    interval: float = 0.5,
 ) -> Summary:
-    """Scan ``source``, transform, and write to ``target`` (unless ``dry_run``).
-
-    ``target_keys``: the target's key attributes and their types (``S``, ``N`` or ``B``).
-    """
+    """Scan ``source`` in ``segments`` (from ``checkpoint``'s positions when it has any),
+    transform, and write to ``target`` (unless ``dry_run``), committing progress to
+    ``checkpoint``. ``target_keys``: the target's key attributes and their types."""
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
     load, dump = TypeDeserializer().deserialize, TypeSerializer().serialize
     plain = all(step.transform is None for step in steps)
     made_by = next((s.shown for s in reversed(steps) if s.transform is not None), None)
+    if checkpoint is not None:
+        segments = checkpoint.segments
+    resumed = (
+        dict(checkpoint.counts) if checkpoint is not None and checkpoint.counts["read"] else None
+    )
+    started = time.monotonic()
 
     def load_key(raw: dict[str, Any]) -> dict[str, Any]:
         return {k: load(raw[k]) for k in source_keys if k in raw}
 
-    writer = None if dry_run else Writer(dynamodb, target, concurrency)
-    read = produced = dropped = duplicates = 0
-    first_duplicate: str | None = None
+    pace = Pace(max_rate)
+    writer = None if dry_run else Writer(dynamodb, target, concurrency, pace)
+    lock = threading.Lock()
+    stop = threading.Event()
+    failures: list[BaseException] = []
     seen: set[int] = set()
-    batch: list[dict[str, Any]] = []
+    totals = {"read": 0, "produced": 0, "dropped": 0, "duplicates": 0}
+    first_duplicate: list[str] = []
+    queues: list[deque[_Page]] = [deque() for _ in range(segments)]
+    changed = threading.Event()
 
-    def flush() -> None:
-        if batch and writer is not None:
-            writer.submit([{"PutRequest": {"Item": item}} for item in batch])
-        batch.clear()
+    def commit(segment: int) -> None:
+        # under ``lock``: move the segment's position past every page fully written
+        queue = queues[segment]
+        while queue and queue[0].pending == 0:
+            page = queue.popleft()
+            if checkpoint is not None:
+                checkpoint.positions[segment] = page.next_key
+                checkpoint.done[segment] = page.next_key is None
+                for name, value in page.counts.items():
+                    checkpoint.counts[name] += value
+                changed.set()
 
-    try:
-        for page in _pages(dynamodb, source, page_size):
-            for raw in page:
-                read += 1
-                if plain:  # no transforms: items pass unchanged, no conversion needed
-                    outputs = [raw]
-                else:
-                    item = {k: load(v) for k, v in raw.items()}
-                    outputs = [
-                        {k: dump(v) for k, v in r.items()} for r in apply(steps, item, source_keys)
-                    ]
-                if not outputs:
-                    dropped += 1
-                for serialised in outputs:
-                    problem = _key_problem(serialised, target_keys)
-                    if problem:
-                        origin = f"{made_by}: the item made from" if made_by else "the item"
-                        raise PluginError(
-                            f"{origin} {_describe_key(load_key(raw), source_keys)} {problem} "
-                            f"(table {target})"
-                        )
-                    digest = _digest(serialised, target_keys)
+    def convert(raw: dict[str, Any]) -> list[dict[str, Any]]:
+        if plain:  # no transforms: items pass unchanged, no conversion needed
+            return [raw]
+        item = {k: load(v) for k, v in raw.items()}
+        return [{k: dump(v) for k, v in r.items()} for r in apply(steps, item, source_keys)]
+
+    def page_items(raw_items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        out: list[dict[str, Any]] = []
+        counts = {"read": len(raw_items), "written": 0, "dropped": 0, "duplicates": 0}
+        for raw in raw_items:
+            outputs = convert(raw)
+            if not outputs:
+                counts["dropped"] += 1
+            for serialised in outputs:
+                problem = _key_problem(serialised, target_keys)
+                if problem:
+                    origin = f"{made_by}: the item made from" if made_by else "the item"
+                    raise PluginError(
+                        f"{origin} {_describe_key(load_key(raw), source_keys)} {problem} "
+                        f"(table {target})"
+                    )
+                digest = _digest(serialised, target_keys)
+                with lock:
                     if digest in seen:
-                        duplicates += 1
-                        if first_duplicate is None:
+                        counts["duplicates"] += 1
+                        if not first_duplicate:
                             shown = {k: load(serialised[k]) for k in target_keys}
-                            first_duplicate = _describe_key(shown, target_keys)
+                            first_duplicate.append(_describe_key(shown, target_keys))
                         continue
                     seen.add(digest)
-                    produced += 1
-                    batch.append(serialised)
-                    if len(batch) == BATCH:
-                        flush()
-            if progress is not None:
-                progress(read, writer.written if writer else produced)
-        flush()
-    except BaseException:
-        if writer is not None:
-            with contextlib.suppress(BaseException):  # drain; the first error is the story
-                writer.close()
+                out.append(serialised)
+        counts["written"] = len(out)
+        return out, counts
+
+    def scan(segment: int, start_key: dict[str, Any] | None) -> dict[str, Any]:
+        request: dict[str, Any] = {"TableName": source}
+        if segments > 1:
+            request.update(Segment=segment, TotalSegments=segments)
+        if page_size:
+            request["Limit"] = page_size
+        if start_key is not None:
+            request["ExclusiveStartKey"] = start_key
+        refused = 0
+        while True:
+            try:
+                return dynamodb.scan(**request)  # type: ignore[no-any-return]
+            except Exception as exc:
+                if _error_code(exc) not in THROTTLED:
+                    raise
+                refused += 1
+                if refused >= MAX_THROTTLED:
+                    raise PluginError(
+                        f"reading {source}: DynamoDB throttled a scan {refused} times in a row "
+                        f"({_error_code(exc)}); resume with --resume once it has capacity"
+                    ) from None
+                pace.throttled += 1
+                time.sleep(_backoff(refused))
+
+    def reader(segment: int) -> None:
+        start_key = checkpoint.positions[segment] if checkpoint is not None else None
+        try:
+            while not stop.is_set():
+                answer = scan(segment, start_key)
+                raw_items = answer.get("Items") or []
+                items, counts = page_items(raw_items)
+                next_key = answer.get("LastEvaluatedKey") or None
+                batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+                page = _Page(len(batches) if writer is not None else 0, next_key, counts)
+                with lock:
+                    totals["read"] += counts["read"]
+                    totals["produced"] += counts["written"]
+                    totals["dropped"] += counts["dropped"]
+                    totals["duplicates"] += counts["duplicates"]
+                    queues[segment].append(page)
+                    commit(segment)
+                if writer is not None:
+                    for batch in batches:
+
+                        def done(page: _Page = page) -> None:
+                            with lock:
+                                page.pending -= 1
+                                commit(segment)
+
+                        writer.submit([{"PutRequest": {"Item": item}} for item in batch], done)
+                if next_key is None:
+                    return
+                start_key = next_key
+        except BaseException as exc:
+            failures.append(exc)
+            stop.set()
+
+    todo = [s for s in range(segments) if checkpoint is None or not checkpoint.done[s]]
+    threads = [
+        threading.Thread(target=reader, args=(s,), name=f"migrate-scan-{s}", daemon=True)
+        for s in todo
+    ]
+    for thread in threads:
+        thread.start()
+
+    def report() -> None:
+        if progress is not None:
+            progress(
+                Progress(
+                    totals["read"],
+                    writer.written if writer is not None else totals["produced"],
+                    total,
+                    resumed["read"] if resumed else 0,
+                    time.monotonic() - started,
+                )
+            )
+
+    def save() -> None:
+        if checkpoint is not None and changed.is_set():
+            with lock:
+                changed.clear()
+                checkpoint.save()
+
+    try:
+        while any(thread.is_alive() for thread in threads):
+            for thread in threads:
+                thread.join(timeout=interval / max(1, len(threads)))
+            report()
+            save()
+    except BaseException:  # Ctrl-C: stop reading, let the writes in flight land, keep the place
+        stop.set()
+        for thread in threads:
+            thread.join()
         raise
+    finally:
+        if writer is not None:
+            with contextlib.suppress(BaseException):
+                writer.pool.shutdown(wait=True)
+        save()
+    if failures:
+        raise failures[0]
     if writer is not None:
         writer.close()
-    written = writer.written if writer else produced
-    return Summary(read, written, dropped, duplicates, first_duplicate)
-
-
-def _pages(dynamodb: Any, table: str, page_size: int | None) -> Iterator[list[dict[str, Any]]]:
-    # Without a page size DynamoDB returns pages of up to 1 MB: the fewest round trips.
-    config = {"PageSize": page_size} if page_size else {}
-    for page in dynamodb.get_paginator("scan").paginate(TableName=table, PaginationConfig=config):
-        yield page.get("Items", [])
+    report()
+    written = writer.written if writer is not None else totals["produced"]
+    return Summary(
+        read=totals["read"],
+        written=written,
+        dropped=totals["dropped"],
+        duplicates=totals["duplicates"],
+        first_duplicate=first_duplicate[0] if first_duplicate else None,
+        segments=segments,
+        seconds=time.monotonic() - started,
+        throttled=pace.throttled,
+        resumed=resumed,
+    )

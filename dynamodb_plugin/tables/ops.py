@@ -375,9 +375,9 @@ def purge(run: Tables, *, version: str | None, table: str | None, force: bool) -
         pages = dynamodb.get_paginator("scan").paginate(
             TableName=name, ProjectionExpression=", ".join(names), ExpressionAttributeNames=names
         )
-        from dynamodb_plugin.tables.migrate import Writer
+        from dynamodb_plugin.tables.migrate import Pace, Writer
 
-        writer = Writer(dynamodb, name, concurrency=4)
+        writer = Writer(dynamodb, name, 4, Pace(None))
         try:
             for page in pages:
                 items = page.get("Items", [])
@@ -406,6 +406,10 @@ def migrate(
     force: bool,
     concurrency: int,
     page_size: int | None,
+    segments: int | None = None,
+    max_rate: float | None = None,
+    resume: bool = False,
+    as_json: bool = False,
 ) -> int:
     from dynamodb_plugin.tables import migrate as engine
 
@@ -423,20 +427,26 @@ def migrate(
     start, end = chosen["--from"], chosen["--to"]
     if start.number >= end.number:
         raise PluginError(f"--to ({end.name}) must be a later version than --from ({start.name})")
-    steps = []
+    steps, paths = [], []
     for v in run.layout.versions:
         if start.number < v.number <= end.number:
             path = run.layout.transform_file(v)
             shown = run.layout.shown_file(v, path)
             steps.append(engine.Step(v.name, engine.load_transform(path, shown, v.name), shown))
+            paths.append(path)
     source_name = source_table or defaults.get("source_table") or run.name(start)
     target_name = target_table or defaults.get("target_table") or run.name(end)
     for flag, name in (("--source-table", source_name), ("--target-table", target_name)):
         definition.check_name(name, flag)
+    if source_name == target_name:
+        raise PluginError(f"--source-table and --target-table are both {source_name}")
     if not dry_run and not force:
         raise PluginError(
             f"migrate writes to table {target_name}; pass --force (or --dry-run to preview)"
         )
+    if dry_run and resume:
+        raise PluginError("--resume continues a migration that writes; it cannot go with --dry-run")
+    max_rate = max_rate if max_rate is not None else defaults.get("max_rate")
     dynamodb, where = run.connect()
     if not dry_run:
         _before_destroying(run, where, f"writing to table {target_name}")
@@ -445,16 +455,29 @@ def migrate(
             n: dynamodb.describe_table(TableName=n)["Table"] for n in (source_name, target_name)
         }
     source_keys = [k["AttributeName"] for k in described[source_name]["KeySchema"]]
-
-    progress = None
-    if sys.stderr.isatty():
-
-        def progress(read: int, written: int) -> None:
-            sys.stderr.write(f"\rmigrate: read {read}, written {written}")
-            sys.stderr.flush()
-
-    with aws.errors(where, f"migrating {source_name} to {target_name}"):
-        try:
+    checkpoint = None
+    if not dry_run:
+        identity = {
+            "source": source_name,
+            "target": target_name,
+            "where": where.describe(),
+            "steps": engine.fingerprint(steps, paths),
+        }
+        checkpoint = _checkpoint(run, identity, resume, segments)
+        if resume:
+            segments = checkpoint.segments
+    chosen_segments = segments or defaults.get("segments")
+    if not chosen_segments:
+        chosen_segments = engine.default_segments(described[source_name].get("TableSizeBytes"))
+    if checkpoint is not None and not resume:
+        checkpoint.segments = chosen_segments
+        checkpoint.positions = [None] * chosen_segments
+        checkpoint.done = [False] * chosen_segments
+    total = described[source_name].get("ItemCount")
+    progress = _progress_line if sys.stderr.isatty() else None
+    finished = False
+    try:
+        with aws.errors(where, f"migrating {source_name} to {target_name}"):
             summary = engine.run(
                 dynamodb,
                 source=source_name,
@@ -465,17 +488,31 @@ def migrate(
                 dry_run=dry_run,
                 concurrency=concurrency,
                 page_size=page_size or defaults.get("page_size"),
+                segments=chosen_segments,
+                max_rate=max_rate,
+                checkpoint=checkpoint,
+                total=total if isinstance(total, int) else None,
                 progress=progress,
             )
-        finally:
-            if progress is not None:
-                sys.stderr.write("\r\033[K")
+        finished = True
+    except KeyboardInterrupt:
+        place = _stopped(run, checkpoint, "interrupted")
+        raise PluginError(place or "migrate interrupted", exit_code=130) from None
+    except PluginError as exc:
+        place = _stopped(run, checkpoint, "stopped")
+        raise PluginError(f"{exc}; {place}" if place else str(exc)) from None
+    finally:
+        if progress is not None:
+            sys.stderr.write("\r\033[K")
+        if finished and checkpoint is not None:
+            checkpoint.remove()
     if summary.duplicates:
         _say(
             f"migrate: {summary.duplicates} output(s) repeated a key already written in this run "
-            f"(first: {summary.first_duplicate}); the first of each key was kept"
+            f"(first: {summary.first_duplicate}); one of each key was kept (with --segments 1, "
+            "the first)"
         )
-    report = {
+    report: dict[str, Any] = {
         "from": start.name,
         "to": end.name,
         "steps": [s.name for s in steps],
@@ -486,7 +523,91 @@ def migrate(
         "written": summary.written,
         "dropped": summary.dropped,
         "duplicates": summary.duplicates,
+        "segments": summary.segments,
+        "seconds": round(summary.seconds, 3),
+        "items_per_second": round(summary.read / summary.seconds) if summary.seconds else None,
+        "throttled": summary.throttled,
+        **({"max_rate": max_rate} if max_rate else {}),
+        **({"resumed": summary.resumed} if summary.resumed else {}),
         **_target_json(where),
     }
-    typer.echo(json.dumps(report))
+    if as_json or not sys.stdout.isatty():
+        typer.echo(json.dumps(report))
+    else:
+        resumed = f" (resumed: {summary.resumed['read']} read before)" if summary.resumed else ""
+        verb = "would write" if dry_run else "wrote"
+        typer.echo(
+            f"migrate: read {summary.read} items from {source_name}{resumed}, {verb} "
+            f"{summary.written} to {target_name} in {summary.seconds:.1f}s "
+            f"({report['items_per_second'] or 0} items/s, {summary.segments} segment"
+            f"{'s' if summary.segments != 1 else ''}); dropped {summary.dropped}, "
+            f"duplicates {summary.duplicates}, throttled {summary.throttled}"
+        )
     return 0
+
+
+def _checkpoint(run: Tables, identity: dict[str, Any], resume: bool, segments: int | None) -> Any:
+    """The checkpoint of this migration: loaded with ``--resume``, else a fresh one (any
+    earlier one is replaced, with a note)."""
+    import hashlib
+
+    from dynamodb_plugin.local import state
+    from dynamodb_plugin.tables.migrate import Checkpoint
+
+    digest = hashlib.sha256(
+        json.dumps([identity["where"], identity["source"], identity["target"]]).encode()
+    ).hexdigest()[:16]
+    root = run.context.project_root or run.context.cwd
+    path = state.state_dir(root) / "migrate" / f"{digest}.json"
+    shown = _shown(run, path)
+    if resume:
+        if not path.exists():
+            raise PluginError(
+                f"--resume: no checkpoint of a migration of {identity['source']} to "
+                f"{identity['target']} ({shown}); run without --resume"
+            )
+        found = Checkpoint.load(path, identity, shown)
+        if segments and segments != found.segments:
+            raise PluginError(
+                f"--segments {segments}: the interrupted run scanned in {found.segments} "
+                "segments, and its positions hold only for those; leave --segments out"
+            )
+        return found
+    if path.exists():
+        _say(
+            f"migrate: {shown} holds the place of an interrupted run; starting over "
+            "(--resume continues it instead)"
+        )
+    return Checkpoint(path, identity, segments or 1)
+
+
+def _shown(run: Tables, path: Any) -> str:
+    try:
+        return str(path.relative_to(run.context.cwd))
+    except ValueError:
+        return str(path)
+
+
+def _stopped(run: Tables, checkpoint: Any, how: str) -> str | None:
+    """Where an interrupted run left off, when its checkpoint holds a place."""
+    if checkpoint is None or not checkpoint.path.exists():
+        return None
+    counts = checkpoint.counts
+    return (
+        f"migrate {how} with {counts['written']} items written for good; the same command "
+        f"with --resume continues from {_shown(run, checkpoint.path)}"
+    )
+
+
+def _progress_line(p: Any) -> None:
+    rate = p.read / p.seconds if p.seconds > 0 else 0.0
+    line = f"migrate: read {p.read + p.before:,}"
+    if p.total:
+        done = p.read + p.before
+        line += f" of ~{p.total:,} ({min(100, 100 * done // max(p.total, 1))}%)"
+    line += f", written {p.written:,}, {rate:,.0f} items/s"
+    if p.total and rate > 0:
+        left = max(0, p.total - p.read - p.before) / rate
+        line += f", ETA {int(left // 60)}:{int(left % 60):02d}"
+    sys.stderr.write(f"\r\033[K{line}")
+    sys.stderr.flush()

@@ -114,3 +114,19 @@ def ddb(server):
         aws_access_key_id="local",
         aws_secret_access_key="local",
     )
+
+
+@pytest.fixture
+def server_app(monkeypatch):
+    """moto's server app in this process, as the server builds it, with its API caller."""
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    from dynamodb_plugin.local import server
+
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", server.SHARED_ACCOUNT)
+    monkeypatch.setenv("MOTO_ALLOW_NONEXISTENT_REGION", "True")
+    backend = dynamodb_backends[server.SHARED_ACCOUNT][server.SHARED_REGION]
+    backend.reset()
+    yield server.api_caller(DomainDispatcherApplication(create_backend_app))
+    backend.reset()

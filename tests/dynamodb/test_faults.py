@@ -112,7 +112,7 @@ def test_a_full_disk_keeps_the_server_and_its_data_until_saved(project, dcli, po
             out = dcli("dynamodb", "local", "stop")
             assert out.code == 1
             assert out.err == (
-                f"getdotenv: error: local dynamodb: could not save {data}/snapshot.json (OSError: "
+                f"getdotenv: error: local dynamodb: could not save {data}/snapshot.jsonl (OSError: "
                 f"[Errno 28] No space left on device); the server still runs (pid {pid}) and "
                 "holds the data: fix the cause and run stop again, or stop --force to stop it "
                 "and lose what changed since the last save\n"

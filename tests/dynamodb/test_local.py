@@ -112,13 +112,13 @@ def test_hard_kill_loses_only_what_changed_since_the_last_snapshot(project, dcli
         c = client(endpoint)
         c.create_table(**TABLE)
         c.put_item(TableName="things", Item={"pk": {"S": "saved"}})
-        snapshot = root / ".getdotenv" / "dynamodb-local" / "snapshot.json"
+        snapshot = root / ".getdotenv" / "dynamodb-local" / "snapshot.jsonl"
         deadline = time.monotonic() + 10
         while "saved" not in (snapshot.read_text() if snapshot.exists() else ""):
             assert time.monotonic() < deadline, "no autosave"
             time.sleep(0.05)
-        os.kill(record(root)["pid"], signal.SIGKILL)
     finally:
+        os.kill(record(root)["pid"], signal.SIGKILL)
         while servers():
             time.sleep(0.05)
     out = dcli("dynamodb", "local", "start")

@@ -338,15 +338,27 @@ def test_two_step_migration_interrupted_then_rerun(tables, dcli, ddb, monkeypatc
         "dynamodb", "tables", "migrate", "--force", "--page-size", "5", "--concurrency", "2"
     )
     assert failed.code == 1
+    checkpoints = list((tables / ".getdotenv" / "migrate").iterdir())
+    assert len(checkpoints) == 1 and oct(checkpoints[0].stat().st_mode & 0o777) == "0o600"
+    assert oct(checkpoints[0].parent.stat().st_mode & 0o777) == "0o700"
+    committed = json.loads(checkpoints[0].read_text())["counts"]
     assert failed.err.splitlines()[-1] == (
-        "getdotenv: error: tables/002/transform.py: transform raised RuntimeError: interrupted for item "
-        "{pk: 'k33'}"
+        "getdotenv: error: tables/002/transform.py: transform raised RuntimeError: interrupted for "
+        f"item {{pk: 'k33'}}; migrate stopped with {committed['written']} items written for good; "
+        "the same command with --resume continues from "
+        f".getdotenv/migrate/{checkpoints[0].name}"
     )
+    assert 0 < committed["read"] < 40
     assert 0 < ddb.scan(TableName=target)["Count"] < 52  # interrupted part-way
     assert ddb.scan(TableName=source)["Count"] == 40  # the source is never written
     flag.unlink()
-    done = run_json(dcli, "migrate", "--force", "--page-size", "5")
-    assert (done["read"], done["written"], done["dropped"]) == (40, 52, 4)
+    done = run_json(dcli, "migrate", "--force", "--page-size", "5", "--resume")
+    assert done["resumed"] == committed
+    assert done["read"] == 40 - committed["read"]  # only what came after the checkpoint
+    assert (
+        done["written"] == 52 - committed["written"] and done["dropped"] == 4 - committed["dropped"]
+    )
+    assert not checkpoints[0].exists()  # completed: the place is no longer kept
     items = {i["pk"]["S"]: i for i in ddb.scan(TableName=target)["Items"]}
     assert len(items) == 52
     assert items["k1#b"] == {
@@ -530,5 +542,5 @@ def test_duplicate_keys_are_reported_and_the_summary_counts_what_is_stored(
     assert ddb.scan(TableName=target, Select="COUNT")["Count"] == 31
     assert (
         "migrate: 29 output(s) repeated a key already written in this run (first: "
-        "{pk: 'shared'}); the first of each key was kept"
+        "{pk: 'shared'}); one of each key was kept (with --segments 1, the first)"
     ) in out.err

@@ -1,0 +1,142 @@
+"""The built-in server's own answers: reads serialised by ``fast_reads`` are moto's answers."""
+
+from __future__ import annotations
+
+import base64
+
+from dynamodb_plugin.local import server
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def _binary_key_segments(monkeypatch):
+    from moto.dynamodb.models.dynamo_type import Item
+
+    monkeypatch.setattr(Item, "is_within_segment", Item.is_within_segment)
+    assert server.binary_key_segments()
+
+
+def test_a_parallel_scan_of_binary_hash_keys_splits_the_table(server_app, monkeypatch):
+    _binary_key_segments(monkeypatch)
+    call = server_app
+    call(
+        "CreateTable",
+        {
+            "TableName": "bin",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "B"}],
+            "BillingMode": "PAY_PER_REQUEST",
+        },
+    )
+    for i in range(40):
+        call("PutItem", {"TableName": "bin", "Item": {"pk": {"B": b64(bytes([i, 7]))}}})
+    parts = [
+        {
+            item["pk"]["B"]
+            for item in call("Scan", {"TableName": "bin", "Segment": s, "TotalSegments": 4})[
+                "Items"
+            ]
+        }
+        for s in range(4)
+    ]
+    assert sum(map(len, parts)) == 40 and len(set().union(*parts)) == 40
+    assert sum(1 for part in parts if part) > 1  # really split
+
+
+def test_fast_read_answers_equal_motos_own(server_app, monkeypatch):
+    from moto.dynamodb.responses import DynamoResult
+
+    original = DynamoResult.execute_result
+    monkeypatch.setattr(DynamoResult, "execute_result", original)  # put back after the test
+    _binary_key_segments(monkeypatch)
+    call = server_app
+    call(
+        "CreateTable",
+        {
+            "TableName": "rich",
+            "KeySchema": [
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            "AttributeDefinitions": [
+                {"AttributeName": "pk", "AttributeType": "B"},
+                {"AttributeName": "sk", "AttributeType": "N"},
+                {"AttributeName": "kind", "AttributeType": "S"},
+            ],
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": "by-kind",
+                    "KeySchema": [{"AttributeName": "kind", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+            "BillingMode": "PAY_PER_REQUEST",
+        },
+    )
+    for i in range(30):
+        item = {
+            "pk": {"B": b64(bytes([i % 3, 0, 255]))},
+            "sk": {"N": f"{i}.50"},
+            "kind": {"S": "even" if i % 2 == 0 else "odd"},
+            "blob": {"B": b64(b"\x00\x01" * i)},
+            "doc": {
+                "M": {
+                    "bs": {"BS": [b64(b"a"), b64(bytes([i]))]},
+                    "l": {"L": [{"NULL": True}, {"BOOL": i % 2 == 0}, {"NS": ["1", str(i + 2)]}]},
+                    "u": {"S": "héllo \u2028 ✓"},
+                }
+            },
+            "ss": {"SS": ["x", f"y{i}"]},
+        }
+        call("PutItem", {"TableName": "rich", "Item": item})
+    key = {"pk": {"B": b64(bytes([1, 0, 255]))}, "sk": {"N": "1.50"}}
+    reads = [
+        ("Scan", {"TableName": "rich", "ReturnConsumedCapacity": "TOTAL"}),
+        ("Scan", {"TableName": "rich", "Limit": 7}),
+        ("Scan", {"TableName": "rich", "Select": "COUNT"}),
+        ("Scan", {"TableName": "rich", "Segment": 1, "TotalSegments": 3}),
+        (
+            "Scan",
+            {
+                "TableName": "rich",
+                "FilterExpression": "kind = :k",
+                "ProjectionExpression": "pk, doc.bs",
+                "ExpressionAttributeValues": {":k": {"S": "odd"}},
+            },
+        ),
+        (
+            "Query",
+            {
+                "TableName": "rich",
+                "KeyConditionExpression": "pk = :p",
+                "ExpressionAttributeValues": {":p": key["pk"]},
+                "Limit": 4,
+                "ScanIndexForward": False,
+            },
+        ),
+        (
+            "Query",
+            {
+                "TableName": "rich",
+                "IndexName": "by-kind",
+                "KeyConditionExpression": "kind = :k",
+                "ExpressionAttributeValues": {":k": {"S": "even"}},
+                "ReturnConsumedCapacity": "INDEXES",
+            },
+        ),
+        ("GetItem", {"TableName": "rich", "Key": key, "ReturnConsumedCapacity": "TOTAL"}),
+        ("GetItem", {"TableName": "rich", "Key": {**key, "sk": {"N": "99"}}}),
+        ("BatchGetItem", {"RequestItems": {"rich": {"Keys": [key, {**key, "sk": {"N": "4.50"}}]}}}),
+    ]
+    theirs = [call(operation, request) for operation, request in reads]
+    with_start = {**reads[1][1], "ExclusiveStartKey": theirs[1]["LastEvaluatedKey"]}
+    theirs.append(call("Scan", with_start))
+
+    assert server.fast_reads()
+    assert DynamoResult.execute_result is not original
+    ours = [call(operation, request) for operation, request in reads]
+    ours.append(call("Scan", with_start))
+    assert ours == theirs
+    assert len(theirs[0]["Items"]) == 30 and theirs[7]["Item"]["blob"] == {"B": b64(b"\x00\x01")}
