@@ -3,7 +3,7 @@
 Baseline, in the same run and against the same server: a boto3 loop that scans the source page
 by page and writes each item with `put_item`, one request per item (client built beforehand).
 Ours: the whole `getdotenv dynamodb tables migrate --force` process (start-up included). Target:
-at least 5x faster.
+at least 10x faster.
 
     python benchmarks/migrate.py [--items 20000]
 """
@@ -109,10 +109,11 @@ def main() -> int:
     assert copied == ns.items and summary["written"] == ns.items, (copied, summary)
     speedup = baseline / ours
     print(
-        f"migrate {ns.items:,} items: getdotenv {ours:.2f} s, put_item loop {baseline:.2f} s: "
-        f"{speedup:.1f}x faster (target >= 5x: {'met' if speedup >= 5 else 'MISSED'})"
+        f"migrate {ns.items:,} items: getdotenv {ours:.2f} s ({summary['segments']} segment(s), "
+        f"{summary['items_per_second']:,} items/s inside), put_item loop {baseline:.2f} s: "
+        f"{speedup:.1f}x faster (target >= 10x: {'met' if speedup >= 10 else 'MISSED'})"
     )
-    return 0 if speedup >= 5 else 1
+    return 0 if speedup >= 10 else 1
 
 
 if __name__ == "__main__":

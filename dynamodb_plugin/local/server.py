@@ -108,16 +108,28 @@ def api_caller(app: Callable[..., Iterable[bytes]]) -> Callable[[str, dict[str, 
     return call
 
 
-# Reads whose answers are serialised here (see ``fast_reads``).
-FAST_READS = frozenset({"Scan", "Query", "GetItem", "BatchGetItem"})
+# Operations whose answers are serialised here (see ``fast_answers``).
+FAST_ANSWERS = frozenset(
+    {
+        "Scan",
+        "Query",
+        "GetItem",
+        "BatchGetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "BatchWriteItem",
+    }
+)
 
 
-def fast_reads() -> bool:
-    """Answer reads with ``json`` directly. moto serialises every answer by walking botocore's
-    model of it, attribute value by attribute value: 90% of a Scan's time (4.4 s for 20,000
-    small items, 0.4 s this way). A read's answer is plain DynamoDB JSON (items, counts, keys,
-    consumed capacity), binary values base64-encoded, so nothing is lost; any other value
-    leaves the answer to moto. ``False`` where moto's classes are not the ones expected."""
+def fast_answers() -> bool:
+    """Answer item operations with ``json`` directly. moto serialises every answer by walking
+    botocore's model of it, attribute value by attribute value: 80% of a Scan's time (4.4 s for
+    20,000 small items; 0.8 s this way). These answers are plain DynamoDB JSON (items, counts,
+    keys, consumed capacity, unprocessed requests), binary values base64-encoded, so nothing is
+    lost; any other value leaves the answer to moto. ``False`` where moto's classes are not the
+    ones expected."""
     import base64
     import secrets
 
@@ -135,9 +147,15 @@ def fast_reads() -> bool:
 
     def execute_result(self: Any, context: Any) -> Any:
         result = self.result
-        if isinstance(result, dict) and context.operation_model.name in FAST_READS:
+        if isinstance(result, dict) and context.operation_model.name in FAST_ANSWERS:
+            # only what the API's answer has, as moto's serialiser (moto adds old fields)
+            members = context.operation_model.output_shape.members
             try:
-                body = json.dumps(result, default=default, separators=(",", ":"))
+                body = json.dumps(
+                    {k: v for k, v in result.items() if k in members},
+                    default=default,
+                    separators=(",", ":"),
+                )
             except (TypeError, ValueError):
                 return original(self, context)
             headers = {
@@ -205,6 +223,24 @@ class Tracker:
         self.lock = threading.RLock()
         self.dirty = False
         self.closed = False
+        self.routes: dict[tuple[str, str], Callable[..., Iterable[bytes]]] = {}
+
+    def route(self, environ: dict[str, Any]) -> Callable[..., Iterable[bytes]]:
+        """The moto app for a request. moto's dispatcher works it out for every request from
+        the host and the signature, listing its service modules each time (about 0.5 ms); an
+        API call (``X-Amz-Target`` at ``/``) goes where the first of its API and signing
+        service went."""
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        find = getattr(self.app, "get_application", None)
+        if not target or find is None or environ.get("PATH_INFO", "/") != "/":
+            return self.app
+        scope = environ.get("HTTP_AUTHORIZATION", "").partition("Credential=")[2]
+        parts = scope.split(",", 1)[0].split("/")
+        key = (target.partition(".")[0], parts[3] if len(parts) > 3 else "")
+        app = self.routes.get(key)
+        if app is None:
+            app = self.routes[key] = find(environ)
+        return app
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if environ.get("PATH_INFO") == CONTROL_PATH and environ.get("REQUEST_METHOD") == "POST":
@@ -230,8 +266,8 @@ class Tracker:
                         start_response,
                     )
                 self.dirty = True
-                return list(self.app(environ, start_response))
-        return self.app(environ, start_response)
+                return list(self.route(environ)(environ, start_response))
+        return self.route(environ)(environ, start_response)
 
     def _stop(self, start_response: Callable[..., Any]) -> Any:
         with self.lock:
@@ -302,7 +338,7 @@ def _serve(args: argparse.Namespace) -> int:
     from dynamodb_plugin.local import snapshot
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    fast_reads()
+    fast_answers()
     binary_key_segments()
     backend_app = DomainDispatcherApplication(create_backend_app)
     call = api_caller(backend_app)

@@ -276,16 +276,23 @@ class Pace:
             time.sleep(start - now)
 
     def correct(self, estimated: float, consumed: float | None) -> None:
-        """Book what DynamoDB reports consumed instead of the estimate."""
+        """Book what DynamoDB reports consumed where that is more than the estimate (a cap
+        holds by either measure; moto, for one, reports a unit per request)."""
         with self.lock:
-            self.consumed += consumed if consumed is not None else estimated
-            if self.max_rate and consumed is not None:
-                self.next_free += (consumed - estimated) / self.max_rate
+            spent = max(estimated, consumed or 0.0)
+            self.consumed += spent
+            if self.max_rate:
+                self.next_free += (spent - estimated) / self.max_rate
 
     def pause(self, seconds: float) -> None:
         with self.lock:
             self.throttled += 1
             self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+
+    def count(self) -> None:
+        """A throttled read: counted; reads back off on their own (writers go on)."""
+        with self.lock:
+            self.throttled += 1
 
 
 class Writer:
@@ -605,7 +612,7 @@ def run(
                         f"reading {source}: DynamoDB throttled a scan {refused} times in a row "
                         f"({_error_code(exc)}); resume with --resume once it has capacity"
                     ) from None
-                pace.throttled += 1
+                pace.count()
                 time.sleep(_backoff(refused))
 
     def reader(segment: int) -> None:

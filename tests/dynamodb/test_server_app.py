@@ -1,4 +1,5 @@
-"""The built-in server's own answers: reads serialised by ``fast_reads`` are moto's answers."""
+"""The built-in server's own answers: those serialised by ``fast_answers`` are moto's answers,
+and a parallel scan splits a table with a binary hash key."""
 
 from __future__ import annotations
 
@@ -45,13 +46,8 @@ def test_a_parallel_scan_of_binary_hash_keys_splits_the_table(server_app, monkey
     assert sum(1 for part in parts if part) > 1  # really split
 
 
-def test_fast_read_answers_equal_motos_own(server_app, monkeypatch):
-    from moto.dynamodb.responses import DynamoResult
-
-    original = DynamoResult.execute_result
-    monkeypatch.setattr(DynamoResult, "execute_result", original)  # put back after the test
-    _binary_key_segments(monkeypatch)
-    call = server_app
+def _scenario(call) -> list[dict]:
+    """A table with every type, then reads and writes of every kind: their answers."""
     call(
         "CreateTable",
         {
@@ -75,8 +71,9 @@ def test_fast_read_answers_equal_motos_own(server_app, monkeypatch):
             "BillingMode": "PAY_PER_REQUEST",
         },
     )
-    for i in range(30):
-        item = {
+
+    def item(i: int) -> dict:
+        return {
             "pk": {"B": b64(bytes([i % 3, 0, 255]))},
             "sk": {"N": f"{i}.50"},
             "kind": {"S": "even" if i % 2 == 0 else "odd"},
@@ -90,9 +87,10 @@ def test_fast_read_answers_equal_motos_own(server_app, monkeypatch):
             },
             "ss": {"SS": ["x", f"y{i}"]},
         }
-        call("PutItem", {"TableName": "rich", "Item": item})
+
+    answers = [call("PutItem", {"TableName": "rich", "Item": item(i)}) for i in range(30)]
     key = {"pk": {"B": b64(bytes([1, 0, 255]))}, "sk": {"N": "1.50"}}
-    reads = [
+    operations = [
         ("Scan", {"TableName": "rich", "ReturnConsumedCapacity": "TOTAL"}),
         ("Scan", {"TableName": "rich", "Limit": 7}),
         ("Scan", {"TableName": "rich", "Select": "COUNT"}),
@@ -129,14 +127,63 @@ def test_fast_read_answers_equal_motos_own(server_app, monkeypatch):
         ("GetItem", {"TableName": "rich", "Key": key, "ReturnConsumedCapacity": "TOTAL"}),
         ("GetItem", {"TableName": "rich", "Key": {**key, "sk": {"N": "99"}}}),
         ("BatchGetItem", {"RequestItems": {"rich": {"Keys": [key, {**key, "sk": {"N": "4.50"}}]}}}),
+        (
+            "PutItem",
+            {
+                "TableName": "rich",
+                "Item": {**item(1), "extra": {"S": "new"}},
+                "ReturnValues": "ALL_OLD",
+                "ReturnConsumedCapacity": "TOTAL",
+            },
+        ),
+        (
+            "UpdateItem",
+            {
+                "TableName": "rich",
+                "Key": key,
+                "UpdateExpression": "SET #n = :v ADD ss :s",
+                "ExpressionAttributeNames": {"#n": "blob"},
+                "ExpressionAttributeValues": {":v": {"B": b64(b"\xff")}, ":s": {"SS": ["z"]}},
+                "ReturnValues": "ALL_NEW",
+                "ReturnConsumedCapacity": "TOTAL",
+            },
+        ),
+        ("DeleteItem", {"TableName": "rich", "Key": key, "ReturnValues": "ALL_OLD"}),
+        (
+            "BatchWriteItem",
+            {
+                "RequestItems": {
+                    "rich": [
+                        {"PutRequest": {"Item": item(40)}},
+                        {"DeleteRequest": {"Key": {**key, "sk": {"N": "4.50"}}}},
+                    ]
+                },
+                "ReturnConsumedCapacity": "TOTAL",
+                "ReturnItemCollectionMetrics": "SIZE",
+            },
+        ),
     ]
-    theirs = [call(operation, request) for operation, request in reads]
-    with_start = {**reads[1][1], "ExclusiveStartKey": theirs[1]["LastEvaluatedKey"]}
-    theirs.append(call("Scan", with_start))
+    answers += [call(operation, request) for operation, request in operations]
+    answers.append(
+        call("Scan", {**operations[1][1], "ExclusiveStartKey": answers[31]["LastEvaluatedKey"]})
+    )
+    answers.append(call("Scan", {"TableName": "rich"}))
+    return answers
 
-    assert server.fast_reads()
+
+def test_fast_answers_equal_motos_own(server_app, monkeypatch):
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.responses import DynamoResult
+
+    original = DynamoResult.execute_result
+    monkeypatch.setattr(DynamoResult, "execute_result", original)  # put back after the test
+    _binary_key_segments(monkeypatch)
+    theirs = _scenario(server_app)
+    dynamodb_backends[server.SHARED_ACCOUNT][server.SHARED_REGION].reset()
+
+    assert server.fast_answers()
     assert DynamoResult.execute_result is not original
-    ours = [call(operation, request) for operation, request in reads]
-    ours.append(call("Scan", with_start))
+    ours = _scenario(server_app)
     assert ours == theirs
-    assert len(theirs[0]["Items"]) == 30 and theirs[7]["Item"]["blob"] == {"B": b64(b"\x00\x01")}
+    assert len(theirs[30]["Items"]) == 30 and theirs[37]["Item"]["blob"] == {"B": b64(b"\x00\x01")}
+    assert theirs[41]["Attributes"]["blob"] == {"B": b64(b"\xff")}  # an update's new image
