@@ -39,16 +39,35 @@ def derive_env(
     """Table names (never over a value the user set) and, where the project uses a local
     DynamoDB, its endpoint by the endpoint rule (config beats env)."""
     from dynamodb_plugin import endpoint, settings
-    from dynamodb_plugin.tables import naming
 
     merged = settings.load(configs)
     local = merged.config["local"]
     out = {
-        **naming.derive(env),
+        **table_names(env),
         **endpoint.derive(local, env, project_root, configured=merged.local_given()),
     }
     if local.get("export_aws_env") and out.get("DYNAMODB_LOCAL_ENDPOINT"):
         from dynamodb_plugin import aws
 
         out.update(aws.app_env(env, out["DYNAMODB_LOCAL_ENDPOINT"]))
+    return out
+
+
+def table_names(env: Mapping[str, str]) -> dict[str, str]:
+    """Table names from the stage and the table version, as SMOZ services name them:
+    ``STAGE_NAME = ${SERVICE_NAME}-${STAGE}``, ``TABLE_NAME = ${STAGE_NAME}-${TABLE_VERSION}``,
+    ``TABLE_NAME_DEPLOYED = ${STAGE_NAME}-${TABLE_VERSION_DEPLOYED}``; each only when its inputs
+    are present, and never over a value the user set. Here, not in a module of its own: it
+    runs on every start."""
+    out: dict[str, str] = {}
+    stage_name = env.get("STAGE_NAME")
+    if not stage_name and env.get("SERVICE_NAME") and env.get("STAGE"):
+        stage_name = out["STAGE_NAME"] = f"{env['SERVICE_NAME']}-{env['STAGE']}"
+    if stage_name:
+        for name, version in (
+            ("TABLE_NAME", "TABLE_VERSION"),
+            ("TABLE_NAME_DEPLOYED", "TABLE_VERSION_DEPLOYED"),
+        ):
+            if not env.get(name) and env.get(version):
+                out[name] = f"{stage_name}-{env[version]}"
     return out

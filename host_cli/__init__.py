@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from host_cli.app import create_app, deferred, deferred_app, run
     from host_cli.context import HostContext, get_context
     from host_cli.dynamic import load_file as load_python_file
-    from host_cli.files import read_bytes, read_text
+    from host_cli.files import open_file, read_bytes, read_text
     from host_cli.pluginconfig import PluginConfigs
     from host_cli.proc import default_shell, shell_argv
     from host_cli.proc import run as run_process
@@ -55,6 +55,7 @@ __all__ = [
     "hookimpl",
     "load",
     "load_python_file",
+    "open_file",
     "read_bytes",
     "read_text",
     "resolve_context",
@@ -78,6 +79,7 @@ _LAZY = {
     "shell_argv": ("host_cli.proc", "shell_argv"),
     "default_shell": ("host_cli.proc", "default_shell"),
     "read_text": ("host_cli.files", "read_text"),
+    "open_file": ("host_cli.files", "open_file"),
     "read_bytes": ("host_cli.files", "read_bytes"),
     "load_python_file": ("host_cli.dynamic", "load_file"),
 }

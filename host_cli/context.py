@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from host_cli.options import Options
     from host_cli.pluginconfig import PluginConfigs
     from host_cli.plugins import PluginHost
+else:
+    # For mypy only; at run time the NamedTuples below would otherwise compile each string
+    # annotation into a ForwardRef on every start (see benchmarks/README.md).
+    Origin = Script = Source = Options = PluginConfigs = PluginHost = Any
 
 
 def spawn_env(base: Mapping[str, str], overlay: Mapping[str, str]) -> dict[str, str]:
@@ -39,12 +43,12 @@ class HostContext(NamedTuple):
     validated plugin configs and the config it all came from. Read-only."""
 
     env_name: str | None
-    options: "Options"
+    options: Options
     env: Mapping[str, str]
-    origins: "Mapping[str, tuple[Origin, ...]]"
-    configs: "PluginConfigs"
-    scripts: "Mapping[str, Script]"
-    sources: "tuple[Source, ...]"
+    origins: Mapping[str, tuple[Origin, ...]]
+    configs: PluginConfigs
+    scripts: Mapping[str, Script]
+    sources: tuple[Source, ...]
     project_root: Path | None
     process_env: Mapping[str, str]
     prog_name: str
@@ -81,7 +85,7 @@ class Settings(NamedTuple):
     """What ``create_app`` fixed for every run of the app."""
 
     prog_name: str
-    plugin_host: "PluginHost"
+    plugin_host: PluginHost
     host_defaults: Mapping[str, Any] = MappingProxyType({})
 
 

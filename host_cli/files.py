@@ -12,6 +12,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from host_cli.errors import GetDotenvError
 
@@ -37,15 +38,28 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def read_bytes(
+def open_file(
     path: Path | str,
     shown: str,
     *,
     error: type[GetDotenvError] = GetDotenvError,
-    limit: int = MAX_BYTES,
     what: str = "a file",
-) -> bytes | None:
-    """The bytes of a regular file; ``None`` when it does not exist."""
+) -> BinaryIO | None:
+    """A regular file opened for reading in binary, by the rule above but with no size bound
+    (for files read as a stream: a snapshot); ``None`` when it does not exist."""
+    fd = _open(path, shown, error, what)
+    if fd is None:
+        return None
+    try:
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _open(path: Path | str, shown: str, error: type[GetDotenvError], what: str) -> int | None:
+    """A descriptor of the regular file at ``path`` (opening never blocks), else an error."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError:
@@ -61,6 +75,25 @@ def read_bytes(
         for test, kind in _KINDS:
             if test(mode):
                 raise error(f"{shown}: is {kind}, expected {what}")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_bytes(
+    path: Path | str,
+    shown: str,
+    *,
+    error: type[GetDotenvError] = GetDotenvError,
+    limit: int = MAX_BYTES,
+    what: str = "a file",
+) -> bytes | None:
+    """The bytes of a regular file; ``None`` when it does not exist."""
+    fd = _open(path, shown, error, what)
+    if fd is None:
+        return None
+    try:
         chunks, size = [], 0
         while True:
             chunk = os.read(fd, min(1 << 20, limit + 1 - size))

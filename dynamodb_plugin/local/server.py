@@ -235,8 +235,10 @@ class Tracker:
         if not target or find is None or environ.get("PATH_INFO", "/") != "/":
             return self.app
         scope = environ.get("HTTP_AUTHORIZATION", "").partition("Credential=")[2]
-        parts = scope.split(",", 1)[0].split("/")
-        key = (target.partition(".")[0], parts[3] if len(parts) > 3 else "")
+        parts = scope.split(",", 1)[0].strip().split("/")
+        if len(parts) != 5:  # a scope moto would not read the same: let it decide, uncached
+            return find(environ)  # type: ignore[no-any-return]
+        key = (target.partition(".")[0], parts[3])
         app = self.routes.get(key)
         if app is None:
             app = self.routes[key] = find(environ)
@@ -266,7 +268,13 @@ class Tracker:
                         start_response,
                     )
                 self.dirty = True
-                return list(self.route(environ)(environ, start_response))
+                answer = self.route(environ)(environ, start_response)
+                try:
+                    return list(answer)  # all of it, while writes are held
+                finally:
+                    close = getattr(answer, "close", None)
+                    if close is not None:
+                        close()
         return self.route(environ)(environ, start_response)
 
     def _stop(self, start_response: Callable[..., Any]) -> Any:
@@ -358,6 +366,7 @@ def _serve(args: argparse.Namespace) -> int:
         say(f"restored {tables} tables, {items} items in {time.monotonic() - started:.2f}s")
 
     def save() -> int | None:
+        nonlocal restore_from
         if args.snapshot is None:
             return None
         with tracker.lock:
@@ -365,6 +374,7 @@ def _serve(args: argparse.Namespace) -> int:
                 return 0
             count = snapshot.save(args.snapshot, call)
             tracker.dirty = False
+            restore_from = args.snapshot  # a format-1 file is replaced now
         say(f"saved {count} items to {args.snapshot}")
         return count
 
@@ -394,6 +404,8 @@ def _serve(args: argparse.Namespace) -> int:
         # `local stop` asked: saved already, every write since refused, the answer sent.
         say("stopped")
         return 0
+    with tracker.lock:  # a signal: writes waiting for the lock are refused from here on
+        tracker.closed = True
     server.shutdown()
     try:
         save()

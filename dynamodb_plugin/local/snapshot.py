@@ -28,11 +28,12 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime
+import itertools
 import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 FORMAT = "getdotenv-dynamodb-snapshot"
 VERSION = 2
@@ -227,8 +228,10 @@ def save(path: Path, call: Call) -> int:
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     last = ""
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()  # left by a process of the same pid that was killed while saving
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with open(fd, "w", encoding="ascii", newline="\n") as f:
             batch: list[str] = []
             for line in lines(call):
@@ -275,27 +278,31 @@ def source(path: Path) -> Path | None:
 
 
 def read(path: Path) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """``(table, items)`` of each table of a snapshot, either format; errors name the line."""
-    from host_cli import read_text
+    """``(table, items)`` of each table of a snapshot, either format, read as a stream: at
+    most one table's items are held at a time. Errors name the line."""
+    from host_cli import open_file
 
-    text = read_text(path, str(path), what="a snapshot file", limit=1 << 40) or ""
-    first, _, rest = text.partition("\n")
-    try:
-        head = json.loads(first)
-    except ValueError as exc:
-        raise SnapshotError(str(exc)) from None
-    if not isinstance(head, dict) or head.get("format") != FORMAT:
-        raise SnapshotError("not a getdotenv DynamoDB snapshot")
-    version = head.get("version", 1)
-    if not isinstance(version, int) or version > VERSION:
-        raise SnapshotError(
-            f"written in format {version!r} by a newer getdotenv (this one reads up to "
-            f"{VERSION}); upgrade getdotenv"
-        )
-    if version == 1:
-        yield from _read_v1(head)
-        return
-    yield from _read_v2(rest.split("\n"))
+    stream = open_file(path, str(path), what="a snapshot file")
+    if stream is None:
+        raise SnapshotError("the file is gone")
+    with stream:
+        first = stream.readline()
+        try:
+            head = json.loads(first)
+        except ValueError as exc:
+            raise SnapshotError(str(exc)) from None
+        if not isinstance(head, dict) or head.get("format") != FORMAT:
+            raise SnapshotError("not a getdotenv DynamoDB snapshot")
+        version = head.get("version", 1)
+        if not isinstance(version, int) or version > VERSION:
+            raise SnapshotError(
+                f"written in format {version!r} by a newer getdotenv (this one reads up to "
+                f"{VERSION}); upgrade getdotenv"
+            )
+        if version == 1:
+            yield from _read_v1(head)
+        else:
+            yield from _read_v2(stream)
 
 
 def _read_v1(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
@@ -314,47 +321,55 @@ def _decode_v1(value: Any) -> Any:
     return value
 
 
-def _read_v2(rows: list[str]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    at, tables, items = 0, 0, 0
-
-    def parse(index: int) -> Any:
-        try:
-            return json.loads(rows[index])
-        except ValueError as exc:
-            raise SnapshotError(f"line {index + 2}: {exc}") from None
-
+def _read_v2(stream: IO[bytes]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    line, tables, items = 1, 0, 0  # the number of the last line read
     while True:
-        if at >= len(rows) or not rows[at]:
+        raw = stream.readline()
+        line += 1
+        if not raw.strip():
             raise SnapshotError(
-                f"truncated after line {at + 1}: the end line is missing (the file was cut short)"
+                f"truncated after line {line - 1}: the end line is missing (the file was cut short)"
             )
-        entry = parse(at)
+        try:
+            entry = json.loads(raw.rstrip(b"\n"))
+        except ValueError as exc:
+            raise SnapshotError(f"line {line}: {exc}") from None
         if not isinstance(entry, dict):
-            raise SnapshotError(f"line {at + 2}: expected a table or the end line")
+            raise SnapshotError(f"line {line}: expected a table or the end line")
         if entry.get("end") is True:
             if entry.get("tables") != tables or entry.get("items") != items:
                 raise SnapshotError(
-                    f"line {at + 2}: the end line counts {entry.get('tables')} tables and "
+                    f"line {line}: the end line counts {entry.get('tables')} tables and "
                     f"{entry.get('items')} items, the file holds {tables} and {items}"
                 )
             return
         table, count = entry.get("table"), entry.get("items")
         if not isinstance(table, dict) or not isinstance(count, int) or count < 0:
-            raise SnapshotError(f"line {at + 2}: expected a table or the end line")
-        body = rows[at + 1 : at + 1 + count]
-        if len(body) < count or (body and not body[-1]):
+            raise SnapshotError(f"line {line}: expected a table or the end line")
+        announced = line
+        body = list(itertools.islice(stream, count))
+        if len(body) < count or (body and not body[-1].endswith(b"\n")):
+            name = table.get("create", {}).get("TableName")
             raise SnapshotError(
-                f"truncated in table {table.get('create', {}).get('TableName')!r}: "
-                f"{count} items announced at line {at + 2}"
+                f"truncated in table {name!r}: {count} items announced at line {announced}"
             )
         try:
-            parsed = json.loads("[" + ",".join(body) + "]")
+            parsed = json.loads(b"[" + b",".join(body) + b"]")
         except ValueError:
-            for index in range(at + 1, at + 1 + count):
-                parse(index)  # names the line
-            raise
+            parsed = None
+        if not isinstance(parsed, list) or len(parsed) != count:
+            for offset, text in enumerate(body, start=1):
+                try:
+                    one = json.loads(text.rstrip(b"\n"))
+                except ValueError as exc:
+                    raise SnapshotError(f"line {announced + offset}: {exc}") from None
+                if not isinstance(one, dict):
+                    raise SnapshotError(f"line {announced + offset}: expected one item")
+            raise SnapshotError(
+                f"lines {announced + 1}-{announced + count}: expected one item each"
+            )
         yield table, parsed
-        at += 1 + count
+        line += count
         tables += 1
         items += count
 

@@ -42,7 +42,8 @@ from host_cli import GetDotenvError, PluginError, load_python_file
 Transform = Callable[[dict[str, Any]], Any]
 BATCH = 25
 MAX_THROTTLED = 25  # attempts in a row of one request that DynamoDB throttles (backoff <= 5 s)
-MAX_SEGMENTS = 64
+MAX_SEGMENTS = 64  # the default's ceiling
+MAX_RESUMED_SEGMENTS = 1000  # what --segments accepts
 SEGMENT_BYTES = 2 * 1024**3  # AWS's rule of thumb for a parallel scan: a segment per 2 GB
 THROTTLED = frozenset(
     {
@@ -216,9 +217,17 @@ def _key_problem(serialised: dict[str, Any], keys: dict[str, str]) -> str | None
 
 
 def _digest(serialised: dict[str, Any], keys: Iterable[str]) -> int:
-    import hashlib
+    """A digest of an item's key; numbers as DynamoDB compares them (``1`` is ``1.0``)."""
+    from decimal import Decimal, InvalidOperation
 
-    text = repr([serialised[k] for k in keys]).encode()
+    parts = []
+    for k in keys:
+        value = serialised[k]
+        if "N" in value:
+            with contextlib.suppress(InvalidOperation, TypeError):
+                value = {"N": str(Decimal(value["N"]).normalize())}
+        parts.append(value)
+    text = repr(parts).encode()
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
 
 
@@ -295,14 +304,27 @@ class Pace:
             self.throttled += 1
 
 
+class Stopped(Exception):
+    """The run is stopping (Ctrl-C, or a failure elsewhere): give up quietly, commit nothing."""
+
+
 class Writer:
     """Bounded concurrent BatchWriteItem: unprocessed items and throttled requests are retried
-    with backoff until stored; ``done`` runs once a whole batch is stored."""
+    with backoff until stored; ``done`` runs once a whole batch is stored. Once ``stop`` is set,
+    retries and waits for a free writer end (those batches are not committed)."""
 
-    def __init__(self, dynamodb: Any, table: str, concurrency: int, pace: Pace) -> None:
+    def __init__(
+        self,
+        dynamodb: Any,
+        table: str,
+        concurrency: int,
+        pace: Pace,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.dynamodb = dynamodb
         self.table = table
         self.pace = pace
+        self.stop = stop or threading.Event()
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="migrate-write")
         self.slots = threading.Semaphore(concurrency * 2)
         self.lock = threading.Lock()
@@ -313,6 +335,8 @@ class Writer:
         pending = requests
         refused = 0  # attempts in a row that stored nothing
         while pending:
+            if self.stop.is_set():
+                raise Stopped
             estimated = sum(map(_request_units, pending)) if self.pace.max_rate else 0
             self.pace.spend(estimated)
             try:
@@ -353,14 +377,17 @@ class Writer:
     ) -> None:
         if self.failure is not None:
             raise self.failure
-        self.slots.acquire()
+        while not self.slots.acquire(timeout=0.1):
+            if self.stop.is_set():
+                raise Stopped
 
         def finished(future: Future[None]) -> None:
             self.slots.release()
             error = future.exception()
-            if error is None and done is not None:
-                done()
-            elif self.failure is None:
+            if error is None:
+                if done is not None:
+                    done()
+            elif self.failure is None and not isinstance(error, Stopped):
                 self.failure = error
 
         self.pool.submit(self._write, requests).add_done_callback(finished)
@@ -383,6 +410,24 @@ def _key_to_json(key: dict[str, Any] | None) -> Any:
         name: {"B64": base64.b64encode(bytes(value["B"])).decode()} if "B" in value else value
         for name, value in key.items()
     }
+
+
+def _position(key: Any) -> Any:
+    """A scan position as a checkpoint holds it: ``None``, or names mapped to one key value
+    (``S``, ``N`` or ``B64``, a string each); anything else is refused."""
+    if key is None:
+        return None
+    if not isinstance(key, dict) or not key:
+        raise ValueError(f"a position is {key!r}")
+    for name, value in key.items():
+        if (
+            not isinstance(value, dict)
+            or len(value) != 1
+            or not set(value) <= {"S", "N", "B64"}
+            or not isinstance(next(iter(value.values())), str)
+        ):
+            raise ValueError(f"the position of {name!r} is {value!r}")
+    return key
 
 
 def _key_from_json(key: Any) -> dict[str, Any] | None:
@@ -411,13 +456,17 @@ class Checkpoint:
     item is written (``None``: not started) or done. A JSON file, mode 0600, replaced
     atomically; removed when the migration completes."""
 
-    def __init__(self, path: Path, identity: dict[str, Any], segments: int) -> None:
+    def __init__(
+        self, path: Path, identity: dict[str, Any], segments: int, shown: str | None = None
+    ) -> None:
         self.path = path
+        self.shown = shown or str(path)
         self.identity = identity  # source, target, where, steps: a resume must match them
         self.segments = segments
         self.positions: list[dict[str, Any] | None] = [None] * segments
         self.done = [False] * segments
         self.counts = {"read": 0, "written": 0, "dropped": 0, "duplicates": 0}
+        self.saved = False  # whether the file holds this migration's place
 
     @classmethod
     def load(cls, path: Path, identity: dict[str, Any], shown: str) -> Checkpoint:
@@ -427,13 +476,22 @@ class Checkpoint:
             data = json.loads(read_text(path, shown, what="a migrate checkpoint") or "")
             if data.get("format") != CHECKPOINT_FORMAT or data.get("version") != 1:
                 raise ValueError("not a getdotenv migrate checkpoint")
-            segments = int(data["segments"])
-            found = cls(path, identity, segments)
-            found.positions = [_key_from_json(p) for p in data["positions"]]
-            found.done = [bool(d) for d in data["done"]]
-            found.counts = {k: int(data["counts"][k]) for k in found.counts}
-            if len(found.positions) != segments or len(found.done) != segments:
+            segments = data["segments"]
+            if type(segments) is not int or not 1 <= segments <= MAX_RESUMED_SEGMENTS:
+                raise ValueError(f"segments is {segments!r}")
+            found = cls(path, identity, segments, shown)
+            if len(data["positions"]) != segments or len(data["done"]) != segments:
                 raise ValueError("positions and segments disagree")
+            found.positions = [_key_from_json(_position(p)) for p in data["positions"]]
+            if not all(type(d) is bool for d in data["done"]):
+                raise ValueError("done holds something other than true or false")
+            found.done = list(data["done"])
+            for name in found.counts:
+                value = data["counts"][name]
+                if type(value) is not int or value < 0:
+                    raise ValueError(f"counts.{name} is {value!r}")
+                found.counts[name] = value
+            found.saved = True
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise PluginError(
                 f"{shown}: cannot resume from it ({exc}); remove it to start over"
@@ -446,30 +504,50 @@ class Checkpoint:
                 )
         return found
 
-    def save(self) -> None:
-        data = {
+    def state(self) -> dict[str, Any]:
+        """What the file holds, as of now (take it under the run's lock, write it outside)."""
+        return {
             "format": CHECKPOINT_FORMAT,
             "version": 1,
             **self.identity,
             "segments": self.segments,
             "positions": [_key_to_json(p) for p in self.positions],
-            "done": self.done,
-            "counts": self.counts,
+            "done": list(self.done),
+            "counts": dict(self.counts),
             "updated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    def save(self, state: dict[str, Any] | None = None) -> None:
+        """Write ``state`` (default: now's) atomically, mode 0600 in a 0700 folder; a failure
+        is an error naming the file (the previous checkpoint stays whole)."""
+        data = state if state is not None else self.state()
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             with open(fd, "w", encoding="utf-8") as f:
                 json.dump(data, f)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)
+            folder = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise PluginError(
+                f"{self.shown}: cannot write the migration's checkpoint ({exc.strerror or exc})"
+            ) from None
         except BaseException:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise
+        self.saved = True
 
     def remove(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -535,9 +613,9 @@ def run(
         return {k: load(raw[k]) for k in source_keys if k in raw}
 
     pace = Pace(max_rate)
-    writer = None if dry_run else Writer(dynamodb, target, concurrency, pace)
-    lock = threading.Lock()
     stop = threading.Event()
+    writer = None if dry_run else Writer(dynamodb, target, concurrency, pace, stop)
+    lock = threading.Lock()
     failures: list[BaseException] = []
     seen: set[int] = set()
     totals = {"read": 0, "produced": 0, "dropped": 0, "duplicates": 0}
@@ -604,7 +682,7 @@ def run(
             try:
                 return dynamodb.scan(**request)  # type: ignore[no-any-return]
             except Exception as exc:
-                if _error_code(exc) not in THROTTLED:
+                if _error_code(exc) not in THROTTLED or stop.is_set():
                     raise
                 refused += 1
                 if refused >= MAX_THROTTLED:
@@ -644,6 +722,8 @@ def run(
                 if next_key is None:
                     return
                 start_key = next_key
+        except Stopped:
+            pass
         except BaseException as exc:
             failures.append(exc)
             stop.set()
@@ -672,15 +752,18 @@ def run(
         if checkpoint is not None and changed.is_set():
             with lock:
                 changed.clear()
-                checkpoint.save()
+                state = checkpoint.state()
+            checkpoint.save(state)  # fsync outside the lock: writers and readers go on
 
     try:
-        while any(thread.is_alive() for thread in threads):
-            for thread in threads:
-                thread.join(timeout=interval / max(1, len(threads)))
+        while True:
+            alive = [thread for thread in threads if thread.is_alive()]
+            if not alive:
+                break
+            alive[0].join(timeout=interval)
             report()
             save()
-    except BaseException:  # Ctrl-C: stop reading, let the writes in flight land, keep the place
+    except BaseException:  # Ctrl-C: stop reading and retrying; what landed is committed
         stop.set()
         for thread in threads:
             thread.join()

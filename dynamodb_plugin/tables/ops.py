@@ -575,10 +575,14 @@ def _checkpoint(run: Tables, identity: dict[str, Any], resume: bool, segments: i
         return found
     if path.exists():
         _say(
-            f"migrate: {shown} holds the place of an interrupted run; starting over "
-            "(--resume continues it instead)"
+            f"migrate: {shown} held the place of an interrupted run; starting over "
+            "(--resume would have continued it)"
         )
-    return Checkpoint(path, identity, segments or 1)
+        try:
+            path.unlink()  # never resumed from later: this run may start from other data
+        except OSError as exc:
+            raise PluginError(f"{shown}: cannot remove it ({exc.strerror})") from None
+    return Checkpoint(path, identity, segments or 1, shown)
 
 
 def _shown(run: Tables, path: Any) -> str:
@@ -590,7 +594,7 @@ def _shown(run: Tables, path: Any) -> str:
 
 def _stopped(run: Tables, checkpoint: Any, how: str) -> str | None:
     """Where an interrupted run left off, when its checkpoint holds a place."""
-    if checkpoint is None or not checkpoint.path.exists():
+    if checkpoint is None or not checkpoint.saved or not checkpoint.path.exists():
         return None
     counts = checkpoint.counts
     return (

@@ -351,7 +351,7 @@ def test_resume_refuses_another_segmentation_and_changed_transforms(local_versio
     assert changed.code == 1 and "it is for another migration (steps was " in changed.err
     assert changed.err.endswith("run without --resume to start over\n")
     fresh = dcli(*ARGS)
-    assert "holds the place of an interrupted run; starting over" in fresh.err
+    assert "held the place of an interrupted run; starting over" in fresh.err
     assert _summary(fresh)["read"] == 30
 
 
@@ -372,3 +372,37 @@ def test_progress_on_a_terminal_shows_items_per_second_and_an_eta(local_versions
     assert code == 0, text
     assert "migrate: read " in text and " of ~30 (" in text and " items/s, ETA " in text
     assert "migrate: read 30 items from " in text and "wrote 30 to " in text  # not JSON
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"segments": 0, "positions": [], "done": []}, "segments is 0"),
+        ({"done": ["false", False]}, "done holds something other than true or false"),
+        ({"positions": [{"pk": {"S": 1}}, None]}, "the position of 'pk' is {'S': 1}"),
+        (
+            {"counts": {"read": -1, "written": 0, "dropped": 0, "duplicates": 0}},
+            "counts.read is -1",
+        ),
+    ],
+    ids=["no segments", "done as text", "a position of the wrong type", "a negative count"],
+)
+def test_a_tampered_checkpoint_is_refused(local_versions, dcli, change, reason):
+    root = local_versions
+    flag = root / "stop.flag"
+    flag.write_text("")
+    (root / "tables/001/transform.py").write_text(
+        "import os\n\ndef transform(item):\n"
+        f"    if item['pk'] == 'k00020' and os.path.exists({str(flag)!r}):\n"
+        "        raise RuntimeError('stop here')\n"
+        "    return item\n"
+    )
+    assert dcli(*ARGS, "--segments", "2", "--page-size", "5", "--concurrency", "1").code == 1
+    [path] = (root / ".getdotenv" / "migrate").glob("*.json")
+    path.write_text(json.dumps({**json.loads(path.read_text()), **change}))
+    out = dcli(*ARGS, "--resume")
+    assert out.code == 1
+    assert out.err.splitlines()[-1] == (
+        f"getdotenv: error: .getdotenv/migrate/{path.name}: cannot resume from it ({reason}); "
+        "remove it to start over"
+    )

@@ -187,3 +187,37 @@ def test_fast_answers_equal_motos_own(server_app, monkeypatch):
     assert ours == theirs
     assert len(theirs[30]["Items"]) == 30 and theirs[37]["Item"]["blob"] == {"B": b64(b"\x00\x01")}
     assert theirs[41]["Attributes"]["blob"] == {"B": b64(b"\xff")}  # an update's new image
+
+
+def test_an_api_call_with_a_scope_moto_reads_otherwise_is_not_cached():
+    import threading
+
+    class Dispatcher:
+        """Stands in for moto's dispatcher: answers by the signing service, as moto does."""
+
+        def __init__(self):
+            self.asked = 0
+
+        def get_application(self, environ):
+            self.asked += 1
+            scope = environ["HTTP_AUTHORIZATION"].split("Credential=")[1].split(",")[0]
+            parts = scope.split("/")
+            service = parts[3] if len(parts) == 5 else "s3"  # moto's fallback
+            return lambda env, start: [service.encode()]
+
+    dispatcher = Dispatcher()
+    tracker = server.Tracker(dispatcher, lambda: None, threading.Event())
+
+    def ask(scope: str) -> bytes:
+        environ = {
+            "PATH_INFO": "/",
+            "REQUEST_METHOD": "GET",
+            "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.ListTables",
+            "HTTP_AUTHORIZATION": f"AWS4-HMAC-SHA256 Credential={scope}, Signature=0",
+        }
+        return b"".join(tracker(environ, lambda *a: None))
+
+    assert ask("key/20250101/us-east-1/dynamodb/aws4_request/extra") == b"s3"
+    assert ask("key/20250101/us-east-1/dynamodb/aws4_request") == b"dynamodb"
+    assert ask("key/20250101/us-east-1/dynamodb/aws4_request") == b"dynamodb"
+    assert dispatcher.asked == 2  # the malformed one was not cached; the good one once
