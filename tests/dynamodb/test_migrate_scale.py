@@ -125,7 +125,10 @@ class Throttler:
         return self._answer(200, {"UnprocessedItems": {table: requests[half:]}})
 
 
-def test_a_parallel_migration_under_throttling_loses_nothing(project, dcli, monkeypatch):
+@pytest.fixture
+def on_aws(project, dcli):
+    """Two table versions on "AWS" (moto's in-process mock, entered for the test): yields the
+    project folder and a plain client (no hooks) of the same mock."""
     import boto3
     from moto import mock_aws
 
@@ -135,104 +138,86 @@ def test_a_parallel_migration_under_throttling_loses_nothing(project, dcli, monk
     )
     with mock_aws():
         _versions(dcli, root)
-        plain = boto3.client("dynamodb", region_name="us-east-1")
-        _fill(plain, "orders-prod-000", 600)
-        throttler = Throttler(plain)
-        made = aws.client
+        yield root, boto3.client("dynamodb", region_name="us-east-1")
 
-        def client_with_hooks(env, where):
-            client = made(env, where)
-            client.meta.events.register("before-call.dynamodb.*", throttler.before_call)
-            return client
 
-        monkeypatch.setattr(aws, "client", client_with_hooks)
-        summary = _summary(
-            dcli(
-                "dynamodb", "tables", "migrate", "--from", "0", "--to", "1", "--force",
-                "--segments", "4", "--page-size", "40", "--concurrency", "4",
-            )
-        )  # fmt: skip
-        assert throttler.refused["Scan"] > 0 and throttler.refused["BatchWriteItem"] > 0
-        assert throttler.refused["unprocessed"] > 0
-        assert (summary["read"], summary["written"], summary["segments"]) == (600, 600, 4)
-        assert (
-            summary["throttled"] >= throttler.refused["Scan"] + throttler.refused["BatchWriteItem"]
+def test_a_parallel_migration_under_throttling_loses_nothing(on_aws, dcli, monkeypatch):
+    root, plain = on_aws
+    _fill(plain, "orders-prod-000", 600)
+    throttler = Throttler(plain)
+    made = aws.client
+
+    def client_with_hooks(env, where):
+        client = made(env, where)
+        client.meta.events.register("before-call.dynamodb.*", throttler.before_call)
+        return client
+
+    monkeypatch.setattr(aws, "client", client_with_hooks)
+    summary = _summary(
+        dcli(
+            "dynamodb", "tables", "migrate", "--from", "0", "--to", "1", "--force",
+            "--segments", "4", "--page-size", "40", "--concurrency", "4",
         )
-        target = _all(plain, "orders-prod-001")
-        assert sorted(target) == [f"k{i:05d}" for i in range(600)]
-        assert all(
-            item["v"] == {"N": "2"} and item["was"] == item["pk"] for item in target.values()
-        )
-        assert len(_all(plain, "orders-prod-000")) == 600  # the source is only read
+    )  # fmt: skip
+    assert throttler.refused["Scan"] > 0 and throttler.refused["BatchWriteItem"] > 0
+    assert throttler.refused["unprocessed"] > 0
+    assert (summary["read"], summary["written"], summary["segments"]) == (600, 600, 4)
+    assert summary["throttled"] >= throttler.refused["Scan"] + throttler.refused["BatchWriteItem"]
+    target = _all(plain, "orders-prod-001")
+    assert sorted(target) == [f"k{i:05d}" for i in range(600)]
+    assert all(item["v"] == {"N": "2"} and item["was"] == item["pk"] for item in target.values())
+    assert len(_all(plain, "orders-prod-000")) == 600  # the source is only read
     assert not list((root / ".getdotenv" / "migrate").glob("*.json"))  # done: no checkpoint
 
 
 def test_a_batch_refused_again_and_again_stops_the_run_and_keeps_its_place(
-    project, dcli, monkeypatch
+    on_aws, dcli, monkeypatch
 ):
-    import boto3
-    from moto import mock_aws
-
-    root = _project(
-        project,
-        "SERVICE_NAME=orders\nSTAGE=prod\nDYNAMODB_LOCAL_ENDPOINT=\nAWS_REGION=us-east-1\n",
-    )
+    _root, plain = on_aws
     monkeypatch.setattr(migrate, "MAX_THROTTLED", 3)
     monkeypatch.setattr(migrate, "_backoff", lambda attempt: 0.001)
-    with mock_aws():
-        _versions(dcli, root)
-        plain = boto3.client("dynamodb", region_name="us-east-1")
-        _fill(plain, "orders-prod-000", 60)
-        made = aws.client
-        writes = Counter()
+    _fill(plain, "orders-prod-000", 60)
+    made = aws.client
+    writes = Counter()
 
-        def refuse_after_two_batches(model, **_):
-            if model.name == "BatchWriteItem":
-                writes["n"] += 1
-                if writes["n"] > 2:
-                    return Throttler._answer(
-                        400, {"Error": {"Code": "ThrottlingException", "Message": "injected"}}
-                    )
-            return None
+    def refuse_after_two_batches(model, **_):
+        if model.name == "BatchWriteItem":
+            writes["n"] += 1
+            if writes["n"] > 2:
+                return Throttler._answer(
+                    400, {"Error": {"Code": "ThrottlingException", "Message": "injected"}}
+                )
+        return None
 
-        def client_with_hooks(env, where):
-            client = made(env, where)
-            client.meta.events.register("before-call.dynamodb.*", refuse_after_two_batches)
-            return client
+    def client_with_hooks(env, where):
+        client = made(env, where)
+        client.meta.events.register("before-call.dynamodb.*", refuse_after_two_batches)
+        return client
 
-        monkeypatch.setattr(aws, "client", client_with_hooks)
-        args = ("dynamodb", "tables", "migrate", "--from", "0", "--to", "1", "--force")
-        out = dcli(*args, "--page-size", "25", "--concurrency", "1")
-        assert out.code == 1
-        assert out.err.splitlines()[-1].startswith(
-            "getdotenv: error: writing orders-prod-001: DynamoDB refused a batch of 10 items 3 "
-            "times in a row (ThrottlingException); nothing was dropped: resume with --resume "
-            "once the table has capacity (or lower --max-rate / --concurrency); migrate stopped "
-            "with 50 items written for good; the same command with --resume continues from "
-            ".getdotenv/migrate/"
-        ), out.err
-        monkeypatch.setattr(aws, "client", made)
-        done = _summary(dcli(*args, "--resume"))
-        assert done["resumed"]["read"] == 50 and done["read"] == 10
-        assert len(_all(plain, "orders-prod-001")) == 60
+    monkeypatch.setattr(aws, "client", client_with_hooks)
+    args = ("dynamodb", "tables", "migrate", "--from", "0", "--to", "1", "--force")
+    out = dcli(*args, "--page-size", "25", "--concurrency", "1")
+    assert out.code == 1
+    assert out.err.splitlines()[-1].startswith(
+        "getdotenv: error: writing orders-prod-001: DynamoDB refused a batch of 10 items 3 "
+        "times in a row (ThrottlingException); nothing was dropped: resume with --resume "
+        "once the table has capacity (or lower --max-rate / --concurrency); migrate stopped "
+        "with 50 items written for good; the same command with --resume continues from "
+        ".getdotenv/migrate/"
+    ), out.err
+    monkeypatch.setattr(aws, "client", made)
+    done = _summary(dcli(*args, "--resume"))
+    assert done["resumed"]["read"] == 50 and done["read"] == 10
+    assert len(_all(plain, "orders-prod-001")) == 60
 
 
-def test_max_rate_caps_the_write_capacity_spent(project, dcli):
-    import boto3
-    from moto import mock_aws
-
-    root = _project(
-        project,
-        "SERVICE_NAME=orders\nSTAGE=prod\nDYNAMODB_LOCAL_ENDPOINT=\nAWS_REGION=us-east-1\n",
-    )
-    with mock_aws():
-        _versions(dcli, root)
-        plain = boto3.client("dynamodb", region_name="us-east-1")
-        _fill(plain, "orders-prod-000", 150)
-        started = time.monotonic()
-        args = ("dynamodb", "tables", "migrate", "--from", "0", "--to", "1", "--force")
-        summary = _summary(dcli(*args, "--max-rate", "100"))
-        took = time.monotonic() - started
+def test_max_rate_caps_the_write_capacity_spent(on_aws, dcli):
+    _root, plain = on_aws
+    _fill(plain, "orders-prod-000", 150)
+    started = time.monotonic()
+    args = ("dynamodb", "tables", "migrate", "--from", "0", "--to", "1", "--force")
+    summary = _summary(dcli(*args, "--max-rate", "100"))
+    took = time.monotonic() - started
     # 150 puts of one unit each at 100 a second: the first batch goes at once, the rest wait
     assert summary["max_rate"] == 100 and summary["written"] == 150
     assert took >= 1.2, took
