@@ -82,10 +82,19 @@ def _plugin_configs(
     models: Mapping[str, tuple[Any, str]],
     env: Mapping[str, str],
     reuse: PluginConfigs | None = None,
-) -> PluginConfigs:
+) -> tuple[PluginConfigs, bool]:
+    """The validated slices, and whether any of their strings holds a reference (``$``)."""
     # The composed value wins over the inherited one; an empty composed value counts as
     # unset, as everywhere in get-dotenv's expansion.
     lookup = lookup_in(env, inputs.process_env)
+    referenced = False
+
+    def expand_one(text: str) -> str:
+        nonlocal referenced
+        if "$" not in text:
+            return text
+        referenced = True
+        return expand(text, lookup)
 
     slices = {}
     for name in models:
@@ -94,10 +103,10 @@ def _plugin_configs(
         if override:
             extra = Source(Path("."), "command line", plugins={name: dict(override)})
             merged, where = merge_slices((*sources, extra), name)
-        slices[name] = (expand_strings(merged, lambda s: expand(s, lookup)), where)
+        slices[name] = (expand_strings(merged, expand_one), where)
     configs = PluginConfigs(models, slices, reuse)
     configs.validate_all()
-    return configs
+    return configs, referenced
 
 
 def _unmatched_env(
@@ -181,7 +190,7 @@ def resolve(inputs: Inputs) -> HostContext:
         env = _dynamic(env, origins, unset, sources, opts, root or cwd, base("dynamicPath"))
 
     models = inputs.plugin_host.config_models()
-    configs = _plugin_configs(inputs, sources, models, env)
+    configs, referenced = _plugin_configs(inputs, sources, models, env)
     # Plugins see what a child would: the inherited environment with the composed one over it.
     inherited = {k: v for k, v in inputs.process_env.items() if k not in unset}
     seen = MappingProxyType({**inherited, **env})
@@ -190,8 +199,9 @@ def resolve(inputs: Inputs) -> HostContext:
         for key in derived:
             origins.setdefault(key, []).append(Origin("derived", f"plugin {by[key]}"))
         env = {**env, **derived}
-        # Slice strings may reference derived variables ($DYNAMODB_LOCAL_PORT in a command).
-        configs = _plugin_configs(inputs, sources, models, env, reuse=configs)
+        if referenced:
+            # Slice strings may reference derived variables ($DYNAMODB_LOCAL_PORT in a command).
+            configs, _ = _plugin_configs(inputs, sources, models, env, reuse=configs)
 
     scripts: dict[str, Script] = {}
     for source in sources:

@@ -4,6 +4,9 @@ and a parallel scan splits a table with a binary hash key."""
 from __future__ import annotations
 
 import base64
+import os
+
+import pytest
 
 from dynamodb_plugin.local import server
 
@@ -221,3 +224,124 @@ def test_an_api_call_with_a_scope_moto_reads_otherwise_is_not_cached():
     assert ask("key/20250101/us-east-1/dynamodb/aws4_request") == b"dynamodb"
     assert ask("key/20250101/us-east-1/dynamodb/aws4_request") == b"dynamodb"
     assert dispatcher.asked == 2  # the malformed one was not cached; the good one once
+
+
+def _motos_parse(data: bytes) -> dict:
+    from moto.core.parse import PROTOCOL_PARSERS
+    from moto.core.utils import get_service_model
+    from moto.dynamodb.responses import DynamoHandler
+
+    operation = get_service_model("dynamodb").operation_model("BatchWriteItem")
+    parser = PROTOCOL_PARSERS["json"](operation, map_type=DynamoHandler.PROTOCOL_PARSER_MAP_TYPE)
+    request = {"method": "POST", "values": {}, "headers": {}, "body": data, "url_path": "/"}
+    return parser.parse({**request, "url_params": {}})
+
+
+def _attribute_values():
+    from hypothesis import strategies as st
+
+    text = st.text(max_size=8)
+    blob = st.binary(max_size=8).map(b64)
+    number = st.integers(-(10**6), 10**6).map(str)
+    scalar = st.one_of(
+        text.map(lambda v: {"S": v}),
+        number.map(lambda v: {"N": v}),
+        blob.map(lambda v: {"B": v}),
+        st.lists(text, min_size=1, max_size=3).map(lambda v: {"SS": v}),
+        st.lists(number, min_size=1, max_size=3).map(lambda v: {"NS": v}),
+        st.lists(blob, min_size=1, max_size=3).map(lambda v: {"BS": v}),
+        st.booleans().map(lambda v: {"BOOL": v}),
+        st.just({"NULL": True}),
+    )
+    return st.recursive(
+        scalar,
+        lambda inner: st.one_of(
+            st.dictionaries(text, inner, max_size=3).map(lambda v: {"M": v}),
+            st.lists(inner, max_size=3).map(lambda v: {"L": v}),
+        ),
+        max_leaves=10,
+    )
+
+
+def test_batch_write_requests_read_as_motos_parser_reads_them():
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    item = st.dictionaries(st.text(min_size=1, max_size=6), _attribute_values(), max_size=4)
+    request = st.one_of(
+        item.map(lambda i: {"PutRequest": {"Item": i}}),
+        item.map(lambda k: {"DeleteRequest": {"Key": k}}),
+    )
+    body = st.fixed_dictionaries(
+        {"RequestItems": st.dictionaries(st.text(min_size=1, max_size=6), st.lists(request))},
+        optional={
+            "ReturnConsumedCapacity": st.sampled_from(["TOTAL", "INDEXES", "NONE"]),
+            "ReturnItemCollectionMetrics": st.sampled_from(["SIZE", "NONE"]),
+        },
+    )
+
+    # PROPERTY_EXAMPLES=5000 searches harder than CI has time for.
+    @settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "60")), deadline=None)
+    @given(body)
+    def check(given_body):
+        data = json.dumps(given_body).encode()
+        ours = server.batch_write_request(data)
+        assert ours is not None
+        assert ours == _motos_parse(data)
+
+    check()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b'{"RequestItems": {"t": [{"PutRequest": {"Item": {"a": {"S": 1}}}}]}}',
+        b'{"RequestItems": {"t": [{"PutRequest": {"Item": {"a": {"S": "x", "N": "1"}}}}]}}',
+        b'{"RequestItems": {"t": [{"PutRequest": {"Item": {}}, "DeleteRequest": {"Key": {}}}]}}',
+        b'{"RequestItems": {"t": [{"UpdateRequest": {"Item": {}}}]}}',
+        b'{"RequestItems": [], "Extra": 1}',
+    ],
+    ids=["not json", "a number as S", "two types", "two requests", "unknown request", "extra"],
+)
+def test_a_batch_write_request_of_another_shape_is_left_to_moto(body):
+    assert server.batch_write_request(body) is None
+
+
+def test_items_are_built_and_refused_as_moto_builds_and_refuses_them(monkeypatch):
+    import copy
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    monkeypatch.setattr(Item, "__init__", Item.__init__)  # put back after the test
+    motos = Item.__init__
+    assert server.linear_item_size_check()
+
+    def both(attrs: dict) -> tuple:
+        def build(init):
+            item = Item.__new__(Item)
+            try:
+                init(item, DynamoType({"S": "k"}), None, copy.deepcopy(attrs))
+            except ItemSizeTooLarge:
+                return "too large"
+            return {k: v.to_json() for k, v in item.attrs.items()}, type(item.attrs)
+
+        return build(motos), build(Item.__init__)
+
+    @settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "60")), deadline=None)
+    @given(st.dictionaries(st.text(min_size=1, max_size=6), _attribute_values(), max_size=5))
+    def check(attrs):
+        assert all(server._attribute_value(v) for v in attrs.values())  # binary as bytes
+        theirs, ours = both(attrs)
+        assert ours == theirs
+
+    check()
+    for size in (404_990, 404_999, 405_000, 405_010):  # around moto's limit
+        theirs, ours = both({"k": {"S": "k"}, "big": {"S": "x" * (size - 5)}})
+        assert ours == theirs
+    assert both({"big": {"S": "x" * 405_001}})[1] == "too large"
