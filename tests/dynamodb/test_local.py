@@ -534,3 +534,24 @@ def test_port_zero_with_a_configured_port_every_later_command_agrees(project, dc
     finally:
         dcli("dynamodb", "local", "stop")
     assert dcli("cmd", "echo $DYNAMODB_LOCAL_ENDPOINT").out == "http://localhost:9\n"
+
+
+def test_a_loopback_connect_to_itself_is_not_a_listener(monkeypatch):
+    """With nothing listening, a connect may be given the port as its own source and connect to
+    itself; that must not read as 'port in use' (it made `start` fail now and then)."""
+
+    def self_connect(address, timeout=None):
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.connect(address)
+        return sock
+
+    port = state.free_port()
+    monkeypatch.setattr(socket, "create_connection", self_connect)
+    assert not state.accepting(port)
+    monkeypatch.undo()
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        assert state.accepting(listener.getsockname()[1])
