@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from host_cli.pluginconfig import PluginConfigs
     from host_cli.proc import default_shell, shell_argv
     from host_cli.proc import run as run_process
+    from host_cli.serialize import write_atomically
 
 __version__ = "0.1.0"
 
@@ -62,6 +63,7 @@ __all__ = [
     "run",
     "run_process",
     "shell_argv",
+    "write_atomically",
 ]
 
 _LAZY = {
@@ -80,6 +82,7 @@ _LAZY = {
     "default_shell": ("host_cli.proc", "default_shell"),
     "read_text": ("host_cli.files", "read_text"),
     "open_file": ("host_cli.files", "open_file"),
+    "write_atomically": ("host_cli.serialize", "write_atomically"),
     "read_bytes": ("host_cli.files", "read_bytes"),
     "load_python_file": ("host_cli.dynamic", "load_file"),
 }

@@ -112,19 +112,31 @@ def render(env: Mapping[str, str], shown: str = "--output-path") -> tuple[str, l
     return "".join(lines), differ
 
 
-def write_atomically(path: Path, text: str, *, shown: str, mode: int = 0o600) -> None:
-    """Write ``text`` to ``path`` through a temporary file: never a half-written file.
+def write_atomically(
+    path: Path,
+    text: str,
+    *,
+    shown: str,
+    mode: int = 0o600,
+    error: type[GetDotenvError] = GetDotenvError,
+) -> None:
+    """Write ``text`` to ``path`` through a temporary file: never a half-written file, and the
+    rename made durable (the folder is synced too).
 
-    The file is the user's alone by default (0600): what we write holds values.
+    The file is the user's alone by default (0600): what we write holds values. The temporary
+    file is created new (a stale one of a killed process is removed first), never through a
+    symlink. A failure is ``error`` naming ``shown`` and the path.
     """
     folder = path.parent
     if os.path.isdir(path):
-        raise GetDotenvError(f"{shown}: {path} is a folder; give a file name")
+        raise error(f"{shown}: {path} is a folder; give a file name")
     if not os.path.isdir(folder):
-        raise GetDotenvError(f"{shown}: cannot write {path}: the folder {folder} does not exist")
+        raise error(f"{shown}: cannot write {path}: the folder {folder} does not exist")
     tmp = folder / f".{path.name}.{os.getpid()}.tmp"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
         with open(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
@@ -134,4 +146,14 @@ def write_atomically(path: Path, text: str, *, shown: str, mode: int = 0o600) ->
         with contextlib.suppress(OSError):
             tmp.unlink()
         reason = "the name is too long" if exc.errno == errno.ENAMETOOLONG else exc.strerror
-        raise GetDotenvError(f"{shown}: cannot write {path}: {reason or exc}") from None
+        raise error(f"{shown}: cannot write {path}: {reason or exc}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    with contextlib.suppress(OSError):  # some file systems cannot sync a folder
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)

@@ -53,7 +53,7 @@ class SnapshotError(ValueError):
 # -- moto's item model -------------------------------------------------------------------
 
 
-def _fast_model() -> bool:
+def item_model_known() -> bool:
     """Whether moto's item model is the one the direct paths assume: an ``Item`` with
     ``hash_key``, ``range_key`` and ``attrs`` (a dict of ``DynamoType``), a ``DynamoType``
     with ``type`` and ``value`` only, binary values held as bytes."""
@@ -198,7 +198,7 @@ def lines(call: Call) -> Iterator[str]:
     ``call`` makes a DynamoDB API call on the server (used where moto's model is unknown)."""
     import moto
 
-    fast = _fast_model()
+    fast = item_model_known()
     header = {
         "format": FORMAT,
         "version": VERSION,
@@ -384,7 +384,7 @@ def restore(path: Path, region: str, call: Call) -> tuple[int, int]:
     table name in several regions; the first is kept, and the others are named."""
     from moto.dynamodb.models import dynamodb_backends
 
-    fast = _fast_model()
+    fast = item_model_known()
     backend = dynamodb_backends[os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT)][region]
     created: set[str] = set()
     items = 0

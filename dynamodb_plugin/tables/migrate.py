@@ -37,7 +37,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from host_cli import GetDotenvError, PluginError, load_python_file
+from host_cli import GetDotenvError, PluginError, load_python_file, write_atomically
 
 Transform = Callable[[dict[str, Any]], Any]
 BATCH = 25
@@ -272,7 +272,6 @@ class Pace:
         self.next_free = time.monotonic()
         self.paused_until = 0.0
         self.throttled = 0
-        self.consumed = 0.0
 
     def spend(self, units: float) -> None:
         """Wait until ``units`` may be spent, then book them."""
@@ -289,7 +288,6 @@ class Pace:
         holds by either measure; moto, for one, reports a unit per request)."""
         with self.lock:
             spent = max(estimated, consumed or 0.0)
-            self.consumed += spent
             if self.max_rate:
                 self.next_free += (spent - estimated) / self.max_rate
 
@@ -521,32 +519,13 @@ class Checkpoint:
         """Write ``state`` (default: now's) atomically, mode 0600 in a 0700 folder; a failure
         is an error naming the file (the previous checkpoint stays whole)."""
         data = state if state is not None else self.state()
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            with open(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-            folder = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(folder)
-            finally:
-                os.close(folder)
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
             raise PluginError(
-                f"{self.shown}: cannot write the migration's checkpoint ({exc.strerror or exc})"
+                f"migrate checkpoint: cannot create {self.path.parent} ({exc.strerror or exc})"
             ) from None
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
+        write_atomically(self.path, json.dumps(data), shown="migrate checkpoint", error=PluginError)
         self.saved = True
 
     def remove(self) -> None:

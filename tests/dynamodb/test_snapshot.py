@@ -151,12 +151,12 @@ def test_a_damaged_snapshot_is_refused_naming_what_is_wrong(project, dcli, port,
 
 def test_both_item_paths_write_and_restore_the_same(server_app, tmp_path, monkeypatch):
     call = server_app
-    assert snapshot._fast_model()  # the moto this project installs has the model it assumes
+    assert snapshot.item_model_known()  # the moto this project installs has the model it assumes
     restored = snapshot.restore(V1, "us-east-1", call)
     assert restored == (2, 3)
     fast = tmp_path / "fast.jsonl"
     snapshot.save(fast, call)
-    monkeypatch.setattr(snapshot, "_fast_model", lambda: False)
+    monkeypatch.setattr(snapshot, "item_model_known", lambda: False)
     slow = tmp_path / "slow.jsonl"
     snapshot.save(slow, call)
 
@@ -172,7 +172,7 @@ def test_both_item_paths_write_and_restore_the_same(server_app, tmp_path, monkey
     expected = _sorted(call("Scan", {"TableName": "orders"})["Items"])
     for path, fast_model in ((fast, True), (slow, False)):
         backend.reset()
-        monkeypatch.setattr(snapshot, "_fast_model", lambda value=fast_model: value)
+        monkeypatch.setattr(snapshot, "item_model_known", lambda value=fast_model: value)
         assert snapshot.restore(path, "us-east-1", call) == (2, 3)
         assert _sorted(call("Scan", {"TableName": "orders"})["Items"]) == expected
         key = {"pk": {"S": "c#1"}, "sk": {"N": "1"}}
