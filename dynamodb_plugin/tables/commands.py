@@ -274,17 +274,16 @@ def migrate(
     continues where it stopped. Progress on a terminal, a JSON summary otherwise."""
     from dynamodb_plugin.tables import ops
 
-    tables = _tables(ctx, use_aws=use_aws, resource=resource)
     raise typer.Exit(
         ops.migrate(
-            tables,
+            _tables(ctx, use_aws=use_aws, resource=resource),
             source=from_version,
             target=to_version,
             source_table=source_table,
             target_table=target_table,
             dry_run=dry_run,
             force=force,
-            concurrency=concurrency or tables.defaults("migrate").get("concurrency") or 8,
+            concurrency=concurrency,
             page_size=page_size,
             segments=segments,
             max_rate=max_rate,

@@ -404,7 +404,7 @@ def migrate(
     target_table: str | None,
     dry_run: bool,
     force: bool,
-    concurrency: int,
+    concurrency: int | None,
     page_size: int | None,
     segments: int | None = None,
     max_rate: float | None = None,
@@ -447,6 +447,7 @@ def migrate(
     if dry_run and resume:
         raise PluginError("--resume continues a migration that writes; it cannot go with --dry-run")
     max_rate = max_rate if max_rate is not None else defaults.get("max_rate")
+    concurrency = concurrency or defaults.get("concurrency") or 8
     dynamodb, where = run.connect()
     if not dry_run:
         _before_destroying(run, where, f"writing to table {target_name}")
