@@ -210,6 +210,18 @@ def start(context: HostContext, *, port: int | None, timeout: float | None, in_m
     return _start_builtin(run, which, wait, in_memory)
 
 
+def _released(port: int, within: float = 2.0) -> bool:
+    """Whether ``port`` is released within ``within`` seconds. A server killed a moment ago
+    counts as gone once its memory is freed, but the kernel closes its listening socket a
+    little later: the port its record names is waited for, briefly, instead of refused."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        if not state.port_in_use(port):
+            return True
+    return False
+
+
 def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> int:
     folder, shown = _folder(run)
     persist = bool(run.config["persist"]) and not in_memory
@@ -226,7 +238,9 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
                     "local dynamodb: removed the record of a server that is gone "
                     f"(pid {record.pid})"
                 )
-        if state.port_in_use(run.port):
+        if state.port_in_use(run.port) and not (
+            record is not None and record.port == run.port and _released(run.port)
+        ):
             raise PluginError(
                 f"port {run.port} is already in use by another program; choose another with "
                 "plugins.dynamodb.local.port or --port (--port 0 picks a free one)"

@@ -208,6 +208,47 @@ def test_stale_records_are_cleaned_without_touching_other_programs(project, dcli
         other.wait()
 
 
+def test_start_waits_briefly_for_the_port_of_a_server_that_just_died(project, dcli, port):
+    # A server killed a moment ago already counts as gone (its memory is freed) while the
+    # kernel has not yet closed its listening socket: start waits for that port, briefly.
+    import threading
+
+    root = project(
+        {"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n"}
+    )
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    argv = [sys.executable, "-m", "dynamodb_plugin.local.server", "--port", str(port)]
+    state.write(
+        state.state_dir(root),
+        state.Record(
+            dead.pid, port, f"http://localhost:{port}", "x", argv, None, "moto", True, "", None
+        ),
+    )
+    held = socket.create_server(("127.0.0.1", port))
+    closer = threading.Timer(0.4, held.close)
+    closer.start()
+    try:
+        out = dcli("dynamodb", "local", "start")
+    finally:
+        closer.join()
+    try:
+        assert out.code == 0 and f"server that is gone (pid {dead.pid})" in out.err, out
+        assert record(root)["port"] == port
+    finally:
+        dcli("dynamodb", "local", "stop")
+    # A port still held once the wait is over is another program's, as before.
+    with socket.create_server(("127.0.0.1", port)):
+        state.write(
+            state.state_dir(root),
+            state.Record(
+                dead.pid, port, f"http://localhost:{port}", "x", argv, None, "moto", True, "", None
+            ),
+        )
+        out = dcli("dynamodb", "local", "start")
+    assert out.code == 1 and f"port {port} is already in use by another program" in out.err
+
+
 GOOD_RECORD = {
     "pid": 1,
     "port": 8000,
