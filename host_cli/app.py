@@ -177,6 +177,19 @@ class HostGroup(TyperGroup):
     prog: str = "getdotenv"
     lazy: dict[str, TyperInfo | CommandInfo] = {}  # each app's subclass gets its own
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from host_cli import rootcli
+
+        super().__init__(*args, **kwargs)
+        self.params.extend(rootcli.options())
+        self.callback = self._root
+        self._invoked: Any = None
+
+    def _root(self, **given: Any) -> None:
+        from host_cli import rootcli
+
+        rootcli.root(self._invoked, given)
+
     def list_commands(self, ctx: Any) -> list[str]:
         return [*self.commands, *(name for name in self.lazy if name not in self.commands)]
 
@@ -210,6 +223,7 @@ class HostGroup(TyperGroup):
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
+        self._invoked = ctx
         try:
             return super().invoke(ctx)
         except GetDotenvError as exc:
@@ -231,6 +245,10 @@ def _warner(prog_name: str) -> Callable[[str], None]:
     return warn
 
 
+def _no_options() -> None:
+    """Stands in for the root callback until HostGroup replaces it."""
+
+
 def create_app(
     prog_name: str = "getdotenv",
     *,
@@ -246,7 +264,7 @@ def create_app(
     ``root_option_defaults`` (camelCase keys, as in config) sit between the built-in
     defaults and the config files. Errors print as ``<prog_name>: error: ...``.
     """
-    from host_cli import builtin, rootcli
+    from host_cli import builtin
     from host_cli import plugins as plugin_loader
 
     warn = _warner(prog_name)
@@ -271,7 +289,9 @@ def create_app(
         context_settings={"obj": settings, "help_option_names": ["-h", "--help"]},
         help=help or DESCRIPTION,
     )
-    app.callback()(rootcli.root)
+    # typer makes a group only of an app with a callback or commands; HostGroup puts the root
+    # options and their callback in place of this one.
+    app.callback()(_no_options)
     host.register_commands(app)
     if completion_requested(prog_name):
         # Shell completion walks every command's options: build them all, typer's way.

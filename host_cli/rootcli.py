@@ -4,13 +4,14 @@ The callback only parses: it expands the flags get-dotenv expands (against the p
 environment), stores them in a ``Session`` and reads no file.
 """
 
-# No `from __future__ import annotations` here: typer would evaluate every string annotation
-# again on each start (about 3 ms for the root flags).
+from __future__ import annotations
 
 import os
-from typing import Annotated, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import typer
+from typer.core import TyperOption
 
 from host_cli.context import Session, Settings
 from host_cli.errors import OptionError
@@ -19,13 +20,38 @@ from host_cli.expand import expand, lookup_in
 _E = " Expanded against the process environment."
 
 
-def _opt(*names: str, env: str, help: str, metavar: str | None = None) -> Any:
-    return typer.Option(*names, envvar=f"GETDOTENV_{env}", help=help, metavar=metavar)
-
-
-def _flag(on: str, off: str, short: str | None, env: str, help: str) -> Any:
-    names = [f"{on}/{off}"] + ([short] if short else [])
-    return typer.Option(*names, envvar=f"GETDOTENV_{env}", help=help)
+def _option(  # noqa: PLR0913 - the attributes a root option can set
+    name: str,
+    decls: str,
+    *,
+    help: str,
+    env: str | None = None,
+    metavar: str | None = None,
+    flag: bool = False,
+    multiple: bool = False,
+    default: Any = None,
+    callback: Callable[..., Any] | None = None,
+    eager: bool = False,
+) -> TyperOption:
+    """One root option, with the attributes typer gives an annotated parameter: the ``name``
+    its value is stored under, the space-separated ``decls`` (``--on/--off`` for a flag),
+    ``GETDOTENV_<env>`` as its variable. An ``eager`` option acts in its callback and
+    passes no value."""
+    return TyperOption(
+        param_decls=[name, *decls.split()],
+        type=bool if flag else str,
+        is_flag=True if flag else None,
+        multiple=multiple,
+        default=default,
+        envvar=f"GETDOTENV_{env}" if env else None,
+        metavar=metavar,
+        help=help,
+        callback=callback,
+        is_eager=eager,
+        expose_value=not eager,
+        show_default=True,
+        show_envvar=True,
+    )
 
 
 def _version(ctx: typer.Context, _param: Any, value: bool) -> None:
@@ -63,397 +89,362 @@ def _from_process_env(value: str) -> str:
     return expand(value, lookup_in({}, os.environ))
 
 
-def root(  # noqa: PLR0913 - one parameter per root flag is how typer declares them
-    ctx: typer.Context,
-    env: Annotated[
-        str | None,
-        _opt(
-            "--env",
-            "-e",
+# The options that set a root option of config (rootOptionDefaults), whose key is the
+# camelCase of the name: `default_env` sets `defaultEnv`.
+_KEYED = (
+    "env",
+    "default_env",
+    "default_env_key",
+    "paths",
+    "paths_delimiter",
+    "paths_delimiter_pattern",
+    "dotenv_token",
+    "private_token",
+    "vars",
+    "vars_delimiter",
+    "vars_delimiter_pattern",
+    "vars_assignor",
+    "vars_assignor_pattern",
+    "exclude_all",
+    "exclude_env",
+    "exclude_global",
+    "exclude_private",
+    "exclude_public",
+    "debug",
+    "exclude_dynamic",
+    "dynamic_path",
+    "log",
+    "output_path",
+    "redact",
+    "strict",
+    "dialect",
+)
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
+def options() -> list[TyperOption]:
+    """The root options, in ``--help`` order (a fresh list: click keeps state on them).
+
+    Declared as a table, not as an annotated callback signature: typer derives the same
+    options from a signature, but that cost about 2 ms on every start (benchmarks/README.md).
+    """
+    return [
+        _option(
+            "env",
+            "--env -e",
             env="ENV",
             metavar="ENV",
             help="Target environment: also reads <token>.<ENV> and <token>.<ENV>.<private>." + _E,
         ),
-    ] = None,
-    default_env: Annotated[
-        str | None,
-        _opt(
+        _option(
+            "default_env",
             "--default-env",
             env="DEFAULT_ENV",
             metavar="ENV",
-            help="Environment to use when neither --env nor the DEFAULT_ENV key of the global "
-            "files selects one." + _E,
+            help=(
+                "Environment to use when neither --env nor the DEFAULT_ENV key of the global "
+                "files selects one."
+            )
+            + _E,
         ),
-    ] = None,
-    default_env_key: Annotated[
-        str | None,
-        _opt(
+        _option(
+            "default_env_key",
             "--default-env-key",
             env="DEFAULT_ENV_KEY",
             metavar="KEY",
-            help="Key read from the global dotenv files to pick the environment "
-            "[default: DEFAULT_ENV]." + _E,
+            help=(
+                "Key read from the global dotenv files to pick the environment [default: "
+                "DEFAULT_ENV]."
+            )
+            + _E,
         ),
-    ] = None,
-    paths: Annotated[
-        str | None,
-        _opt(
+        _option(
+            "paths",
             "--paths",
             env="PATHS",
             metavar="PATHS",
-            help="Folders to read dotenv files from, in order; later folders win "
-            "[default: ./]." + _E,
+            help="Folders to read dotenv files from, in order; later folders win [default: ./]."
+            + _E,
         ),
-    ] = None,
-    paths_delimiter: Annotated[
-        str | None,
-        _opt(
+        _option(
+            "paths_delimiter",
             "--paths-delimiter",
             env="PATHS_DELIMITER",
             metavar="TEXT",
             help="Separator of --paths [default: a space].",
         ),
-    ] = None,
-    paths_delimiter_pattern: Annotated[
-        str | None,
-        _opt(
+        _option(
+            "paths_delimiter_pattern",
             "--paths-delimiter-pattern",
             env="PATHS_DELIMITER_PATTERN",
             metavar="REGEX",
             help="Regular expression that separates --paths (wins over --paths-delimiter).",
         ),
-    ] = None,
-    dotenv_token: Annotated[
-        str | None,
-        _opt(
+        _option(
+            "dotenv_token",
             "--dotenv-token",
             env="DOTENV_TOKEN",
             metavar="NAME",
             help="Base file name of the cascade [default: .env]." + _E,
         ),
-    ] = None,
-    private_token: Annotated[
-        str | None,
-        _opt(
+        _option(
+            "private_token",
             "--private-token",
             env="PRIVATE_TOKEN",
             metavar="NAME",
             help="Suffix of private (git-ignored) files [default: local]." + _E,
         ),
-    ] = None,
-    vars: Annotated[
-        str | None,
-        _opt(
-            "--vars",
-            "-v",
+        _option(
+            "vars",
+            "--vars -v",
             env="VARS",
             metavar="'K=V K2=V2'",
-            help="Extra variables, laid over the files and config; each pair splits on its first "
-            "assignor." + _E,
+            help=(
+                "Extra variables, laid over the files and config; each pair splits on its "
+                "first assignor."
+            )
+            + _E,
         ),
-    ] = None,
-    vars_delimiter: Annotated[
-        str | None,
-        _opt(
+        _option(
+            "vars_delimiter",
             "--vars-delimiter",
             env="VARS_DELIMITER",
             metavar="TEXT",
             help="Separator between --vars pairs [default: a space].",
         ),
-    ] = None,
-    vars_delimiter_pattern: Annotated[
-        str | None,
-        _opt(
+        _option(
+            "vars_delimiter_pattern",
             "--vars-delimiter-pattern",
             env="VARS_DELIMITER_PATTERN",
             metavar="REGEX",
             help="Regular expression between --vars pairs (wins over --vars-delimiter).",
         ),
-    ] = None,
-    vars_assignor: Annotated[
-        str | None,
-        _opt(
+        _option(
+            "vars_assignor",
             "--vars-assignor",
             env="VARS_ASSIGNOR",
             metavar="TEXT",
             help="Separator between a --vars key and value [default: =].",
         ),
-    ] = None,
-    vars_assignor_pattern: Annotated[
-        str | None,
-        _opt(
+        _option(
+            "vars_assignor_pattern",
             "--vars-assignor-pattern",
             env="VARS_ASSIGNOR_PATTERN",
             metavar="REGEX",
             help="Regular expression between a --vars key and value (wins over --vars-assignor).",
         ),
-    ] = None,
-    exclude_all: Annotated[
-        bool | None,
-        _flag(
-            "--exclude-all",
-            "--exclude-all-off",
-            "-a/-A",
-            "EXCLUDE_ALL",
-            "Skip every dotenv file (a specific -off flag keeps its files).",
+        _option(
+            "exclude_all",
+            "--exclude-all/--exclude-all-off -a/-A",
+            env="EXCLUDE_ALL",
+            flag=True,
+            help="Skip every dotenv file (a specific -off flag keeps its files).",
         ),
-    ] = None,
-    exclude_env: Annotated[
-        bool | None,
-        _flag(
-            "--exclude-env",
-            "--exclude-env-off",
-            "-n/-N",
-            "EXCLUDE_ENV",
-            "Skip the env-specific files (<token>.<env>*).",
+        _option(
+            "exclude_env",
+            "--exclude-env/--exclude-env-off -n/-N",
+            env="EXCLUDE_ENV",
+            flag=True,
+            help="Skip the env-specific files (<token>.<env>*).",
         ),
-    ] = None,
-    exclude_global: Annotated[
-        bool | None,
-        _flag(
-            "--exclude-global",
-            "--exclude-global-off",
-            "-g/-G",
-            "EXCLUDE_GLOBAL",
-            "Skip the global files (<token>, <token>.<private>).",
+        _option(
+            "exclude_global",
+            "--exclude-global/--exclude-global-off -g/-G",
+            env="EXCLUDE_GLOBAL",
+            flag=True,
+            help="Skip the global files (<token>, <token>.<private>).",
         ),
-    ] = None,
-    exclude_private: Annotated[
-        bool | None,
-        _flag(
-            "--exclude-private",
-            "--exclude-private-off",
-            "-r/-R",
-            "EXCLUDE_PRIVATE",
-            "Skip the private files (*.<private>).",
+        _option(
+            "exclude_private",
+            "--exclude-private/--exclude-private-off -r/-R",
+            env="EXCLUDE_PRIVATE",
+            flag=True,
+            help="Skip the private files (*.<private>).",
         ),
-    ] = None,
-    exclude_public: Annotated[
-        bool | None,
-        _flag(
-            "--exclude-public",
-            "--exclude-public-off",
-            "-u/-U",
-            "EXCLUDE_PUBLIC",
-            "Skip the public files (those without .<private>).",
+        _option(
+            "exclude_public",
+            "--exclude-public/--exclude-public-off -u/-U",
+            env="EXCLUDE_PUBLIC",
+            flag=True,
+            help="Skip the public files (those without .<private>).",
         ),
-    ] = None,
-    shell: Annotated[
-        str | None,
-        typer.Option(
-            "--shell",
-            "-s",
-            envvar="GETDOTENV_SHELL",
+        _option(
+            "shell",
+            "--shell -s",
+            env="SHELL",
             metavar="[SHELL]",
-            help="Shell for command strings: a path or name; alone, /bin/bash (or /bin/sh) "
-            "[default: on].",
+            help=(
+                "Shell for command strings: a path or name; alone, /bin/bash (or /bin/sh) "
+                "[default: on]."
+            ),
         ),
-    ] = None,
-    shell_off: Annotated[
-        bool,
-        typer.Option(
-            "--shell-off",
-            "-S",
+        _option(
+            "shell_off",
+            "--shell-off -S",
+            flag=True,
+            default=False,
             help="Run command strings without a shell (split like a POSIX shell would).",
         ),
-    ] = False,
-    debug: Annotated[
-        bool | None, _flag("--debug", "--debug-off", None, "DEBUG", "Show tracebacks for errors.")
-    ] = None,
-    exclude_dynamic: Annotated[
-        bool | None,
-        _flag(
-            "--exclude-dynamic",
-            "--exclude-dynamic-off",
-            "-z/-Z",
-            "EXCLUDE_DYNAMIC",
-            "Skip dynamic values (config dynamic, --dynamic-path).",
+        _option(
+            "debug",
+            "--debug/--debug-off",
+            env="DEBUG",
+            flag=True,
+            help="Show tracebacks for errors.",
         ),
-    ] = None,
-    dynamic_path: Annotated[
-        str | None,
-        _opt(
+        _option(
+            "exclude_dynamic",
+            "--exclude-dynamic/--exclude-dynamic-off -z/-Z",
+            env="EXCLUDE_DYNAMIC",
+            flag=True,
+            help="Skip dynamic values (config dynamic, --dynamic-path).",
+        ),
+        _option(
+            "dynamic_path",
             "--dynamic-path",
             env="DYNAMIC_PATH",
             metavar="FILE.py",
             help="Python module whose DYNAMIC mapping computes variables, applied last." + _E,
         ),
-    ] = None,
-    log: Annotated[
-        bool | None,
-        _flag(
-            "--log",
-            "--log-off",
-            "-l/-L",
-            "LOG",
-            "Print the composed environment in dotenv form on stdout.",
+        _option(
+            "log",
+            "--log/--log-off -l/-L",
+            env="LOG",
+            flag=True,
+            help="Print the composed environment in dotenv form on stdout.",
         ),
-    ] = None,
-    output_path: Annotated[
-        str | None,
-        _opt(
-            "--output-path",
-            "-o",
+        _option(
+            "output_path",
+            "--output-path -o",
             env="OUTPUT_PATH",
             metavar="FILE",
             help="Write the composed environment to FILE as a dotenv file (atomically)." + _E,
         ),
-    ] = None,
-    trace: Annotated[
-        bool | None,
-        _flag(
-            "--trace",
-            "--trace-off",
-            None,
-            "TRACE",
-            "Say on stderr where each variable came from and what it overrode.",
+        _option(
+            "trace",
+            "--trace/--trace-off",
+            env="TRACE",
+            flag=True,
+            help="Say on stderr where each variable came from and what it overrode.",
         ),
-    ] = None,
-    trace_key: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--trace-key", metavar="KEY", help="Trace only KEY (repeatable); implies --trace."
+        _option(
+            "trace_key",
+            "--trace-key",
+            metavar="KEY",
+            multiple=True,
+            help="Trace only KEY (repeatable); implies --trace.",
         ),
-    ] = None,
-    redact: Annotated[
-        bool | None,
-        _flag(
-            "--redact",
-            "--redact-off",
-            None,
-            "REDACT",
-            "Mask secret-looking values in --trace and --log [default: on when the output "
-            "is not a terminal].",
+        _option(
+            "redact",
+            "--redact/--redact-off",
+            env="REDACT",
+            flag=True,
+            help=(
+                "Mask secret-looking values in --trace and --log [default: on when the output "
+                "is not a terminal]."
+            ),
         ),
-    ] = None,
-    redact_pattern: Annotated[
-        list[str] | None,
-        typer.Option(
+        _option(
+            "redact_pattern",
             "--redact-pattern",
             metavar="REGEX",
+            multiple=True,
             help="Key pattern to mask (repeatable); replaces the default patterns.",
         ),
-    ] = None,
-    dialect: Annotated[
-        str | None,
-        _opt(
+        _option(
+            "dialect",
             "--dialect",
             env="DIALECT",
             metavar="NAME",
-            help="How dotenv files are read: get-dotenv (Node dotenv's rules, get-dotenv's "
-            "expansion) or python-dotenv (as python-dotenv's dotenv_values reads each file) "
-            "[default: get-dotenv].",
+            help=(
+                "How dotenv files are read: get-dotenv (Node dotenv's rules, get-dotenv's "
+                "expansion) or python-dotenv (as python-dotenv's dotenv_values reads each "
+                "file) [default: get-dotenv]."
+            ),
         ),
-    ] = None,
-    strict: Annotated[
-        bool | None,
-        _flag(
-            "--strict",
-            "--strict-off",
-            None,
-            "STRICT",
-            "Make missing requiredKeys an error (exit 1) instead of a warning.",
+        _option(
+            "strict",
+            "--strict/--strict-off",
+            env="STRICT",
+            flag=True,
+            help="Make missing requiredKeys an error (exit 1) instead of a warning.",
         ),
-    ] = None,
-    _version_flag: Annotated[
-        bool,
-        typer.Option(
-            "--version",
-            "-V",
+        _option(
+            "_version_flag",
+            "--version -V",
+            flag=True,
+            default=False,
             callback=_version,
-            is_eager=True,
-            expose_value=False,
+            eager=True,
             help="Print the version and exit.",
         ),
-    ] = False,
-    _show_completion: Annotated[
-        str | None,
-        typer.Option(
+        _option(
+            "_show_completion",
             "--show-completion",
             metavar="[SHELL]",
             callback=_completion("show"),
-            is_eager=True,
-            expose_value=False,
-            help="Print the shell completion script (bash, zsh, fish, powershell; 'auto': "
-            "this shell).",
+            eager=True,
+            help=(
+                "Print the shell completion script (bash, zsh, fish, powershell; 'auto': this "
+                "shell)."
+            ),
         ),
-    ] = None,
-    _install_completion: Annotated[
-        str | None,
-        typer.Option(
+        _option(
+            "_install_completion",
             "--install-completion",
             metavar="[SHELL]",
             callback=_completion("install"),
-            is_eager=True,
-            expose_value=False,
+            eager=True,
             help="Install shell completion ('auto': for this shell).",
         ),
-    ] = None,
-    command: Annotated[
-        str | None,
-        typer.Option(
-            "--cmd",
-            "-c",
+        _option(
+            "command",
+            "--cmd -c",
             metavar="'COMMAND'",
-            help="Run COMMAND (a script name or a shell string) like the cmd command; it is "
-            "first expanded against the composed environment unless config "
-            "plugins.cmd.expand is false.",
+            help=(
+                "Run COMMAND (a script name or a shell string) like the cmd command; it is "
+                "first expanded against the composed environment unless config "
+                "plugins.cmd.expand is false."
+            ),
         ),
-    ] = None,
-) -> None:
-    """Compose layered .env files and config into one environment and run commands in it."""
+    ]
+
+
+def root(ctx: typer.Context, given: Mapping[str, Any]) -> None:
+    """The root group's callback: ``given`` holds the value of every option of ``options()``
+    by name (``None`` where not given)."""
     settings = ctx.obj
     if not isinstance(settings, Settings):
         raise RuntimeError("create_app() builds the root command; call it instead")
-    given: dict[str, str | bool | None] = {
-        "env": env,
-        "defaultEnv": default_env,
-        "defaultEnvKey": default_env_key,
-        "paths": paths,
-        "pathsDelimiter": paths_delimiter,
-        "pathsDelimiterPattern": paths_delimiter_pattern,
-        "dotenvToken": dotenv_token,
-        "privateToken": private_token,
-        "vars": vars,
-        "varsDelimiter": vars_delimiter,
-        "varsDelimiterPattern": vars_delimiter_pattern,
-        "varsAssignor": vars_assignor,
-        "varsAssignorPattern": vars_assignor_pattern,
-        "excludeAll": exclude_all,
-        "excludeEnv": exclude_env,
-        "excludeGlobal": exclude_global,
-        "excludePrivate": exclude_private,
-        "excludePublic": exclude_public,
-        "debug": debug,
-        "excludeDynamic": exclude_dynamic,
-        "dynamicPath": dynamic_path,
-        "log": log,
-        "outputPath": output_path,
-        "redact": redact,
-        "strict": strict,
-        "dialect": dialect,
-    }
     from host_cli.options import BY_KEY
 
     cli: dict[str, Any] = {}
-    for key, value in given.items():
+    for name in _KEYED:
+        value, key = given[name], _camel(name)
         if value is None:
             continue
         cli[key] = (
             _from_process_env(value) if isinstance(value, str) and BY_KEY[key].expands else value
         )
+    trace_key, trace = given["trace_key"], given["trace"]
     if trace_key:
         cli["trace"] = list(trace_key)
     elif trace is not None:
         cli["trace"] = trace
-    if redact_pattern:
-        cli["redactPatterns"] = list(redact_pattern)
-    if shell_off:
+    if given["redact_pattern"]:
+        cli["redactPatterns"] = list(given["redact_pattern"])
+    shell = given["shell"]
+    if given["shell_off"]:
         cli["shell"] = False
     elif shell is not None:
         cli["shell"] = {"true": True, "false": False}.get(shell.lower(), shell)
     ctx.obj = session = Session(settings, cli)
 
+    command = given["command"]
     if command is not None:
         if ctx.invoked_subcommand is not None:
             raise OptionError(

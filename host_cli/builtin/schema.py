@@ -40,18 +40,9 @@ _STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
 
 def _flag_help() -> dict[str, str]:
     """The root flags' help texts (``--env`` -> ``Target environment: ...``)."""
-    import typer.main
-
     from host_cli import rootcli
 
-    holder = typer.Typer(add_completion=False, rich_markup_mode=None)
-    holder.callback()(rootcli.root)
-    command = typer.main.get_command(holder)
-    return {
-        name: (param.help or "") if hasattr(param, "help") else ""
-        for param in command.params
-        for name in param.opts
-    }
+    return {name: option.help or "" for option in rootcli.options() for name in option.opts}
 
 
 def _root_options() -> dict[str, Any]:
