@@ -38,8 +38,7 @@ RESHAPE = "def transform(item):\n    return {**item, 'v': 2, 'was': item['pk']}\
 
 
 def _project(project, env: str) -> Path:
-    root = project({".env": env, "tables/table.template.yml": TEMPLATE})
-    return root
+    return project({".env": env, "tables/table.template.yml": TEMPLATE})
 
 
 def _versions(dcli, root: Path, transform: str = RESHAPE) -> None:
@@ -303,6 +302,19 @@ def local_versions(project, dcli, server, monkeypatch):
 ARGS = ("dynamodb", "tables", "migrate", "--from", "0", "--to", "1", "--force")
 
 
+def _fail_at_k00020(root: Path) -> None:
+    """A transform that fails on item k00020 (so a migration stops part-way, its checkpoint
+    kept) while ``stop.flag`` exists in the project."""
+    flag = root / "stop.flag"
+    flag.write_text("")
+    (root / "tables/001/transform.py").write_text(
+        "import os\n\ndef transform(item):\n"
+        f"    if item['pk'] == 'k00020' and os.path.exists({str(flag)!r}):\n"
+        "        raise RuntimeError('stop here')\n"
+        "    return item\n"
+    )
+
+
 def test_resume_without_a_checkpoint_is_one_line(local_versions, dcli):
     out = dcli(*ARGS, "--resume")
     last = out.err.splitlines()[-1]
@@ -316,14 +328,7 @@ def test_resume_without_a_checkpoint_is_one_line(local_versions, dcli):
 
 def test_resume_refuses_another_segmentation_and_changed_transforms(local_versions, dcli):
     root = local_versions
-    flag = root / "stop.flag"
-    flag.write_text("")
-    (root / "tables/001/transform.py").write_text(
-        "import os\n\ndef transform(item):\n"
-        f"    if item['pk'] == 'k00020' and os.path.exists({str(flag)!r}):\n"
-        "        raise RuntimeError('stop here')\n"
-        "    return item\n"
-    )
+    _fail_at_k00020(root)
     failed = dcli(*ARGS, "--segments", "2", "--page-size", "5", "--concurrency", "1")
     assert failed.code == 1 and "--resume continues from .getdotenv/migrate/" in failed.err
     again = dcli(*ARGS, "--resume", "--segments", "3")
@@ -374,14 +379,7 @@ def test_progress_on_a_terminal_shows_items_per_second_and_an_eta(local_versions
 )
 def test_a_tampered_checkpoint_is_refused(local_versions, dcli, change, reason):
     root = local_versions
-    flag = root / "stop.flag"
-    flag.write_text("")
-    (root / "tables/001/transform.py").write_text(
-        "import os\n\ndef transform(item):\n"
-        f"    if item['pk'] == 'k00020' and os.path.exists({str(flag)!r}):\n"
-        "        raise RuntimeError('stop here')\n"
-        "    return item\n"
-    )
+    _fail_at_k00020(root)
     assert dcli(*ARGS, "--segments", "2", "--page-size", "5", "--concurrency", "1").code == 1
     [path] = (root / ".getdotenv" / "migrate").glob("*.json")
     path.write_text(json.dumps({**json.loads(path.read_text()), **change}))
