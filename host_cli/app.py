@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandInfo, TyperInfo
 
-from host_cli.context import Session, Settings
+from host_cli.context import Session, Settings, warner
 from host_cli.errors import GetDotenvError
 from host_cli.plugins import command_names
 from host_cli.proc import looks_like_shell
@@ -183,12 +183,14 @@ class HostGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         self.params.extend(rootcli.options())
         self.callback = self._root
-        self._invoked: Any = None
 
     def _root(self, **given: Any) -> None:
+        # click invokes a callback inside its context (typer finds its callbacks' the same way)
+        from typer._click.globals import get_current_context
+
         from host_cli import rootcli
 
-        rootcli.root(self._invoked, given)
+        rootcli.root(get_current_context(), given)  # type: ignore[arg-type]
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*self.commands, *(name for name in self.lazy if name not in self.commands)]
@@ -223,7 +225,6 @@ class HostGroup(TyperGroup):
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
-        self._invoked = ctx
         try:
             return super().invoke(ctx)
         except GetDotenvError as exc:
@@ -236,13 +237,6 @@ class HostGroup(TyperGroup):
 def completion_requested(prog_name: str) -> bool:
     """Whether the shell asks for completions (``_GETDOTENV_COMPLETE`` is set)."""
     return f"_{prog_name.replace('-', '_').upper()}_COMPLETE" in os.environ
-
-
-def _warner(prog_name: str) -> Callable[[str], None]:
-    def warn(message: str) -> None:
-        print(f"{prog_name}: warning: {message}", file=sys.stderr)
-
-    return warn
 
 
 def _no_options() -> None:
@@ -267,7 +261,7 @@ def create_app(
     from host_cli import builtin
     from host_cli import plugins as plugin_loader
 
-    warn = _warner(prog_name)
+    warn = warner(prog_name)
     host = plugin_loader.load(
         builtins=[("getdotenv", builtin)],
         extra=plugins,

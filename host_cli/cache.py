@@ -90,17 +90,16 @@ def store(kind: str, material: str, value: Any) -> None:
     _evict(folder)
 
 
-def _evict(folder: Path, keep: int | None = None) -> None:
+def _evict(folder: Path) -> None:
     """Keep the ``MAX_ENTRIES`` most recently written entries; remove the others."""
-    keep = MAX_ENTRIES if keep is None else keep
     try:
         entries = [e for e in os.scandir(folder) if e.name.endswith(".bin") and e.is_file()]
-        if len(entries) <= keep:
+        if len(entries) <= MAX_ENTRIES:
             return
         entries.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)
     except OSError:
         return
-    for entry in entries[keep:]:
+    for entry in entries[MAX_ENTRIES:]:
         with contextlib.suppress(OSError):
             os.unlink(entry.path)
 

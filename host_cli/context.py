@@ -6,7 +6,7 @@ first time a command calls ``get_context(ctx)``, so ``--help`` works in a folder
 """
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -23,6 +23,18 @@ else:
     # For mypy only; at run time the NamedTuples below would otherwise compile each string
     # annotation into a ForwardRef on every start (see benchmarks/README.md).
     Origin = Script = Source = Options = PluginConfigs = PluginHost = Any
+
+
+def warner(prog_name: str) -> Callable[[str], None]:
+    """A function that prints ``<prog_name>: warning: message`` on stderr: the host's
+    warnings, and the plugins' through ``HostContext.warn``."""
+
+    def warn(message: str) -> None:
+        import sys
+
+        print(f"{prog_name}: warning: {message}", file=sys.stderr)
+
+    return warn
 
 
 def spawn_env(base: Mapping[str, str], overlay: Mapping[str, str]) -> dict[str, str]:
@@ -76,9 +88,7 @@ class HostContext(NamedTuple):
 
     def warn(self, message: str) -> None:
         """Print ``<prog>: warning: message`` on stderr, as the host's own warnings."""
-        import sys
-
-        print(f"{self.prog_name}: warning: {message}", file=sys.stderr)
+        warner(self.prog_name)(message)
 
 
 class Settings(NamedTuple):

@@ -213,7 +213,8 @@ def parse_vars(
     return tuple(pairs)
 
 
-def _pick(layers: Sequence[Layer], key: str) -> tuple[Any, Layer | None]:
+def pick(layers: Sequence[Layer], key: str) -> tuple[Any, Layer | None]:
+    """The value of ``key`` in the highest layer that sets it, and that layer."""
     for layer in reversed(layers):
         if key in layer.values and layer.values[key] is not None:
             return layer.values[key], layer
@@ -237,16 +238,16 @@ def resolve(layers: Sequence[Layer]) -> Options:
     """Resolve ``layers`` (lowest first) into ``Options``; bad values raise ``OptionError``."""
 
     def text(key: str) -> str | None:
-        value, _ = _pick(layers, key)
+        value, _ = pick(layers, key)
         return value if isinstance(value, str) else None
 
     def pattern(key: str) -> re.Pattern[str] | None:
-        value, layer = _pick(layers, key)
+        value, layer = pick(layers, key)
         if not value or layer is None:
             return None
         return _compile(value, layer.where(key))
 
-    paths_value, _ = _pick(layers, "paths")
+    paths_value, _ = pick(layers, "paths")
     if isinstance(paths_value, list):
         paths = tuple(p for p in paths_value if p)
     else:
@@ -258,7 +259,7 @@ def resolve(layers: Sequence[Layer]) -> Options:
             )
         )
 
-    vars_text, vars_layer = _pick(layers, "vars")
+    vars_text, vars_layer = pick(layers, "vars")
     pairs: tuple[tuple[str, str], ...] = ()
     if vars_text and vars_layer is not None:
         pairs = parse_vars(
@@ -270,7 +271,7 @@ def resolve(layers: Sequence[Layer]) -> Options:
             where=vars_layer.where("vars"),
         )
 
-    shell_value, _ = _pick(layers, "shell")
+    shell_value, _ = pick(layers, "shell")
     shell: str | None
     if shell_value is False:
         shell = None
@@ -279,21 +280,21 @@ def resolve(layers: Sequence[Layer]) -> Options:
     else:
         shell = str(shell_value)
 
-    trace, _ = _pick(layers, "trace")
+    trace, _ = pick(layers, "trace")
     patterns = None
-    given, given_layer = _pick(layers, "redactPatterns")
+    given, given_layer = pick(layers, "redactPatterns")
     if given is not None and given_layer is not None:
         # Matched against keys, case-insensitively, as get-dotenv's patterns are.
         where = given_layer.where("redactPatterns")
         patterns = tuple(_compile(p, where, re.IGNORECASE) for p in given)
 
-    dialect, dialect_layer = _pick(layers, "dialect")
+    dialect, dialect_layer = pick(layers, "dialect")
     if dialect not in DIALECTS:
         where = dialect_layer.where("dialect") if dialect_layer is not None else "--dialect"
         raise OptionError(f"{where}: expected get-dotenv or python-dotenv, got {dialect!r}")
 
     for key in ("dotenvToken", "privateToken", "defaultEnvKey"):
-        value, layer = _pick(layers, key)
+        value, layer = pick(layers, key)
         if not value and layer is not None:
             raise OptionError(f"{layer.where(key)}: expected a non-empty string")
 
@@ -311,14 +312,14 @@ def resolve(layers: Sequence[Layer]) -> Options:
         exclude_public=_exclusion(layers, "excludePublic"),
         exclude_dynamic=_exclusion(layers, "excludeDynamic"),
         shell=shell,
-        debug=bool(_pick(layers, "debug")[0]),
-        log=bool(_pick(layers, "log")[0]),
+        debug=bool(pick(layers, "debug")[0]),
+        log=bool(pick(layers, "log")[0]),
         output_path=text("outputPath") or None,
         trace=bool(trace),
         trace_keys=tuple(trace) if isinstance(trace, list) else (),
-        redact=_pick(layers, "redact")[0],
+        redact=pick(layers, "redact")[0],
         redact_patterns=patterns,
-        strict=bool(_pick(layers, "strict")[0]),
+        strict=bool(pick(layers, "strict")[0]),
         dynamic_path=text("dynamicPath") or None,
         dialect=dialect,
     )

@@ -143,16 +143,13 @@ def resolve(inputs: Inputs) -> HostContext:
     ]
     opts = options.resolve(layers)
 
-    def winner(key: str) -> options.Layer | None:
-        return next((la for la in reversed(layers) if la.values.get(key) is not None), None)
-
     def base(key: str) -> Path:
         """Paths in config (and defaults) are relative to the project root; typed ones to cwd."""
-        layer = winner(key)
+        layer = options.pick(layers, key)[1]
         typed = layer is not None and layer.kind in ("cli", "parent")
         return cwd if typed or root is None else root
 
-    paths_layer = winner("paths")
+    paths_layer = options.pick(layers, "paths")[1]
     paths_where = paths_layer.where("paths") if paths_layer is not None else "--paths"
     folders = cascade.directories(opts, base("paths"), paths_where)
     if opts.output_path and base("outputPath") != cwd:
@@ -164,7 +161,7 @@ def resolve(inputs: Inputs) -> HostContext:
         env = expand_all(values, inputs.process_env, describe=cascade.describe(origins))
     else:  # python-dotenv resolved each file as it read it
         env = values
-    env_layer = winner("env")
+    env_layer = options.pick(layers, "env")[1]
     unknown_env = None
     if env_name and env_layer is not None and env_layer.kind == "cli":
         unknown_env = _unmatched_env(opts, env_name, folders, sources)

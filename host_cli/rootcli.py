@@ -89,41 +89,13 @@ def _from_process_env(value: str) -> str:
     return expand(value, lookup_in({}, os.environ))
 
 
-# The options that set a root option of config (rootOptionDefaults), whose key is the
-# camelCase of the name: `default_env` sets `defaultEnv`.
-_KEYED = (
-    "env",
-    "default_env",
-    "default_env_key",
-    "paths",
-    "paths_delimiter",
-    "paths_delimiter_pattern",
-    "dotenv_token",
-    "private_token",
-    "vars",
-    "vars_delimiter",
-    "vars_delimiter_pattern",
-    "vars_assignor",
-    "vars_assignor_pattern",
-    "exclude_all",
-    "exclude_env",
-    "exclude_global",
-    "exclude_private",
-    "exclude_public",
-    "debug",
-    "exclude_dynamic",
-    "dynamic_path",
-    "log",
-    "output_path",
-    "redact",
-    "strict",
-    "dialect",
-)
+# Kinds of root option whose flag's value is stored as it is (expanded where it expands).
+_PLAIN = ("str", "bool", "paths")
 
 
-def _camel(name: str) -> str:
-    first, *rest = name.split("_")
-    return first + "".join(word.capitalize() for word in rest)
+def option_name(flag: str) -> str:
+    """The name a root option's value is passed under: ``--default-env`` -> ``default_env``."""
+    return flag[2:].replace("-", "_")
 
 
 def options() -> list[TyperOption]:
@@ -420,15 +392,17 @@ def root(ctx: typer.Context, given: Mapping[str, Any]) -> None:
     settings = ctx.obj
     if not isinstance(settings, Settings):
         raise RuntimeError("create_app() builds the root command; call it instead")
-    from host_cli.options import BY_KEY
+    from host_cli.options import SPECS
 
     cli: dict[str, Any] = {}
-    for name in _KEYED:
-        value, key = given[name], _camel(name)
+    for spec in SPECS:
+        if not spec.used or spec.kind not in _PLAIN:
+            continue  # shell, trace and redactPatterns are read below; unused keys have no flag
+        value = given[option_name(spec.flag)]
         if value is None:
             continue
-        cli[key] = (
-            _from_process_env(value) if isinstance(value, str) and BY_KEY[key].expands else value
+        cli[spec.key] = (
+            _from_process_env(value) if isinstance(value, str) and spec.expands else value
         )
     trace_key, trace = given["trace_key"], given["trace"]
     if trace_key:

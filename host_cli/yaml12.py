@@ -123,9 +123,9 @@ def check_nodes(root: Any) -> None:
                 stack.append((kid, False))
 
 
-def load_checked(text: str, loader_class: Any) -> Any:
-    """One document with ``loader_class``, its node graph checked before it is constructed."""
-    loader = loader_class(text)
+def load_checked(text: str) -> Any:
+    """One document, its node graph checked before it is constructed."""
+    loader = Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -167,7 +167,7 @@ def loads(text: str) -> Any:
     swap = _placeholders(text)
     for original, placeholder in swap.items():
         text = text.replace(original, placeholder)
-    data = load_checked(text, Loader)
+    data = load_checked(text)
     if swap:
         data = _restore(data, {p: o for o, p in swap.items()})
     return data
