@@ -197,6 +197,7 @@ def dynamodb_tables(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Tables]:
     """The project's versioned tables, created for this test under names of its own."""
+    from dynamodb_plugin import aws
     from dynamodb_plugin.tables import definition, ops
     from host_cli import resolve_context
 
@@ -223,7 +224,5 @@ def dynamodb_tables(
             with contextlib.suppress(Exception):
                 dynamodb.delete_table(TableName=name)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and set(made.values()) & set(
-            dynamodb.list_tables().get("TableNames", [])
-        ):
+        while time.monotonic() < deadline and set(made.values()) & aws.existing_tables(dynamodb):
             time.sleep(0.1)

@@ -1,7 +1,7 @@
 """Start a program as a recorded local DynamoDB: write its record, then become it.
 
 ``python -m dynamodb_plugin.local.launch --record FILE --port N --endpoint URL --log FILE
---backend jar [--data DIR] -- PROGRAM ARGS...`` writes the record naming this very process (its
+[--data DIR] -- PROGRAM ARGS...`` writes the record naming this very process (its
 pid and start time do not change across ``exec``) and the program's command line, then
 ``exec``s the program. So a server exists only once its record does, even if ``local start``
 is killed right after spawning it. Used for Amazon's DynamoDB Local jar, which cannot write a
@@ -22,7 +22,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--log", default="")
-    parser.add_argument("--backend", default="jar")
     parser.add_argument("--data")
     parser.add_argument("program", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -35,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     record = state.own_record(
         port=args.port,
         endpoint=args.endpoint,
-        backend=args.backend,
+        backend="jar",
         persist=args.data is not None,
         log=args.log,
         data=args.data,

@@ -174,13 +174,18 @@ def _terminate(pid: int, timeout: float) -> bool:
     return False
 
 
-def _gone(pid: int, timeout: float) -> bool:
+def _until(done: Callable[[], bool], timeout: float) -> bool:
+    """Whether ``done()`` comes true within ``timeout`` seconds (asked every 20 ms)."""
     deadline = time.monotonic() + timeout
-    while state.alive(pid):
+    while not done():
         if time.monotonic() >= deadline:
             return False
         time.sleep(0.02)
     return True
+
+
+def _gone(pid: int, timeout: float) -> bool:
+    return _until(lambda: not state.alive(pid), timeout)
 
 
 def start(context: HostContext, *, port: int | None, timeout: float | None, in_memory: bool) -> int:
@@ -210,16 +215,11 @@ def start(context: HostContext, *, port: int | None, timeout: float | None, in_m
     return _start_builtin(run, which, wait, in_memory)
 
 
-def _released(port: int, within: float = 2.0) -> bool:
-    """Whether ``port`` is released within ``within`` seconds. A server killed a moment ago
-    counts as gone once its memory is freed, but the kernel closes its listening socket a
-    little later: the port its record names is waited for, briefly, instead of refused."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        time.sleep(0.02)
-        if not state.port_in_use(port):
-            return True
-    return False
+def _released(port: int) -> bool:
+    """Whether ``port`` is released within 2 s. A server killed a moment ago counts as gone
+    once its memory is freed, but the kernel closes its listening socket a little later: the
+    port its record names is waited for, briefly, instead of refused."""
+    return _until(lambda: not state.port_in_use(port), 2.0)
 
 
 def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> int:

@@ -44,11 +44,9 @@ class Record(NamedTuple):
     data: str | None
 
 
-def state_dir(root: Path, *, create: bool = True) -> Path:
+def state_dir(root: Path) -> Path:
     """``<root>/.getdotenv``, created with a ``.gitignore`` that keeps it out of git."""
     folder = root / ".getdotenv"
-    if not create:
-        return folder
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         ignore = folder / ".gitignore"
