@@ -216,9 +216,10 @@ def start(context: HostContext, *, port: int | None, timeout: float | None, in_m
 
 
 def _released(port: int) -> bool:
-    """Whether ``port`` is released within 2 s. A server killed a moment ago counts as gone
-    once its memory is freed, but the kernel closes its listening socket a little later: the
-    port its record names is waited for, briefly, instead of refused."""
+    """Whether ``port`` is released within 2 s. A server that ended a moment ago counts as
+    gone once its memory is freed or its main thread reaped, but the kernel closes its
+    listening socket a little later (with its last thread): its port is waited for, briefly,
+    instead of refused."""
     return _until(lambda: not state.port_in_use(port), 2.0)
 
 
@@ -357,6 +358,9 @@ def stop(context: HostContext, *, timeout: float, force: bool) -> int:
         clean = _gone(record.pid, timeout) if saved else False
         if not clean:
             clean = _terminate(record.pid, timeout)
+        # Its main thread can be reaped before its last thread closes the listening socket:
+        # the port is given back before the record goes, so a start right after finds it free.
+        _released(record.port)
         state.remove(folder)
     if not clean:
         _say(
