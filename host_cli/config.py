@@ -67,13 +67,6 @@ def find_project_root(start: Path) -> Path | None:
     return None
 
 
-def _shown(path: Path, cwd: Path) -> str:
-    try:
-        return str(path.relative_to(cwd))
-    except ValueError:
-        return str(path)
-
-
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
@@ -319,7 +312,7 @@ def load_sources(project_root: Path | None, cwd: Path) -> tuple[Source, ...]:
     found: list[Path] = []
     pyproject = project_root / "pyproject.toml"
     if files.is_file(pyproject):
-        shown = _shown(pyproject, cwd)
+        shown = files.shown_path(pyproject, cwd)
         if b"getdotenv" in (files.read_bytes(pyproject, shown, error=ConfigError) or b""):
             found.append(pyproject)
     for names in (PUBLIC_NAMES, LOCAL_NAMES):
@@ -329,7 +322,7 @@ def load_sources(project_root: Path | None, cwd: Path) -> tuple[Source, ...]:
                 break
     sources = []
     for path in found:
-        shown = _shown(path, cwd)
+        shown = files.shown_path(path, cwd)
         doc = _parse(path, shown)
         if path.suffix == ".toml":
             if doc is None:

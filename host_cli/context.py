@@ -68,6 +68,12 @@ class HostContext(NamedTuple):
     folders: tuple[Path, ...] = ()  # the --paths folders, resolved
     unknown_env: tuple[str, ...] | None = None  # --env selected nothing: the envs that exist
 
+    def shown(self, path: Path) -> str:
+        """``path`` as messages show it: relative to the working folder where inside it."""
+        from host_cli.files import shown_path
+
+        return shown_path(path, self.cwd)
+
     def child_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         """The environment for a child process: the process env, the composed env over it,
         and the root options a nested getdotenv inherits. One the kernel would refuse (a NUL

@@ -133,6 +133,14 @@ def read_text(
     return None if data is None else decode(data, shown, error=error)
 
 
+def shown_path(path: Path, cwd: Path) -> str:
+    """``path`` as messages show it: relative to ``cwd`` where it lies inside it."""
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
+
+
 def is_file(path: Path) -> bool:
     """Whether ``path`` is a regular file (never raises: a loop or a long name is no file)."""
     try:

@@ -53,10 +53,7 @@ class Local(NamedTuple):
         return self.context.project_root or self.context.cwd
 
     def shown(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.context.cwd))
-        except ValueError:
-            return str(path)
+        return self.context.shown(path)
 
 
 def load(context: HostContext, port: int | None = None) -> Local:

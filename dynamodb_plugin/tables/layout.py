@@ -8,11 +8,12 @@ error. The file names come from the tokens (``table`` -> ``table.yml``, else ``t
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from host_cli import PluginError
+from host_cli import PluginError, write_atomically
 from host_cli import read_text as host_read_text
 
 TEMPLATE = "table.template.yml"
@@ -81,11 +82,15 @@ class Layout(NamedTuple):
     table_token: str = "table"
     transform_token: str = "transform"
 
+    def get(self, number: int) -> Version | None:
+        """The version numbered ``number``, if the layout has it."""
+        return next((v for v in self.versions if v.number == number), None)
+
     def find(self, wanted: str | int) -> Version:
         number = parse_version(wanted)
-        for version in self.versions:
-            if version.number == number:
-                return version
+        version = self.get(number)
+        if version is not None:
+            return version
         have = ", ".join(v.name for v in self.versions) or "none"
         raise PluginError(
             f"{self.shown}/{format_version(number, self.width)}: no such version (have: {have})"
@@ -150,6 +155,7 @@ def load(
     return Layout(root, shown, width, versions, table_token, transform_token)
 
 
+@functools.cache
 def _cfn_loader() -> Any:
     import yaml  # noqa: TID253 - only the tables commands read YAML
 
@@ -185,9 +191,13 @@ def read_text(path: Path, shown: str) -> str:
 
 def read_yaml(path: Path, shown: str) -> Any:
     """Parse a CloudFormation YAML file; short tags (``!Ref``, ``!Sub``, ...) are accepted."""
+    return parse_yaml(read_text(path, shown), shown)
+
+
+def parse_yaml(text: str, shown: str) -> Any:
+    """Parse CloudFormation YAML text read from ``shown``."""
     import yaml  # noqa: TID253
 
-    text = read_text(path, shown)
     try:
         return yaml.load(text, Loader=_cfn_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -209,8 +219,7 @@ def generate(
     from dynamodb_plugin.tables.definition import pick
 
     name = format_version(number, layout.width)
-    existing = next((v for v in layout.versions if v.number == number), None)
-    version = existing or Version(number, name, layout.root / name)
+    version = layout.get(number) or Version(number, name, layout.root / name)
     target = layout.table_file(version)
     if target.exists() and not force:
         raise PluginError(
@@ -227,19 +236,19 @@ def generate(
     if source_file is None:
         text = STARTER.format(version=name)
     else:
-        definition = pick(read_yaml(source_file, shown), shown, logical_id)
+        source = read_text(source_file, shown)
+        definition = pick(parse_yaml(source, shown), shown, logical_id)
         if not isinstance(definition.resource.get("Properties"), dict):
             raise PluginError(f"{shown}: {definition.key('Properties')}: expected a mapping")
-        named = _with_table_name(
-            read_text(source_file, shown), definition.logical_id, f"${{param:STAGE_NAME}}-{name}"
-        )
+        named = _with_table_name(source, definition.logical_id, f"${{param:STAGE_NAME}}-{name}")
         if named is None:
             raise PluginError(f"{shown}: cannot find the table's Properties to set TableName in")
         text = named
     version.folder.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    # 0666 less the umask, as any file the user writes: a table file is their source, not data
+    write_atomically(
+        target, text, shown=layout.shown_file(version, target), mode=0o666, error=PluginError
+    )
     return target, shown
 
 

@@ -74,12 +74,12 @@ def load(context: HostContext, *, use_aws: bool = False, resource: str | None = 
     config = merged.config
     tables = config["tables"]
     root = (context.project_root or context.cwd) / tables["path"]
-    try:
-        shown = str(root.relative_to(context.cwd))
-    except ValueError:
-        shown = str(root)
     found = layout.load(
-        root, shown, int(tables["width"]), tables["tokens"]["table"], tables["tokens"]["transform"]
+        root,
+        context.shown(root),
+        int(tables["width"]),
+        tables["tokens"]["table"],
+        tables["tokens"]["transform"],
     )
     return Tables(
         context,
@@ -99,7 +99,7 @@ def _env_version(run: Tables, key: str) -> Version | None:
         number = layout.parse_version(value, key)
     except PluginError:
         return None
-    return next((v for v in run.layout.versions if v.number == number), None)
+    return run.layout.get(number)
 
 
 def _pick(run: Tables, given: str | None, command: str) -> Version:
@@ -170,11 +170,7 @@ def generate(run: Tables, *, version: str | None, force: bool) -> int:
     written, source = layout.generate(
         run.layout, layout.parse_version(wanted), force=force, logical_id=run.resource
     )
-    try:
-        shown = str(written.relative_to(run.context.cwd))
-    except ValueError:
-        shown = str(written)
-    typer.echo(shown)
+    typer.echo(run.context.shown(written))
     _say(f"generated from {source}")
     return 0
 
@@ -560,7 +556,7 @@ def _checkpoint(run: Tables, identity: dict[str, Any], resume: bool, segments: i
     ).hexdigest()[:16]
     root = run.context.project_root or run.context.cwd
     path = state.state_dir(root) / "migrate" / f"{digest}.json"
-    shown = _shown(run, path)
+    shown = run.context.shown(path)
     if resume:
         if not path.exists():
             raise PluginError(
@@ -586,13 +582,6 @@ def _checkpoint(run: Tables, identity: dict[str, Any], resume: bool, segments: i
     return Checkpoint(path, identity, segments or 1, shown)
 
 
-def _shown(run: Tables, path: Any) -> str:
-    try:
-        return str(path.relative_to(run.context.cwd))
-    except ValueError:
-        return str(path)
-
-
 def _stopped(run: Tables, checkpoint: Any, how: str) -> str | None:
     """Where an interrupted run left off, when its checkpoint holds a place."""
     if checkpoint is None or not checkpoint.saved or not checkpoint.path.exists():
@@ -600,7 +589,7 @@ def _stopped(run: Tables, checkpoint: Any, how: str) -> str | None:
     counts = checkpoint.counts
     return (
         f"migrate {how} with {counts['written']} items written for good; the same command "
-        f"with --resume continues from {_shown(run, checkpoint.path)}"
+        f"with --resume continues from {run.context.shown(checkpoint.path)}"
     )
 
 

@@ -28,13 +28,6 @@ class Run(NamedTuple):
     code: int
 
 
-def _shown(path: Path, cwd: Path) -> str:
-    try:
-        return str(path.relative_to(cwd)) or "."
-    except ValueError:
-        return str(path)
-
-
 def folders(context: HostContext, root_path: str, globs: str, pkg_cwd: bool) -> list[Path]:
     """The folders matched by ``globs`` (space-separated) under ``root_path``, sorted."""
     from host_cli.cascade import folder
@@ -102,7 +95,7 @@ def run_batch(
     matched = folders(context, root_path, globs, pkg_cwd)
     if list_only:
         for folder in matched:
-            typer.echo(_shown(folder, context.cwd))
+            typer.echo(context.shown(folder))
         return 0
     if command is not None and tokens:
         raise OptionError(
@@ -124,13 +117,11 @@ def run_batch(
     if parallel:
         lock = threading.Lock()
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            futures = [
-                pool.submit(_run_one, argv, env, f, _shown(f, context.cwd), lock) for f in matched
-            ]
+            futures = [pool.submit(_run_one, argv, env, f, context.shown(f), lock) for f in matched]
             runs = [f.result() for f in futures]
     else:
         for folder in matched:
-            shown = _shown(folder, context.cwd)
+            shown = context.shown(folder)
             sys.stderr.write(f"=== {shown}\n")
             sys.stderr.flush()
             try:
