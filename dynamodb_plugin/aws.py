@@ -59,6 +59,11 @@ def is_aws(endpoint: str) -> bool:
     return host.endswith(_AWS_HOST_SUFFIXES) or host in ("amazonaws.com", "api.aws")
 
 
+def _is_local(endpoint: str | None) -> bool:
+    """Whether ``endpoint`` is a server of the user's rather than AWS (``None``)."""
+    return endpoint is not None and not is_aws(endpoint)
+
+
 def profile(env: Mapping[str, str]) -> str | None:
     return env.get("AWS_DEFAULT_PROFILE") or env.get("AWS_PROFILE") or None
 
@@ -93,8 +98,9 @@ def _config_section(env: Mapping[str, str]) -> Mapping[str, str]:
     return {}
 
 
-def has_credentials(env: Mapping[str, str]) -> bool:
-    """Whether the user has credentials boto3 would find (variables, profile, shared files).
+def has_credentials(env: Mapping[str, str], config: Mapping[str, str]) -> bool:
+    """Whether the user has credentials boto3 would find (variables, profile, shared files;
+    ``config``: the profile's section of the shared config file).
 
     Instance metadata is not asked: that is a network call, and a laptop has none.
     """
@@ -103,7 +109,7 @@ def has_credentials(env: Mapping[str, str]) -> bool:
     creds = _ini(_home_file(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials"))
     if creds is not None and any(creds.has_option("default", key) for key in _CREDENTIAL_SETTINGS):
         return True
-    return any(key in _config_section(env) for key in _CREDENTIAL_SETTINGS)
+    return any(key in config for key in _CREDENTIAL_SETTINGS)
 
 
 class Region(NamedTuple):
@@ -144,13 +150,14 @@ def app_env(env: Mapping[str, str], endpoint: str) -> dict[str, str]:
     and Lambda's variable), so ``AWS_DEFAULT_REGION`` follows ``AWS_REGION`` where only that is set.
     """
     out: dict[str, str] = {}
+    config = _config_section(env)
     if not env.get("AWS_ENDPOINT_URL_DYNAMODB"):
         out["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
-    if not env.get("AWS_DEFAULT_REGION") and not _config_section(env).get("region"):
+    if not env.get("AWS_DEFAULT_REGION") and not config.get("region"):
         out["AWS_DEFAULT_REGION"] = env.get("AWS_REGION") or LOCAL_REGION
         if not env.get("AWS_REGION"):
             out["AWS_REGION"] = LOCAL_REGION
-    if not has_credentials(env):
+    if not has_credentials(env, config):
         for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             if not env.get(variable):
                 out[variable] = DUMMY_KEY
@@ -168,7 +175,7 @@ class Target(NamedTuple):
 
     @property
     def local(self) -> bool:
-        return self.endpoint is not None and not is_aws(self.endpoint)
+        return _is_local(self.endpoint)
 
     def describe(self) -> str:
         """Where the calls go, in words: ``local DynamoDB at URL, region R`` or ``AWS, profile
@@ -194,8 +201,7 @@ def target(env: Mapping[str, str], local_endpoint: str | None, *, use_aws: bool 
         endpoint, source = local_endpoint, LOCAL_RULE
     else:
         endpoint, source = None, "AWS"
-    local = endpoint is not None and not is_aws(endpoint)
-    where = region(env, local=local)
+    where = region(env, local=_is_local(endpoint))
     return Target(endpoint, source, where.name, where.source, profile(env))
 
 
@@ -289,13 +295,18 @@ def errors(where: Target, doing: str) -> Iterator[None]:
 _REAL_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
 
+def _not_dynamodb(code: str, message: str) -> bool:
+    """Whether an error is no DynamoDB answer: a bare HTTP status, or an HTML page."""
+    return code.isdigit() or message.lstrip().startswith("<")
+
+
 def explain(exc: Any, where: Target) -> str:
     """``Code: message`` of a botocore ``ClientError``; an HTML page (not a DynamoDB answer)
     says what usually causes it."""
     error = exc.response.get("Error", {})
     code = str(error.get("Code", "Error"))
     message = str(error.get("Message") or exc)
-    if not code.isdigit() and not message.lstrip().startswith("<"):
+    if not _not_dynamodb(code, message):
         return f"{code}: {message}"
     if where.region and not _REAL_REGION.match(where.region):
         cause = (
@@ -325,8 +336,8 @@ def missing_operations(dynamodb: Any, operations: list[str]) -> list[str] | None
         except ClientError as exc:
             error = exc.response.get("Error", {})
             code = str(error.get("Code", ""))
-            html = str(error.get("Message", "")).lstrip().startswith("<")
-            if code.isdigit() or html or "Unknown" in code or "NotImplemented" in code:
+            message = str(error.get("Message", ""))
+            if _not_dynamodb(code, message) or "Unknown" in code or "NotImplemented" in code:
                 missing.append(operation)
         except BotoCoreError:
             return None

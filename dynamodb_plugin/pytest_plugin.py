@@ -211,7 +211,7 @@ def dynamodb_tables(
     dynamodb = dynamodb_local.client()
     try:
         for version in versions:
-            base = definition.table_name(run.definition(version), run.env, version.name, None).value
+            base = definition.table_name(run.definition(version), run.env, version.name).value
             name = f"{base[:200]}-{worker}-{uuid.uuid4().hex[:8]}"
             ops.create_table(
                 run, version=version.name, allow_non_latest=True, table_name=name, say=False

@@ -113,7 +113,7 @@ def check_name(name: Any, where: str) -> str:
 
 
 def table_name(
-    definition: Definition, env: Mapping[str, str], version: str, override: str | None
+    definition: Definition, env: Mapping[str, str], version: str, override: str | None = None
 ) -> Name:
     """The name the table of ``definition`` gets."""
     if override:

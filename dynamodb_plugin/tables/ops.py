@@ -45,8 +45,11 @@ class Tables(NamedTuple):
         )
         return aws.target(self.env, found[0] if found else None, use_aws=self.use_aws)
 
-    def connect(self, *, say: bool = True) -> tuple[Any, aws.Target]:
-        where = self.target()
+    def connect(
+        self, *, say: bool = True, where: aws.Target | None = None
+    ) -> tuple[Any, aws.Target]:
+        """A client of the target (``where``, when already resolved), and the target."""
+        where = where or self.target()
         if say:
             _say(f"dynamodb: {where.describe()}")
         with aws.errors(where, "connecting"):
@@ -57,8 +60,8 @@ class Tables(NamedTuple):
         shown = self.layout.shown_file(version, path)
         return definition.pick(layout.read_yaml(path, shown), shown, self.resource)
 
-    def name(self, version: Version, override: str | None = None, *, say: bool = True) -> str:
-        found = definition.table_name(self.definition(version), self.env, version.name, override)
+    def name(self, version: Version, *, say: bool = True) -> str:
+        found = definition.table_name(self.definition(version), self.env, version.name)
         if found.note and say:
             _say(f"note: {found.note}")
         return found.value
@@ -131,7 +134,7 @@ def list_versions(run: Tables, *, as_json: bool) -> int:
         )
     where = run.target()
     if rows:
-        dynamodb, where = run.connect(say=not as_json)
+        dynamodb, where = run.connect(say=not as_json, where=where)
         with aws.errors(where, "listing tables"):
             existing = aws.existing_tables(dynamodb)
         for row in rows:
@@ -175,7 +178,7 @@ def generate(run: Tables, *, version: str | None, force: bool) -> int:
     return 0
 
 
-def problems_of(run: Tables, version: Version, override: str | None = None) -> list[str]:
+def problems_of(run: Tables, version: Version) -> list[str]:
     """Everything ``create`` would refuse in one version's file, each ``dotted.key: what``."""
     try:
         found = run.definition(version)
@@ -183,7 +186,7 @@ def problems_of(run: Tables, version: Version, override: str | None = None) -> l
         return [str(exc).removeprefix(f"{run.layout.shown_file(version)}: ")]
     problems = translate.validate(found)
     try:
-        name = definition.table_name(found, run.env, version.name, override)
+        name = definition.table_name(found, run.env, version.name)
     except PluginError as exc:
         problems.append(str(exc).removeprefix(f"{found.shown}: "))
         name = Name("placeholder-name", None)
@@ -199,10 +202,12 @@ def problems_of(run: Tables, version: Version, override: str | None = None) -> l
 def _unsupported(run: Tables, found: Definition, plan: translate.Creation) -> list[str]:
     """The follow-ups the target cannot take (asked only of a local endpoint that answers)."""
     features = plan.optional_features()
-    where = run.target()
-    if not features or not where.local:
+    if not features:
         return []
-    dynamodb, where = run.connect(say=False)
+    where = run.target()
+    if not where.local:
+        return []
+    dynamodb, where = run.connect(say=False, where=where)
     missing = aws.missing_operations(dynamodb, features)
     if missing is None:
         _say(
@@ -371,14 +376,15 @@ def purge(run: Tables, *, version: str | None, table: str | None, force: bool) -
         pages = dynamodb.get_paginator("scan").paginate(
             TableName=name, ProjectionExpression=", ".join(names), ExpressionAttributeNames=names
         )
-        from dynamodb_plugin.tables.migrate import Pace, Writer
+        from dynamodb_plugin.tables.migrate import BATCH, Pace, Writer
 
         writer = Writer(dynamodb, name, 4, Pace(None))
         try:
             for page in pages:
                 items = page.get("Items", [])
-                for i in range(0, len(items), 25):
-                    writer.submit([{"DeleteRequest": {"Key": item}} for item in items[i : i + 25]])
+                for i in range(0, len(items), BATCH):
+                    batch = items[i : i + BATCH]
+                    writer.submit([{"DeleteRequest": {"Key": item}} for item in batch])
                 deleted += len(items)
         finally:
             writer.close()
@@ -453,23 +459,25 @@ def migrate(
         }
     source_keys = [k["AttributeName"] for k in described[source_name]["KeySchema"]]
     checkpoint = None
-    if not dry_run:
-        identity = {
+
+    def identity() -> dict[str, Any]:
+        return {
             "source": source_name,
             "target": target_name,
             "where": where.describe(),
             "steps": engine.fingerprint(steps, paths),
         }
-        checkpoint = _checkpoint(run, identity, resume, segments)
-        if resume:
-            segments = checkpoint.segments
-    chosen_segments = segments or defaults.get("segments")
-    if not chosen_segments:
-        chosen_segments = engine.default_segments(described[source_name].get("TableSizeBytes"))
-    if checkpoint is not None and not resume:
-        checkpoint.segments = chosen_segments
-        checkpoint.positions = [None] * chosen_segments
-        checkpoint.done = [False] * chosen_segments
+
+    if resume:  # never with --dry-run (refused above)
+        checkpoint = _resumed_checkpoint(run, identity(), segments)
+        segments = checkpoint.segments
+    chosen_segments = (
+        segments
+        or defaults.get("segments")
+        or engine.default_segments(described[source_name].get("TableSizeBytes"))
+    )
+    if not dry_run and not resume:
+        checkpoint = _fresh_checkpoint(run, identity(), chosen_segments)
     total = described[source_name].get("ItemCount")
     progress = _progress_line if sys.stderr.isatty() else None
     finished = False
@@ -543,33 +551,45 @@ def migrate(
     return 0
 
 
-def _checkpoint(run: Tables, identity: dict[str, Any], resume: bool, segments: int | None) -> Any:
-    """The checkpoint of this migration: loaded with ``--resume``, else a fresh one (any
-    earlier one is replaced, with a note)."""
+def _checkpoint_file(run: Tables, identity: dict[str, Any]) -> tuple[Any, str]:
+    """Where the checkpoint of this migration lives, and how messages show it."""
     import hashlib
 
     from dynamodb_plugin.local import state
-    from dynamodb_plugin.tables.migrate import Checkpoint
 
     digest = hashlib.sha256(
         json.dumps([identity["where"], identity["source"], identity["target"]]).encode()
     ).hexdigest()[:16]
     root = run.context.project_root or run.context.cwd
     path = state.state_dir(root) / "migrate" / f"{digest}.json"
-    shown = run.context.shown(path)
-    if resume:
-        if not path.exists():
-            raise PluginError(
-                f"--resume: no checkpoint of a migration of {identity['source']} to "
-                f"{identity['target']} ({shown}); run without --resume"
-            )
-        found = Checkpoint.load(path, identity, shown)
-        if segments and segments != found.segments:
-            raise PluginError(
-                f"--segments {segments}: the interrupted run scanned in {found.segments} "
-                "segments, and its positions hold only for those; leave --segments out"
-            )
-        return found
+    return path, run.context.shown(path)
+
+
+def _resumed_checkpoint(run: Tables, identity: dict[str, Any], segments: int | None) -> Any:
+    """The checkpoint an interrupted run of this migration left (``segments``: the count
+    given with ``--resume``, which must be the one it scanned in)."""
+    from dynamodb_plugin.tables.migrate import Checkpoint
+
+    path, shown = _checkpoint_file(run, identity)
+    if not path.exists():
+        raise PluginError(
+            f"--resume: no checkpoint of a migration of {identity['source']} to "
+            f"{identity['target']} ({shown}); run without --resume"
+        )
+    found = Checkpoint.load(path, identity, shown)
+    if segments and segments != found.segments:
+        raise PluginError(
+            f"--segments {segments}: the interrupted run scanned in {found.segments} "
+            "segments, and its positions hold only for those; leave --segments out"
+        )
+    return found
+
+
+def _fresh_checkpoint(run: Tables, identity: dict[str, Any], segments: int) -> Any:
+    """A new checkpoint of this migration; an earlier one is removed, with a note."""
+    from dynamodb_plugin.tables.migrate import Checkpoint
+
+    path, shown = _checkpoint_file(run, identity)
     if path.exists():
         _say(
             f"migrate: {shown} held the place of an interrupted run; starting over "
@@ -579,7 +599,7 @@ def _checkpoint(run: Tables, identity: dict[str, Any], resume: bool, segments: i
             path.unlink()  # never resumed from later: this run may start from other data
         except OSError as exc:
             raise PluginError(f"{shown}: cannot remove it ({exc.strerror})") from None
-    return Checkpoint(path, identity, segments or 1, shown)
+    return Checkpoint(path, identity, segments, shown)
 
 
 def _stopped(run: Tables, checkpoint: Any, how: str) -> str | None:
