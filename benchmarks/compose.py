@@ -3,7 +3,7 @@
 For N = 1,000, 10,000 and 100,000 variables over a 4-file cascade (50/12.5/25/12.5 %, every
 5th value `${V<i-3>}/x<i>`), in a fresh process per measurement (each side's own imports included):
 
-- getdotenv: the full resolution a command sees (`host_cli.resolve`: config lookup, env
+- getdotenv: the full resolution a command sees (`host_cli.engine.resolve`: config lookup, env
   selection pre-pass, cascade, expansion, overlays);
 - baseline: python-dotenv's `dotenv_values(path, interpolate=False)` on the same four files,
   merged into one dict: its parser alone, no expansion.
@@ -33,8 +33,8 @@ OURS = """
 import json, os, sys, time
 from pathlib import Path
 t = time.perf_counter()
-from host_cli.plugins import load
-from host_cli.resolve import Inputs, resolve
+from host_cli.plugins.host import load
+from host_cli.engine.resolve import Inputs, resolve
 ctx = resolve(Inputs(cli={"env": "dev"}, cwd=Path.cwd(), process_env=dict(os.environ),
                      plugin_host=load(builtins=[], entry_points=False, environ={}, warn=print)))
 print(json.dumps({"seconds": time.perf_counter() - t, "keys": len(ctx.env)}))

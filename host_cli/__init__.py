@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from host_cli.errors import (
+from host_cli.plugins.markers import hookimpl
+from host_cli.support.errors import (
     CommandNotFoundError,
     ConfigError,
     EnvFileError,
@@ -19,19 +20,18 @@ from host_cli.errors import (
     OptionError,
     PluginError,
 )
-from host_cli.markers import hookimpl
 
 if TYPE_CHECKING:
-    from host_cli.api import compose, load
-    from host_cli.api import context as resolve_context
-    from host_cli.app import create_app, deferred, deferred_app, run
-    from host_cli.context import HostContext, get_context
-    from host_cli.dynamic import load_file as load_python_file
-    from host_cli.files import open_file, read_bytes, read_text
-    from host_cli.pluginconfig import PluginConfigs
-    from host_cli.proc import default_shell, shell_argv
-    from host_cli.proc import run as run_process
-    from host_cli.serialize import write_atomically
+    from host_cli.cli.app import create_app, deferred, deferred_app, run
+    from host_cli.engine.context import HostContext, get_context
+    from host_cli.engine.dynamic import load_file as load_python_file
+    from host_cli.integrations.api import compose, load
+    from host_cli.integrations.api import context as resolve_context
+    from host_cli.plugins.configs import PluginConfigs
+    from host_cli.support.files import open_file, read_bytes, read_text
+    from host_cli.support.proc import default_shell, shell_argv
+    from host_cli.support.proc import run as run_process
+    from host_cli.support.serialize import write_atomically
 
 __version__ = "0.1.0"
 
@@ -67,24 +67,24 @@ __all__ = [
 ]
 
 _LAZY = {
-    "deferred": ("host_cli.app", "deferred"),
-    "deferred_app": ("host_cli.app", "deferred_app"),
-    "compose": ("host_cli.api", "compose"),
-    "load": ("host_cli.api", "load"),
-    "resolve_context": ("host_cli.api", "context"),
-    "create_app": ("host_cli.app", "create_app"),
-    "run": ("host_cli.app", "run"),
-    "HostContext": ("host_cli.context", "HostContext"),
-    "get_context": ("host_cli.context", "get_context"),
-    "PluginConfigs": ("host_cli.pluginconfig", "PluginConfigs"),
-    "run_process": ("host_cli.proc", "run"),
-    "shell_argv": ("host_cli.proc", "shell_argv"),
-    "default_shell": ("host_cli.proc", "default_shell"),
-    "read_text": ("host_cli.files", "read_text"),
-    "open_file": ("host_cli.files", "open_file"),
-    "write_atomically": ("host_cli.serialize", "write_atomically"),
-    "read_bytes": ("host_cli.files", "read_bytes"),
-    "load_python_file": ("host_cli.dynamic", "load_file"),
+    "deferred": ("host_cli.cli.app", "deferred"),
+    "deferred_app": ("host_cli.cli.app", "deferred_app"),
+    "compose": ("host_cli.integrations.api", "compose"),
+    "load": ("host_cli.integrations.api", "load"),
+    "resolve_context": ("host_cli.integrations.api", "context"),
+    "create_app": ("host_cli.cli.app", "create_app"),
+    "run": ("host_cli.cli.app", "run"),
+    "HostContext": ("host_cli.engine.context", "HostContext"),
+    "get_context": ("host_cli.engine.context", "get_context"),
+    "PluginConfigs": ("host_cli.plugins.configs", "PluginConfigs"),
+    "run_process": ("host_cli.support.proc", "run"),
+    "shell_argv": ("host_cli.support.proc", "shell_argv"),
+    "default_shell": ("host_cli.support.proc", "default_shell"),
+    "read_text": ("host_cli.support.files", "read_text"),
+    "open_file": ("host_cli.support.files", "open_file"),
+    "write_atomically": ("host_cli.support.serialize", "write_atomically"),
+    "read_bytes": ("host_cli.support.files", "read_bytes"),
+    "load_python_file": ("host_cli.engine.dynamic", "load_file"),
 }
 
 

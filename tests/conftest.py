@@ -121,7 +121,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Pa
 @pytest.fixture
 def cli(capfd: pytest.CaptureFixture[str]) -> Callable[..., Outcome]:
     """Run the host in-process (built-in plugins plus ``plugins=``), capturing fds 1 and 2."""
-    from host_cli.app import run
+    from host_cli.cli.app import run
 
     def invoke(
         *args: str, plugins: Sequence[object] = (), prog_name: str = "getdotenv", **kw: object

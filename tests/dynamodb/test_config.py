@@ -75,7 +75,7 @@ def test_port_flag_reaches_config_command_strings(project, dcli):
 
 def test_port_flag_moves_the_exported_aws_endpoint_but_not_the_users(project):
     from dynamodb_plugin.local import lifecycle
-    from host_cli import api
+    from host_cli.integrations import api
 
     config = "plugins:\n  dynamodb:\n    local:\n      port: 9999\n      exportAwsEnv: true\n"
     root = project({"getdotenv.config.yaml": config})

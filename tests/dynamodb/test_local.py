@@ -323,7 +323,7 @@ def test_record_that_is_a_folder_or_a_fifo(project, dcli):
 def test_status_imports_no_aws_sdk(project, port):
     root = project({})
     code = (
-        "import sys\nfrom host_cli.app import run\n"
+        "import sys\nfrom host_cli.cli.app import run\n"
         f"run(['dynamodb', 'local', 'status', '--port', '{port}'])\n"
         "print([m for m in ('boto3', 'botocore', 'moto') if m in sys.modules])"
     )

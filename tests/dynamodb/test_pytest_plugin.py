@@ -99,7 +99,7 @@ def test_the_plugin_is_inert_unless_configured(tmp_path):
         "import os, sys\n\n"
         "def test_nothing_composed():\n"
         "    assert 'FROM_ENV_FILE' not in os.environ\n"
-        "    assert [m for m in ('host_cli.api', 'yaml', 'pydantic', 'boto3') if m in sys.modules] == []\n"
+        "    assert [m for m in ('host_cli.integrations.api', 'yaml', 'pydantic', 'boto3') if m in sys.modules] == []\n"
     )
     out = pytest_run(tmp_path)
     assert out.returncode == 0, out.stdout

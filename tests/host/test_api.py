@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import host_cli
-from host_cli.options import SPECS
+from host_cli.engine.options import SPECS
 from tests.conftest import printer
 
 CASES = sorted((Path(__file__).parents[1] / "conformance" / "cases").iterdir())

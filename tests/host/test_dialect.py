@@ -115,8 +115,8 @@ lines = st.lists(
 )
 @given(lines)
 def test_any_file_python_dotenv_parses_reads_the_same(text):
-    from host_cli import pydotenv
-    from host_cli.errors import EnvFileError
+    from host_cli.engine import pydotenv
+    from host_cli.support.errors import EnvFileError
 
     try:
         ours = {e.key: e.value for e in pydotenv.parse(text, dict(os.environ), source=".env")}

@@ -7,7 +7,7 @@ import re
 import runpy
 from pathlib import Path
 
-from host_cli import hookspecs
+from host_cli.plugins import hookspecs
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from host_cli.envfile import parse, read
-from host_cli.errors import EnvFileError
+from host_cli.engine.envfile import parse, read
+from host_cli.support.errors import EnvFileError
 
 # (text, expected mapping). Each row was checked against Node's dotenv 17 parse().
 PARSE = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from host_cli.errors import ExpansionError
-from host_cli.expand import expand_all
+from host_cli.engine.expand import expand_all
+from host_cli.support.errors import ExpansionError
 
 GRAMMAR = {
     # get-dotenv 7.0.11 (conformance cases expand-*)

@@ -307,7 +307,7 @@ def test_the_default_of_dollar_name_ends_at_javascript_whitespace(project, env_o
 
 
 def test_output_writes_a_carriage_return_beside_other_backslashes(project, cli):
-    from host_cli.envfile import parse
+    from host_cli.engine.envfile import parse
 
     root = project({".env": 'K="\\ra\\b"\n'})
     assert cli("-o", "out.env").code == 0
@@ -355,7 +355,7 @@ def test_shell_completion(project):
 
 
 def test_the_cache_keeps_the_newest_entries(tmp_path, monkeypatch):
-    from host_cli import cache
+    from host_cli.support import cache
 
     monkeypatch.setenv("GETDOTENV_CACHE_DIR", str(tmp_path))
     for i in range(cache.MAX_ENTRIES + 10):

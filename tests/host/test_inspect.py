@@ -8,8 +8,8 @@ import sys
 import pytest
 from dotenv import dotenv_values
 
-from host_cli.envfile import parse
-from host_cli.expand import expand_all
+from host_cli.engine.envfile import parse
+from host_cli.engine.expand import expand_all
 from tests.conftest import pty_run
 
 FILES = {

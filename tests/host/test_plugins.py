@@ -12,8 +12,8 @@ import typer
 from pydantic import BaseModel, ConfigDict
 
 from host_cli import get_context, hookimpl
-from host_cli.entrypoints import scan
-from host_cli.plugins import load
+from host_cli.plugins.entrypoints import scan
+from host_cli.plugins.host import load
 
 
 class DemoNested(BaseModel):
@@ -332,7 +332,7 @@ def test_entry_points_load_and_a_broken_one_only_warns(tmp_path, monkeypatch):
 
 
 def test_same_plugin_name_from_two_distributions_is_an_error(tmp_path):
-    from host_cli.errors import PluginError
+    from host_cli.support.errors import PluginError
 
     _dist(tmp_path, "first_dist", "[getdotenv.plugins]\nsame = a\n")
     _dist(tmp_path, "second_dist", "[getdotenv.plugins]\nsame = b\n")

@@ -12,11 +12,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from host_cli import config
-from host_cli.envfile import parse
-from host_cli.errors import ConfigError, EnvFileError, ExpansionError, GetDotenvError
-from host_cli.expand import expand_all
-from host_cli.serialize import render
+from host_cli.engine import config
+from host_cli.engine.envfile import parse
+from host_cli.engine.expand import expand_all
+from host_cli.support.errors import ConfigError, EnvFileError, ExpansionError, GetDotenvError
+from host_cli.support.serialize import render
 
 # PROPERTY_EXAMPLES=5000 searches harder than CI has time for.
 FAST = settings(
@@ -124,10 +124,10 @@ plain_lines = st.lists(
 @FAST
 @given(plain_lines | any_text)
 def test_the_plain_line_shortcut_reads_what_the_expression_reads(text):
-    """Most lines skip Node's expression (host_cli.envfile._simple); they must read the same."""
+    """Most lines skip Node's expression (host_cli.engine.envfile._simple); they must read the same."""
     from unittest import mock
 
-    from host_cli import envfile
+    from host_cli.engine import envfile
 
     def read(text):
         try:
@@ -149,7 +149,7 @@ def test_the_plain_line_shortcut_reads_what_the_expression_reads(text):
     )
 )
 def test_the_parent_variable_is_json(value):
-    from host_cli.options import to_json
+    from host_cli.engine.options import to_json
 
     assert json.loads(to_json(value)) == value
 
@@ -157,10 +157,11 @@ def test_the_parent_variable_is_json(value):
 @FAST
 @given(tricky | any_text)
 def test_the_reference_scanner_matches_get_dotenvs_expressions(text):
-    """host_cli.expand scans references by hand; get-dotenv's expressions are the contract."""
+    """host_cli.engine.expand scans references by hand; get-dotenv's expressions are the contract."""
     import re
 
-    from host_cli import expand, jsspace
+    from host_cli.engine import expand
+    from host_cli.support import jsspace
 
     whitespace = re.compile(rf"\$([A-Za-z0-9_]+)(?::([^{jsspace.CLASS}]*))?")
     brace = re.compile(r"\$\{([A-Za-z0-9_]+)(?::([^}]*))?\}")

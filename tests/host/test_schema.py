@@ -99,8 +99,8 @@ def test_root_options_match_the_config_keys_they_set():
     # The root flags are a table (rootcli.options), their config keys another (options.SPECS):
     # every key this host uses has its flag, its value is passed under the flag's name, and
     # its variable is GETDOTENV_<NAME>.
-    from host_cli import rootcli
-    from host_cli.options import SPECS
+    from host_cli.cli import rootcli
+    from host_cli.engine.options import SPECS
 
     by_flag = {opt: option for option in rootcli.options() for opt in option.opts}
     for spec in SPECS:

@@ -28,7 +28,7 @@ def test_prefix_and_nesting_apply(project):
     from pydantic import BaseModel
     from pydantic_settings import BaseSettings, SettingsConfigDict
 
-    from host_cli.settings import GetDotenvSettingsSource
+    from host_cli.integrations.settings import GetDotenvSettingsSource
 
     class Db(BaseModel):
         host: str

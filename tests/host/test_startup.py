@@ -11,7 +11,7 @@ HEAVY = ("boto3", "botocore", "moto", "rich", "pydantic", "yaml", "importlib.met
 
 PROBE = """
 import json, sys
-from host_cli.app import run
+from host_cli.cli.app import run
 code = run(sys.argv[1:])
 print(json.dumps({"code": code, "loaded": [m for m in %r if m in sys.modules]}))
 """

@@ -1,0 +1,327 @@
+"""Building the CLI: ``create_app`` assembles the root command, the plugins and their commands.
+
+A factory, not a global: every call builds a fresh plugin manager and app, so tests and
+tools that embed the host (``create_app(prog_name="smoz")``) never reload modules.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandInfo, TyperInfo
+
+from host_cli.engine.context import Session, Settings, warner
+from host_cli.plugins.host import command_names
+from host_cli.support.errors import GetDotenvError
+from host_cli.support.proc import looks_like_shell
+
+DEFAULT_COMMAND = "cmd"
+# Options whose value is optional: given alone, they mean this.
+_WITHOUT_VALUE = {
+    "--shell": "--shell=true",
+    "-s": "--shell=true",
+    "--show-completion": "--show-completion=auto",
+    "--install-completion": "--install-completion=auto",
+}
+DESCRIPTION = """Compose layered .env files and config into one environment and run commands in it.
+
+Files, per folder of --paths: .env < .env.<env> < .env.local < .env.<env>.local.
+Options come from built-in defaults < getdotenv.config.* (rootOptionDefaults) < these flags
+and their GETDOTENV_* variables. A first word that is no command runs through `cmd`.
+"""
+
+
+def _debug_wanted(obj: object) -> bool:
+    if isinstance(obj, Session):
+        return obj.debug
+    return os.environ.get("GETDOTENV_DEBUG", "") not in ("", "0", "false")
+
+
+def _text(*candidates: object) -> str:
+    return next((c for c in candidates if isinstance(c, str) and c), "")
+
+
+_TARGET = "__getdotenv_target__"
+
+
+def deferred(target: str) -> Callable[..., Any]:
+    """A command callback standing for ``"module:function"``, imported only when the command
+    runs or ``--help`` lists it: register it with ``app.command(name)(deferred(...))`` so that a
+    start that runs another command never imports the module."""
+
+    def stand_in() -> None:
+        raise RuntimeError(f"{target} was not loaded")
+
+    setattr(stand_in, _TARGET, target)
+    return stand_in
+
+
+def deferred_app(target: str, *, help: str) -> typer.Typer:
+    """A command group standing for the typer app at ``"module:attribute"``, imported only when
+    one of its commands runs or its help is shown: ``app.add_typer(deferred_app(...),
+    name="mine")``. ``help`` is what ``--help`` lists for the group until then."""
+    stand_in = typer.Typer(help=help)
+    setattr(stand_in, _TARGET, target)
+    return stand_in
+
+
+def _resolved(value: Any) -> Any:
+    """The command function or typer app a ``deferred`` stand-in is for (else ``value``)."""
+    target = getattr(value, _TARGET, None)
+    if target is None:
+        return value
+    import importlib
+
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _resolve_groups(app: typer.Typer) -> None:
+    """Put the real apps in place of ``deferred_app`` stand-ins (to build every command)."""
+    for info in app.registered_groups:
+        info.typer_instance = _resolved(info.typer_instance)
+
+
+class LazyCommand(TyperCommand):
+    """Stands in for a command or command group until it is invoked.
+
+    Building typer's click commands costs about half a millisecond per command, paid on every
+    start for every command of every plugin; a stand-in costs nothing and is listed by
+    ``--help`` with the command's short help. Invoking it builds the real command, which
+    parses and runs.
+    """
+
+    def __init__(self, name: str, info: TyperInfo | CommandInfo) -> None:
+        if isinstance(info, TyperInfo):
+            hidden = bool(info.hidden) if isinstance(info.hidden, bool) else False
+        else:
+            hidden = info.hidden
+        self._info = info
+        self._real: Any = None
+        super().__init__(name=name, help=None, hidden=hidden)
+
+    @property
+    def help(self) -> str:
+        """The short help, read only when ``--help`` lists the commands (a ``deferred``
+        callback is imported for it then, and only then)."""
+        info = self._info
+        if isinstance(info, TyperInfo):
+            instance = info.typer_instance
+            return _text(info.help, instance.info.help if instance is not None else None)
+        callback = _resolved(info.callback)
+        return _text(info.help, inspect.getdoc(callback) if callback else None)
+
+    @help.setter
+    def help(self, _value: str | None) -> None:
+        pass  # click's __init__ sets it; the property above is the answer
+
+    @property
+    def real(self) -> Any:
+        if self._real is None:
+            holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+            if isinstance(self._info, CommandInfo):
+                self._info.callback = _resolved(self._info.callback)
+                holder.registered_commands.append(self._info)
+                self._real = typer.main.get_group(holder).commands[self.name or ""]
+            else:
+                self._real = self._group(holder)
+        return self._real
+
+    def _group(self, holder: typer.Typer) -> Any:
+        """The group, built without its commands, which are stand-ins in turn: running
+        ``dynamodb local start`` builds ``start``, not every command of ``dynamodb``."""
+        import copy
+
+        assert isinstance(self._info, TyperInfo)
+        instance = self._info.typer_instance = _resolved(self._info.typer_instance)
+        if instance is None:
+            holder.registered_groups.append(self._info)
+            return typer.main.get_group(holder).commands[self.name or ""]
+        children = [*instance.registered_commands, *instance.registered_groups]
+        names = command_names(instance)
+        bare = copy.copy(instance)
+        bare.registered_commands, bare.registered_groups = [], []
+        info = copy.copy(self._info)
+        info.typer_instance = bare
+        holder.registered_groups.append(info)
+        group: Any = typer.main.get_group(holder).commands[self.name or ""]
+        for name, child in zip(names, children, strict=True):
+            if name:
+                group.commands[name] = LazyCommand(name, child)
+        return group
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        return self.real.make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        real = self.real
+        import gc
+
+        gc.enable()  # the console script starts without it (host_cli.__main__.main)
+        return real.invoke(ctx)
+
+
+class HostGroup(TyperGroup):
+    """The root group: a default command, ``--shell`` with an optional value, plugin groups
+    built on first use, and errors printed as one line."""
+
+    prog: str = "getdotenv"
+    lazy: dict[str, TyperInfo | CommandInfo] = {}  # each app's subclass gets its own
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from host_cli.cli import rootcli
+
+        super().__init__(*args, **kwargs)
+        self.params.extend(rootcli.options())
+        self.callback = self._root
+
+    def _root(self, **given: Any) -> None:
+        # click invokes a callback inside its context (typer finds its callbacks' the same way)
+        from typer._click.globals import get_current_context
+
+        from host_cli.cli import rootcli
+
+        rootcli.root(get_current_context(), given)  # type: ignore[arg-type]
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*self.commands, *(name for name in self.lazy if name not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = self.commands.get(cmd_name)
+        if found is None and cmd_name in self.lazy:
+            found = self.commands[cmd_name] = LazyCommand(cmd_name, self.lazy[cmd_name])
+        return found
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # `--shell` takes an optional value; only a token that names a shell is its value,
+        # so `getdotenv --shell cmd ...` and `getdotenv --shell ls` mean the default shell.
+        # The same for the completion options, whose default is this shell ("auto").
+        args = list(args)
+        for i, token in enumerate(args):
+            if token == "--":
+                break
+            if token in _WITHOUT_VALUE:
+                nxt = args[i + 1] if i + 1 < len(args) else None
+                if nxt is None or nxt.startswith("-") or not looks_like_shell(nxt):
+                    args[i] = _WITHOUT_VALUE[token]
+            elif not token.startswith("-") and (token in self.commands or token in self.lazy):
+                break
+        return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        # Like get-dotenv, a first word that is no command runs through `cmd`.
+        default = self.get_command(ctx, DEFAULT_COMMAND)
+        if args and default is not None and self.get_command(ctx, args[0]) is None:
+            return DEFAULT_COMMAND, default, list(args)
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GetDotenvError as exc:
+            if _debug_wanted(ctx.obj):
+                traceback.print_exc()
+            typer.echo(f"{self.prog}: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def completion_requested(prog_name: str) -> bool:
+    """Whether the shell asks for completions (``_GETDOTENV_COMPLETE`` is set)."""
+    return f"_{prog_name.replace('-', '_').upper()}_COMPLETE" in os.environ
+
+
+def _no_options() -> None:
+    """Stands in for the root callback until HostGroup replaces it."""
+
+
+def create_app(
+    prog_name: str = "getdotenv",
+    *,
+    plugins: Iterable[object] = (),
+    entry_points: bool = True,
+    root_option_defaults: Mapping[str, Any] | None = None,
+    help: str | None = None,
+) -> typer.Typer:
+    """Build the host CLI as a typer app named ``prog_name``.
+
+    ``plugins`` are registered after the built-ins and before entry-point plugins (found
+    through the ``getdotenv.plugins`` group unless ``entry_points`` is false).
+    ``root_option_defaults`` (camelCase keys, as in config) sit between the built-in
+    defaults and the config files. Errors print as ``<prog_name>: error: ...``.
+    """
+    from host_cli.cli import builtin
+    from host_cli.plugins import host as plugin_loader
+
+    warn = warner(prog_name)
+    host = plugin_loader.load(
+        builtins=[("getdotenv", builtin)],
+        extra=plugins,
+        entry_points=entry_points,
+        environ=os.environ,
+        warn=warn,
+    )
+    settings = Settings(prog_name, host, dict(root_option_defaults or {}))
+    lazy: dict[str, TyperInfo | CommandInfo] = {}
+    group = type("HostGroup", (HostGroup,), {"prog": prog_name, "lazy": lazy})
+    app = typer.Typer(
+        name=prog_name,
+        cls=group,
+        invoke_without_command=True,
+        no_args_is_help=False,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        context_settings={"obj": settings, "help_option_names": ["-h", "--help"]},
+        help=help or DESCRIPTION,
+    )
+    # typer makes a group only of an app with a callback or commands; HostGroup puts the root
+    # options and their callback in place of this one.
+    app.callback()(_no_options)
+    host.register_commands(app)
+    if completion_requested(prog_name):
+        # Shell completion walks every command's options: build them all, typer's way.
+        from typer._completion_classes import completion_init
+
+        completion_init()
+        _resolve_groups(app)
+        return app
+    # Every command is built when first used (see LazyCommand); names were checked above.
+    infos: list[TyperInfo | CommandInfo] = [*app.registered_commands, *app.registered_groups]
+    for name, info in zip(command_names(app), infos, strict=True):
+        if name:
+            lazy[name] = info
+    app.registered_commands.clear()
+    app.registered_groups.clear()
+    return app
+
+
+def run(argv: Sequence[str] | None = None, *, prog_name: str = "getdotenv", **kwargs: Any) -> int:
+    """Build the app and run it with ``argv``; returns the exit code (never raises SystemExit)."""
+    try:
+        app = create_app(prog_name, **kwargs)
+        command = typer.main.get_command(app)
+        command.main(
+            args=list(sys.argv[1:] if argv is None else argv),
+            prog_name=prog_name,
+            standalone_mode=True,
+        )
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except GetDotenvError as exc:
+        if _debug_wanted(None):
+            traceback.print_exc()
+        print(f"{prog_name}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,226 @@
+"""Plugin config slices: merged over the config files, expanded once, validated by the plugin.
+
+A validated slice is remembered in the cache (``host_cli.support.cache``) under a hash of the
+expanded slice, the model's name and the source files of the model's package, so an
+unchanged config costs no pydantic import on the next run. ``data(name)`` reads that
+(cheap); ``get(Model)`` builds the typed model (imports pydantic).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.util
+import os
+import sys
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+
+from host_cli.engine.config import Source
+from host_cli.support import cache
+from host_cli.support.errors import PluginError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+ModelRef: TypeAlias = "type[BaseModel] | str"
+M = TypeVar("M", bound="BaseModel")
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of plain config data (mappings, lists, scalars)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def merge_slices(
+    sources: tuple[Source, ...], name: str
+) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
+    """Deep-merge ``plugins.<name>`` over the sources, and which file set each key path."""
+    merged: dict[str, Any] = {}
+    where: dict[tuple[str, ...], str] = {}
+
+    def into(
+        target: dict[str, Any], value: Mapping[str, Any], path: tuple[str, ...], shown: str
+    ) -> None:
+        for key, item in value.items():
+            sub = (*path, str(key))
+            if isinstance(item, dict) and isinstance(target.get(key), dict):
+                into(target[key], item, sub, shown)
+            else:
+                target[key] = _copy(item)
+            where[sub] = shown
+
+    for source in sources:
+        value = source.plugins.get(name)
+        if isinstance(value, dict):
+            where[()] = source.shown
+            into(merged, value, (), source.shown)
+    return merged, where
+
+
+def expand_strings(value: Any, expand: Callable[[str], str]) -> Any:
+    """Expand every string leaf once; a string that expands to empty keeps its raw text."""
+    if isinstance(value, str):
+        result = expand(value)
+        return result if result else value
+    if isinstance(value, dict):
+        return {k: expand_strings(v, expand) for k, v in value.items()}
+    if isinstance(value, list):
+        return [expand_strings(v, expand) for v in value]
+    return value
+
+
+def _model_path(model: Any) -> str:
+    if isinstance(model, str):
+        return model
+    return f"{model.__module__}:{model.__qualname__}"
+
+
+def _import_model(model: Any) -> type[BaseModel]:
+    if not isinstance(model, str):
+        return model  # type: ignore[no-any-return]
+    module, _, attr = model.partition(":")
+    found = importlib.import_module(module)
+    for part in attr.split("."):
+        found = getattr(found, part)
+    return found  # type: ignore[return-value]
+
+
+def _code_stamps(model: Any) -> list[str]:
+    """Fingerprint of the code a validation result depends on: the model's package and pydantic."""
+    return _stamps_of(model.partition(":")[0] if isinstance(model, str) else model.__module__)
+
+
+@functools.cache
+def _stamps_of(module: str) -> list[str]:
+    # Once per module and process: two slices validated by one package share it.
+    origin = getattr(sys.modules.get(module), "__file__", None)
+    if origin is None:
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+    files: list[str] = []
+    if origin:
+        folder = os.path.dirname(origin)
+        files += [os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".py")]
+    pyd = importlib.util.find_spec("pydantic")
+    if pyd is not None and pyd.origin:
+        files.append(os.path.join(os.path.dirname(pyd.origin), "version.py"))
+    return cache.file_stamps(files)
+
+
+def format_error(name: str, exc: ValidationError, where: Mapping[tuple[str, ...], str]) -> str:
+    """One line: the file, the dotted key, what was wrong and what was given."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = tuple(str(p) for p in first["loc"])
+    shown = next((where[loc[:i]] for i in range(len(loc), -1, -1) if loc[:i] in where), "config")
+    head = f"plugins.{name}" if name.isidentifier() else f'plugins["{name}"]'
+    key = ".".join((head, *loc))
+    if first["type"] == "extra_forbidden":
+        what = "unknown key"
+    elif first["type"] == "missing":
+        what = "required key is missing"
+    else:
+        what = f"{first['msg']}, got {first['input']!r}"
+    more = (
+        f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        if len(errors) > 1
+        else ""
+    )
+    return f"{shown}: {key}: {what}{more}"
+
+
+class PluginConfigs:
+    """The validated config slice of every plugin that claimed one."""
+
+    def __init__(
+        self,
+        models: Mapping[str, tuple[ModelRef, str]],
+        slices: Mapping[str, tuple[dict[str, Any], dict[tuple[str, ...], str]]],
+        reuse: PluginConfigs | None = None,
+    ) -> None:
+        """``reuse``: an earlier validation whose results stand for slices that are unchanged."""
+        self._models = dict(models)
+        self._slices = dict(slices)
+        self._data: dict[str, dict[str, Any]] = {}
+        self._typed: dict[str, Any] = {}
+        if reuse is not None:
+            for name, (value, _where) in self._slices.items():
+                if name in reuse._slices and reuse._slices[name][0] == value:
+                    if name in reuse._data:
+                        self._data[name] = reuse._data[name]
+                    if name in reuse._typed:
+                        self._typed[name] = reuse._typed[name]
+
+    def names(self) -> list[str]:
+        """The claimed config keys."""
+        return list(self._models)
+
+    def _validate(self, name: str) -> dict[str, Any]:
+        material = self._material(name)
+        hit = cache.load("slice", material)
+        if isinstance(hit, dict):
+            return hit
+        model = self._typed_model(name)
+        data: dict[str, Any] = model.model_dump(mode="json")
+        cache.store("slice", material, data)
+        return data
+
+    def _typed_model(self, name: str) -> Any:
+        if name not in self._typed:
+            from pydantic import ValidationError
+
+            model_ref, plugin = self._models[name]
+            try:
+                model = _import_model(model_ref)
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin {plugin!r}: cannot import config model {_model_path(model_ref)} "
+                    f"({type(exc).__name__}: {exc})"
+                ) from None
+            value, where = self._slices.get(name, ({}, {}))
+            try:
+                self._typed[name] = model.model_validate(value)
+            except ValidationError as exc:
+                raise PluginError(format_error(name, exc, where)) from None
+        return self._typed[name]
+
+    def _material(self, name: str) -> str:
+        model_ref, _plugin = self._models[name]
+        value, _where = self._slices.get(name, ({}, {}))
+        # repr of plain data is exact and deterministic for the same input
+        return repr([name, _model_path(model_ref), value, _code_stamps(model_ref)])
+
+    def validate_all(self) -> None:
+        """Validate every claimed slice now: one cache entry holds them all when none changed
+        (one read per start), else each is validated (and cached) on its own."""
+        todo = [name for name in self._models if name not in self._data]
+        if not todo:
+            return
+        material = repr([self._material(name) for name in todo])
+        hit = cache.load("slices", material)
+        if isinstance(hit, dict) and set(hit) == set(todo):
+            self._data.update(hit)
+            return
+        for name in todo:
+            self.data(name)
+        cache.store("slices", material, {name: self._data[name] for name in todo})
+
+    def data(self, name: str) -> Mapping[str, Any]:
+        """The validated slice ``plugins.<name>`` as plain JSON data, defaults filled in."""
+        if name not in self._models:
+            raise KeyError(f"no plugin claimed the config key plugins.{name}")
+        if name not in self._data:
+            self._data[name] = self._validate(name)
+        return self._data[name]
+
+    def get(self, model: type[M]) -> M:
+        """The validated slice as an instance of ``model`` (the model a plugin registered)."""
+        for name, (ref, _plugin) in self._models.items():
+            if ref is model or _model_path(ref) == _model_path(model):
+                return self._typed_model(name)  # type: ignore[no-any-return]
+        raise KeyError(f"no config slice is validated by {_model_path(model)}")
