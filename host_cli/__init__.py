@@ -20,10 +20,13 @@ from host_cli.support.errors import (
     OptionError,
     PluginError,
 )
+from host_cli.support.version import __version__
 
 if TYPE_CHECKING:
-    from host_cli.cli.app import create_app, deferred, deferred_app, run
-    from host_cli.engine.context import HostContext, get_context
+    from host_cli.cli.app import create_app, run
+    from host_cli.cli.lazy import deferred, deferred_app
+    from host_cli.cli.session import get_context
+    from host_cli.engine.context import HostContext
     from host_cli.engine.dynamic import load_file as load_python_file
     from host_cli.integrations.api import compose, load
     from host_cli.integrations.api import context as resolve_context
@@ -33,7 +36,6 @@ if TYPE_CHECKING:
     from host_cli.support.proc import run as run_process
     from host_cli.support.serialize import write_atomically
 
-__version__ = "0.1.0"
 
 __all__ = [
     "CommandNotFoundError",
@@ -67,15 +69,15 @@ __all__ = [
 ]
 
 _LAZY = {
-    "deferred": ("host_cli.cli.app", "deferred"),
-    "deferred_app": ("host_cli.cli.app", "deferred_app"),
+    "deferred": ("host_cli.cli.lazy", "deferred"),
+    "deferred_app": ("host_cli.cli.lazy", "deferred_app"),
     "compose": ("host_cli.integrations.api", "compose"),
     "load": ("host_cli.integrations.api", "load"),
     "resolve_context": ("host_cli.integrations.api", "context"),
     "create_app": ("host_cli.cli.app", "create_app"),
     "run": ("host_cli.cli.app", "run"),
     "HostContext": ("host_cli.engine.context", "HostContext"),
-    "get_context": ("host_cli.engine.context", "get_context"),
+    "get_context": ("host_cli.cli.session", "get_context"),
     "PluginConfigs": ("host_cli.plugins.configs", "PluginConfigs"),
     "run_process": ("host_cli.support.proc", "run"),
     "shell_argv": ("host_cli.support.proc", "shell_argv"),

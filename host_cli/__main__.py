@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if argv is None:
         # Start-up allocates many objects and frees few: cyclic garbage collection would only
         # cost time (~5% of a short run, benchmarks/README.md). A command runs with it on again
-        # (host_cli.cli.app.LazyCommand.invoke).
+        # (host_cli.cli.lazy.LazyCommand.invoke).
         import gc
 
         gc.disable()

@@ -6,20 +6,20 @@ tools that embed the host (``create_app(prog_name="smoz")``) never reload module
 
 from __future__ import annotations
 
-import inspect
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperGroup
 from typer.models import CommandInfo, TyperInfo
 
-from host_cli.engine.context import Session, Settings, warner
+from host_cli.cli.lazy import LazyCommand, resolve_groups
+from host_cli.cli.session import Session, Settings
 from host_cli.plugins.host import command_names
-from host_cli.support.errors import GetDotenvError
+from host_cli.support.errors import GetDotenvError, warner
 from host_cli.support.proc import looks_like_shell
 
 DEFAULT_COMMAND = "cmd"
@@ -42,132 +42,6 @@ def _debug_wanted(obj: object) -> bool:
     if isinstance(obj, Session):
         return obj.debug
     return os.environ.get("GETDOTENV_DEBUG", "") not in ("", "0", "false")
-
-
-def _text(*candidates: object) -> str:
-    return next((c for c in candidates if isinstance(c, str) and c), "")
-
-
-_TARGET = "__getdotenv_target__"
-
-
-def deferred(target: str) -> Callable[..., Any]:
-    """A command callback standing for ``"module:function"``, imported only when the command
-    runs or ``--help`` lists it: register it with ``app.command(name)(deferred(...))`` so that a
-    start that runs another command never imports the module."""
-
-    def stand_in() -> None:
-        raise RuntimeError(f"{target} was not loaded")
-
-    setattr(stand_in, _TARGET, target)
-    return stand_in
-
-
-def deferred_app(target: str, *, help: str) -> typer.Typer:
-    """A command group standing for the typer app at ``"module:attribute"``, imported only when
-    one of its commands runs or its help is shown: ``app.add_typer(deferred_app(...),
-    name="mine")``. ``help`` is what ``--help`` lists for the group until then."""
-    stand_in = typer.Typer(help=help)
-    setattr(stand_in, _TARGET, target)
-    return stand_in
-
-
-def _resolved(value: Any) -> Any:
-    """The command function or typer app a ``deferred`` stand-in is for (else ``value``)."""
-    target = getattr(value, _TARGET, None)
-    if target is None:
-        return value
-    import importlib
-
-    module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)
-
-
-def _resolve_groups(app: typer.Typer) -> None:
-    """Put the real apps in place of ``deferred_app`` stand-ins (to build every command)."""
-    for info in app.registered_groups:
-        info.typer_instance = _resolved(info.typer_instance)
-
-
-class LazyCommand(TyperCommand):
-    """Stands in for a command or command group until it is invoked.
-
-    Building typer's click commands costs about half a millisecond per command, paid on every
-    start for every command of every plugin; a stand-in costs nothing and is listed by
-    ``--help`` with the command's short help. Invoking it builds the real command, which
-    parses and runs.
-    """
-
-    def __init__(self, name: str, info: TyperInfo | CommandInfo) -> None:
-        if isinstance(info, TyperInfo):
-            hidden = bool(info.hidden) if isinstance(info.hidden, bool) else False
-        else:
-            hidden = info.hidden
-        self._info = info
-        self._real: Any = None
-        super().__init__(name=name, help=None, hidden=hidden)
-
-    @property
-    def help(self) -> str:
-        """The short help, read only when ``--help`` lists the commands (a ``deferred``
-        callback is imported for it then, and only then)."""
-        info = self._info
-        if isinstance(info, TyperInfo):
-            instance = info.typer_instance
-            return _text(info.help, instance.info.help if instance is not None else None)
-        callback = _resolved(info.callback)
-        return _text(info.help, inspect.getdoc(callback) if callback else None)
-
-    @help.setter
-    def help(self, _value: str | None) -> None:
-        pass  # click's __init__ sets it; the property above is the answer
-
-    @property
-    def real(self) -> Any:
-        if self._real is None:
-            holder = typer.Typer(rich_markup_mode=None, add_completion=False)
-            if isinstance(self._info, CommandInfo):
-                self._info.callback = _resolved(self._info.callback)
-                holder.registered_commands.append(self._info)
-                self._real = typer.main.get_group(holder).commands[self.name or ""]
-            else:
-                self._real = self._group(holder)
-        return self._real
-
-    def _group(self, holder: typer.Typer) -> Any:
-        """The group, built without its commands, which are stand-ins in turn: running
-        ``dynamodb local start`` builds ``start``, not every command of ``dynamodb``."""
-        import copy
-
-        assert isinstance(self._info, TyperInfo)
-        instance = self._info.typer_instance = _resolved(self._info.typer_instance)
-        if instance is None:
-            holder.registered_groups.append(self._info)
-            return typer.main.get_group(holder).commands[self.name or ""]
-        children = [*instance.registered_commands, *instance.registered_groups]
-        names = command_names(instance)
-        bare = copy.copy(instance)
-        bare.registered_commands, bare.registered_groups = [], []
-        info = copy.copy(self._info)
-        info.typer_instance = bare
-        holder.registered_groups.append(info)
-        group: Any = typer.main.get_group(holder).commands[self.name or ""]
-        for name, child in zip(names, children, strict=True):
-            if name:
-                group.commands[name] = LazyCommand(name, child)
-        return group
-
-    def make_context(
-        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
-    ) -> Any:
-        return self.real.make_context(info_name, args, parent=parent, **extra)
-
-    def invoke(self, ctx: Any) -> Any:
-        real = self.real
-        import gc
-
-        gc.enable()  # the console script starts without it (host_cli.__main__.main)
-        return real.invoke(ctx)
 
 
 class HostGroup(TyperGroup):
@@ -292,7 +166,7 @@ def create_app(
         from typer._completion_classes import completion_init
 
         completion_init()
-        _resolve_groups(app)
+        resolve_groups(app)
         return app
     # Every command is built when first used (see LazyCommand); names were checked above.
     infos: list[TyperInfo | CommandInfo] = [*app.registered_commands, *app.registered_groups]

@@ -13,7 +13,7 @@ from typing import Any
 import typer
 from typer.core import TyperOption
 
-from host_cli.engine.context import Session, Settings
+from host_cli.cli.session import Session, Settings
 from host_cli.engine.expand import expand, lookup_in
 from host_cli.support.errors import OptionError
 
@@ -59,7 +59,7 @@ def _version(ctx: typer.Context, _param: Any, value: bool) -> None:
         return
     import platform
 
-    from host_cli import __version__
+    from host_cli.support.version import __version__
 
     prog = ctx.find_root().info_name or "getdotenv"
     name = (

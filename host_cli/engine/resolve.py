@@ -16,7 +16,8 @@ from host_cli.engine.cascade import Origin
 from host_cli.engine.config import Script, Source, find_project_root, load_sources
 from host_cli.engine.context import HostContext
 from host_cli.engine.expand import expand, expand_all, lookup_in
-from host_cli.plugins.configs import PluginConfigs, expand_strings, merge_slices
+from host_cli.engine.slices import expand_strings, merge_slices
+from host_cli.plugins.configs import PluginConfigs
 from host_cli.plugins.host import PluginHost
 
 

@@ -1,6 +1,9 @@
-"""The host's error types: every user-facing failure, raised with its whole message."""
+"""The host's error types (every user-facing failure, raised with its whole message) and its
+warning printer."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 
 def shorten(value: str, width: int = 60) -> str:
@@ -55,3 +58,15 @@ class CommandNotFoundError(GetDotenvError):
     """The command to run does not exist; 127, as a shell would say."""
 
     exit_code = 127
+
+
+def warner(prog_name: str) -> Callable[[str], None]:
+    """A function that prints ``<prog_name>: warning: message`` on stderr: the host's
+    warnings, and the plugins' through ``HostContext.warn``."""
+
+    def warn(message: str) -> None:
+        import sys
+
+        print(f"{prog_name}: warning: {message}", file=sys.stderr)
+
+    return warn

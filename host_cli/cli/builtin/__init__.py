@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 # name -> the command function; each module is imported only when its command runs or
-# `--help` lists it (host_cli.cli.app.deferred).
+# `--help` lists it (host_cli.cli.lazy.deferred).
 _COMMANDS = {
     "cmd": "host_cli.cli.builtin.cmd:cmd",
     "batch": "host_cli.cli.builtin.batch:batch",
@@ -26,7 +26,7 @@ _PASS_THROUGH = {"ignore_unknown_options": True, "allow_interspersed_args": Fals
 
 @hookimpl
 def register_commands(app: typer.Typer) -> None:
-    from host_cli.cli.app import deferred
+    from host_cli.cli.lazy import deferred
 
     for name, target in _COMMANDS.items():
         settings = _PASS_THROUGH if name in ("cmd", "batch") else None

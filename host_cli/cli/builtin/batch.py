@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
-from host_cli.engine.context import get_context
+from host_cli.cli.session import get_context
 from host_cli.support import proc
 from host_cli.support.errors import OptionError
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from host_cli.engine.context import get_context
+from host_cli.cli.session import get_context
 
 if TYPE_CHECKING:  # imported where used: this module loads on every start
     from host_cli.engine import lint

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from host_cli.engine.context import get_context
+from host_cli.cli.session import get_context
 from host_cli.engine.expand import expand, lookup_in
 from host_cli.support import proc
 from host_cli.support.errors import CommandNotFoundError, OptionError

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from host_cli.engine.context import session_of
+from host_cli.cli.session import session_of
 
 
 def plugins(

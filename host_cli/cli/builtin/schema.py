@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from host_cli.engine.context import session_of
+from host_cli.cli.session import session_of
 
 if TYPE_CHECKING:
     from host_cli.plugins.host import PluginHost
