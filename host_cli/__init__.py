@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from host_cli.plugins.markers import hookimpl
+from host_cli.support import __version__
 from host_cli.support.errors import (
     CommandNotFoundError,
     ConfigError,
@@ -20,7 +21,6 @@ from host_cli.support.errors import (
     OptionError,
     PluginError,
 )
-from host_cli.support.version import __version__
 
 if TYPE_CHECKING:
     from host_cli.cli.app import create_app, run

@@ -59,7 +59,7 @@ def _version(ctx: typer.Context, _param: Any, value: bool) -> None:
         return
     import platform
 
-    from host_cli.support.version import __version__
+    from host_cli.support import __version__
 
     prog = ctx.find_root().info_name or "getdotenv"
     name = (

@@ -6,7 +6,7 @@ validated) -> ``derive_env`` -> the context a command runs with.
 """
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -16,9 +16,55 @@ from host_cli.engine.cascade import Origin
 from host_cli.engine.config import Script, Source, find_project_root, load_sources
 from host_cli.engine.context import HostContext
 from host_cli.engine.expand import expand, expand_all, lookup_in
-from host_cli.engine.slices import expand_strings, merge_slices
 from host_cli.plugins.configs import PluginConfigs
 from host_cli.plugins.host import PluginHost
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of plain config data (mappings, lists, scalars)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def merge_slices(
+    sources: tuple[Source, ...], name: str
+) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
+    """Deep-merge ``plugins.<name>`` over the sources, and which file set each key path."""
+    merged: dict[str, Any] = {}
+    where: dict[tuple[str, ...], str] = {}
+
+    def into(
+        target: dict[str, Any], value: Mapping[str, Any], path: tuple[str, ...], shown: str
+    ) -> None:
+        for key, item in value.items():
+            sub = (*path, str(key))
+            if isinstance(item, dict) and isinstance(target.get(key), dict):
+                into(target[key], item, sub, shown)
+            else:
+                target[key] = _copy(item)
+            where[sub] = shown
+
+    for source in sources:
+        value = source.plugins.get(name)
+        if isinstance(value, dict):
+            where[()] = source.shown
+            into(merged, value, (), source.shown)
+    return merged, where
+
+
+def expand_strings(value: Any, expand: Callable[[str], str]) -> Any:
+    """Expand every string leaf once; a string that expands to empty keeps its raw text."""
+    if isinstance(value, str):
+        result = expand(value)
+        return result if result else value
+    if isinstance(value, dict):
+        return {k: expand_strings(v, expand) for k, v in value.items()}
+    if isinstance(value, list):
+        return [expand_strings(v, expand) for v in value]
+    return value
 
 
 class Inputs(NamedTuple):

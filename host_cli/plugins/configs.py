@@ -1,5 +1,5 @@
 """Plugin config slices, validated by each plugin's model (the engine merges and expands them:
-``host_cli.engine.slices``).
+``host_cli.engine.resolve``).
 
 A validated slice is remembered in the cache (``host_cli.support.cache``) under a hash of the
 expanded slice, the model's name and the source files of the model's package, so an
