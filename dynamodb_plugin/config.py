@@ -34,6 +34,41 @@ def _url(value: str | None) -> str | None:
     return parsed[0]
 
 
+def _origins(value: list[str] | None) -> list[str] | None:
+    """Browser origins, each ``scheme://host[:port]`` exactly as a browser sends it."""
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    out = []
+    for origin in value:
+        if origin.strip() == "*":
+            raise ValueError(
+                "'*' is not accepted: any web page could then read and change the local "
+                "database; list the origins of your app, such as http://localhost:3000"
+            )
+        try:
+            parts = urlsplit(origin.strip())
+            parts.port  # noqa: B018 - raises on a bad port
+        except ValueError:
+            parts = None
+        if (
+            parts is None
+            or parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path not in ("", "/")
+            or parts.query
+            or parts.fragment
+            or parts.username is not None
+        ):
+            raise ValueError(
+                f"{origin!r}: expected an origin such as http://localhost:3000 (scheme, host "
+                "and port only)"
+            )
+        out.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    return out
+
+
 def _not_blank(value: str | None) -> str | None:
     if value is not None and not value.strip():
         raise ValueError("expected a non-empty string (leave the key out to unset it)")
@@ -74,6 +109,14 @@ class LocalConfig(BaseModel):
     timeout: float | None = Field(default=None, gt=0)
     snapshot_interval: float | None = Field(default=None, ge=0)
     export_aws_env: bool | None = None
+    # Origins of browser apps that may call the built-in server (DynamoDB Local's -cors idea,
+    # closed by default).
+    cors: list[str] | None = None
+
+    @field_validator("cors")
+    @classmethod
+    def _cors_are_origins(cls, value: list[str] | None) -> list[str] | None:
+        return _origins(value)
 
     @field_validator("endpoint")
     @classmethod

@@ -11,7 +11,7 @@ import importlib.util
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -67,15 +67,28 @@ class Recording(NamedTuple):
     log: Path
 
 
-def moto_argv(where: Recording, snapshot: Path | None, autosave: float) -> list[str]:
+def moto_argv(
+    where: Recording, snapshot: Path | None, autosave: float, cors: Sequence[str] = ()
+) -> list[str]:
+    """The built-in server's command line; it reads its control secret from stdin."""
     argv = [sys.executable, "-m", "dynamodb_plugin.local.server", "--port", str(where.port)]
     argv += ["--record", str(where.record), "--endpoint", where.endpoint, "--log", str(where.log)]
     if snapshot is not None:
         argv += ["--snapshot", str(snapshot), "--autosave", f"{autosave:g}"]
-    return argv
+    for origin in cors:
+        argv += ["--cors", origin]
+    return [*argv, "--secret-stdin"]
 
 
-def jar_argv(folder: Path, where: Recording, data: Path | None) -> list[str]:
+def jar_cors(port: int, cors: Sequence[str]) -> str:
+    """Amazon's ``-cors``: the listed origins, else the narrowest list it takes (it has no
+    "none", and its default is ``*``): its own origin, where no page is ever served."""
+    return ",".join(cors) if cors else f"http://localhost:{port}"
+
+
+def jar_argv(
+    folder: Path, where: Recording, data: Path | None, cors: Sequence[str] = ()
+) -> list[str]:
     """Amazon's DynamoDB Local from ``folder``, started through the recording launcher."""
     jar = folder / "DynamoDBLocal.jar"
     if not jar.is_file():
@@ -87,7 +100,7 @@ def jar_argv(folder: Path, where: Recording, data: Path | None) -> list[str]:
     if java is None:
         raise PluginError("java is not on PATH; plugins.dynamodb.local.jar needs Java 17 or newer")
     program = [java, f"-Djava.library.path={folder / 'DynamoDBLocal_lib'}", "-jar", str(jar)]
-    program += ["-port", str(where.port), "-disableTelemetry"]
+    program += ["-port", str(where.port), "-disableTelemetry", "-cors", jar_cors(where.port, cors)]
     program += (
         ["-sharedDb", "-dbPath", str(data)] if data is not None else ["-sharedDb", "-inMemory"]
     )

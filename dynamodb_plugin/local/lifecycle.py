@@ -110,7 +110,12 @@ def _run_required(run: Local, key: str, hint: str) -> None:
         )
 
 
-def _wait(run: Local, timeout: float, alive: Callable[[], bool] | None = None) -> bool:
+def _wait(
+    run: Local,
+    timeout: float,
+    alive: Callable[[], bool] | None = None,
+    ours: tuple[int, str] | None = None,
+) -> bool:
     from dynamodb_plugin.local.probe import wait_ready
 
     progress = None
@@ -122,7 +127,12 @@ def _wait(run: Local, timeout: float, alive: Callable[[], bool] | None = None) -
 
     try:
         return wait_ready(
-            run.endpoint, run.region, timeout, alive=alive or (lambda: True), progress=progress
+            run.endpoint,
+            run.region,
+            timeout,
+            alive=alive or (lambda: True),
+            progress=progress,
+            ours=ours,
         )
     finally:
         if progress is not None:
@@ -185,6 +195,24 @@ def _gone(pid: int, timeout: float) -> bool:
     return _until(lambda: not state.alive(pid), timeout)
 
 
+def _not_ours(record: state.Record) -> str | None:
+    """Why ``localhost:PORT`` is not (only) the recorded built-in server, or ``None`` when it
+    proves it is (servers without a secret: Amazon's jar, older records, are taken as they
+    are)."""
+    if record.secret is None or record.backend != "moto":
+        return None
+    from dynamodb_plugin.local.probe import squatter
+
+    return squatter(record.port, record.secret)
+
+
+def _squatted(record: state.Record, why: str) -> PluginError:
+    return PluginError(
+        f"local dynamodb: the server of this project (pid {record.pid}) runs, but {why}: "
+        f"nothing is sent there. Stop that program, or `local stop` and start on another port"
+    )
+
+
 def start(context: HostContext, *, port: int | None, timeout: float | None, in_memory: bool) -> int:
     run = load(context, port)
     wait = float(timeout if timeout is not None else run.config["timeout"])
@@ -227,6 +255,9 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
         record = state.read(folder, shown)
         if record is not None:
             if state.is_ours(record) and record.backend != "config":
+                why = _not_ours(record)
+                if why is not None:
+                    raise _squatted(record, why)
                 _say(f"local dynamodb: already running ({record.backend}, pid {record.pid})")
                 _announce(record.endpoint)
                 return 0
@@ -250,15 +281,20 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
             raise PluginError(f"{run.shown(data_dir)}: cannot create it ({exc.strerror})") from None
         log = folder / "dynamodb-local.log"
         where = backends.Recording(folder / state.RECORD, run.port, run.endpoint, log)
+        cors = run.config.get("cors") or []
+        secret = None
         if which == "jar":
             argv = backends.jar_argv(
-                run.root / run.config["jar"], where, data_dir if persist else None
+                run.root / run.config["jar"], where, data_dir if persist else None, cors
             )
         else:
+            import secrets
+
             from dynamodb_plugin.local.snapshot import FILE
 
             snapshot = data_dir / FILE if persist else None
-            argv = backends.moto_argv(where, snapshot, float(run.config["snapshot_interval"]))
+            argv = backends.moto_argv(where, snapshot, float(run.config["snapshot_interval"]), cors)
+            secret = secrets.token_urlsafe(32)  # to the server on stdin, never in argv
         try:
             fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             with open(fd, "ab") as out:
@@ -266,18 +302,22 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
                 out.flush()
                 child = subprocess.Popen(
                     argv,
-                    stdin=subprocess.DEVNULL,
+                    stdin=subprocess.DEVNULL if secret is None else subprocess.PIPE,
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     env=run.context.child_env(),
                     cwd=str(folder.parent),
                     start_new_session=True,
                 )
+            if child.stdin is not None:
+                with child.stdin:
+                    child.stdin.write(f"{secret}\n".encode())
         except OSError as exc:
             raise PluginError(
                 f"cannot start the local DynamoDB ({exc.strerror}; log {run.shown(log)})"
             ) from None
-        if not _wait(run, timeout, alive=lambda: child.poll() is None):
+        ours = (run.port, secret) if secret is not None else None
+        if not _wait(run, timeout, alive=lambda: child.poll() is None, ours=ours):
             died = child.poll()
             if died is None:
                 _terminate(child.pid, 5)
@@ -285,6 +325,14 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
             error = _last_error(log)
             if error:
                 raise PluginError(f"local dynamodb: {error} (log {run.shown(log)})")
+            from dynamodb_plugin.local.probe import squatter
+
+            why = squatter(*ours, timeout=1.0) if died is None and ours is not None else None
+            if why is not None and why.endswith("another program"):
+                raise PluginError(
+                    f"local dynamodb: {why}, not by the server just started; stopped it "
+                    f"(log {run.shown(log)})"
+                )
             why = (
                 f"exited with code {died}"
                 if died is not None
@@ -295,13 +343,20 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
     return 0
 
 
-def _ask_to_stop(port: int, timeout: float) -> tuple[bool, str] | None:
+def _ask_to_stop(port: int, timeout: float, secret: str | None) -> tuple[bool, str] | None:
     """Ask the built-in server to save and stop: ``(saved, error)``, or ``None`` when it does
-    not answer the request (an older or hung server: SIGTERM then)."""
+    not answer the request (an older or hung server: SIGTERM then). The secret goes only to
+    a server that proved it holds it."""
     import urllib.error
     import urllib.request
 
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{CONTROL_PATH}", method="POST")
+    from dynamodb_plugin.local.probe import SECRET_HEADER, hello
+
+    if secret is None or hello("127.0.0.1", port, secret, timeout) != "ours":
+        return None
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{CONTROL_PATH}", method="POST", headers={SECRET_HEADER: secret}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback
             json.loads(response.read() or b"{}")
@@ -344,7 +399,9 @@ def stop(context: HostContext, *, timeout: float, force: bool) -> int:
             )
             _say(f"local dynamodb: not running; pid {record.pid} {gone}; removed its record")
             return 0
-        answer = _ask_to_stop(record.port, timeout) if record.backend == "moto" else None
+        answer = (
+            _ask_to_stop(record.port, timeout, record.secret) if record.backend == "moto" else None
+        )
         if answer is not None and not answer[0] and not force:
             raise PluginError(
                 f"local dynamodb: could not save {record.data} ({answer[1]}); the server still "
@@ -389,7 +446,11 @@ def status(context: HostContext, *, port: int | None, as_json: bool) -> int:
         folder, shown = _folder(run)
         record = state.read(folder, shown)
         running = record is not None and record.pid is not None and state.is_ours(record)
+        squatted = _not_ours(record) if running and record is not None else None
+        running = running and squatted is None
         report = {"running": running, "backend": which, "endpoint": run.endpoint}
+        if squatted is not None:
+            report["not_ours"] = squatted
         if record is not None and record.pid is not None:
             report.update(
                 pid=record.pid,
@@ -401,7 +462,7 @@ def status(context: HostContext, *, port: int | None, as_json: bool) -> int:
                 log=record.log,
                 accepting=running and state.accepting(record.port),
             )
-            if not running:
+            if not running and squatted is None:
                 report["stale_record"] = shown
     if as_json:
         typer.echo(json.dumps(report, indent=2))
@@ -411,6 +472,8 @@ def status(context: HostContext, *, port: int | None, as_json: bool) -> int:
         typer.echo(
             f"local dynamodb: running ({report['backend']}{pid}) at {report['endpoint']}{since}"
         )
+    elif "not_ours" in report:
+        typer.echo(f"local dynamodb: pid {report['pid']} runs, but {report['not_ours']}: not used")
     else:
         stale = (
             f" (stale record {report['stale_record']}; `stop` removes it)"
@@ -429,8 +492,15 @@ def ready(context: HostContext, *, port: int | None, timeout: float) -> int:
         return NOT_CONFIGURED
     if which == "config" and run.config.get("ready"):
         return _run_config(run, "ready")
-    if _wait(run, timeout):
+    record = state.read(*_folder(run)) if which == "moto" else None
+    if record is None or record.secret is None or not state.is_ours(record):
+        record = None  # nothing of ours to prove: any DynamoDB answer will do
+    if _wait(run, timeout, ours=(record.port, record.secret) if record and record.secret else None):
         typer.echo(f"local dynamodb: ready at {run.endpoint} (region {run.region})")
         return 0
+    why = _not_ours(record) if record is not None else None
+    if why is not None and record is not None:
+        _say(f"local dynamodb: {why}, not by this project's server (pid {record.pid}): not used")
+        return 1
     _say(f"local dynamodb: {run.endpoint} did not answer ListTables within {timeout:g}s")
     return 1

@@ -1,12 +1,98 @@
-"""Readiness: a signed DynamoDB ``ListTables`` that must answer, not just an open port."""
+"""Readiness: a signed DynamoDB ``ListTables`` that must answer, not just an open port; and
+whether what answers on ``localhost:PORT`` is *our* server.
+
+Our built-in server proves itself without its secret ever crossing the wire: asked
+``POST /_getdotenv/hello`` with a fresh nonce, it answers ``HMAC-SHA256(secret, nonce +
+address)``, ``address`` being the loopback address the request reached. A listener of someone
+else's on the other loopback family cannot answer it, and cannot relay it to ours either: ours
+would prove the address it was reached on, not the one we asked.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+
+HELLO_PATH = "/_getdotenv/hello"
+NONCE_HEADER = "X-Getdotenv-Nonce"
+SECRET_HEADER = "X-Getdotenv-Secret"
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def proof(secret: str, nonce: str, address: str) -> str:
+    """What our server answers to ``nonce`` on loopback ``address`` (``127.0.0.1`` or ``::1``)."""
+    message = f"{nonce} {address}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def shown_address(address: str, port: int) -> str:
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
+def _addresses(port: int) -> list[str]:
+    """Where a client of ``http://localhost:PORT`` may connect: what ``localhost`` resolves to,
+    in order, then both loopback addresses (clients differ in the family they try first)."""
+    import socket
+
+    found: list[str] = []
+    try:
+        infos = socket.getaddrinfo("localhost", port, type=socket.SOCK_STREAM)
+    except OSError:
+        infos = []
+    for info in infos:
+        address = str(info[4][0])
+        if address not in found:
+            found.append(address)
+    return found + [a for a in LOOPBACK if a not in found]
+
+
+def hello(address: str, port: int, secret: str, timeout: float = 2.0) -> str:
+    """``ours``, ``none`` (nothing accepts there) or ``other`` (a listener that is not ours)."""
+    import http.client
+    import secrets
+    import socket
+
+    nonce = secrets.token_hex(16)
+    try:
+        sock = socket.create_connection((address, port), timeout=timeout)
+    except OSError:  # refused, or no such loopback (no IPv6 here)
+        return "none"
+    with sock:
+        if sock.getsockname() == sock.getpeername():
+            return "none"  # a loopback connect to itself: nobody listens
+        host = "localhost" if port == 80 else f"localhost:{port}"
+        request = (
+            f"POST {HELLO_PATH} HTTP/1.1\r\nHost: {host}\r\n{NONCE_HEADER}: {nonce}\r\n"
+            "Content-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        try:
+            sock.sendall(request.encode())
+            response = http.client.HTTPResponse(sock)
+            response.begin()
+            answer = json.loads(response.read(4096) or b"{}") if response.status == 200 else {}
+        except (OSError, ValueError, http.client.HTTPException):
+            return "other"
+    given = answer.get("proof") if isinstance(answer, dict) else None
+    if isinstance(given, str) and hmac.compare_digest(given, proof(secret, nonce, address)):
+        return "ours"
+    return "other"
+
+
+def squatter(port: int, secret: str, timeout: float = 2.0) -> str | None:
+    """``None`` when our server (holding ``secret``) answers on every loopback address of
+    ``port`` that accepts a connection, and on one at least; else what is wrong, in words."""
+    ours = False
+    for address in _addresses(port):
+        verdict = hello(address, port, secret, timeout)
+        if verdict == "other":
+            return f"{shown_address(address, port)} is answered by another program"
+        ours = ours or verdict == "ours"
+    return None if ours else f"nothing answers on localhost:{port}"
 
 
 def list_tables(endpoint: str, region: str, timeout: float = 2.0) -> bool:
@@ -46,12 +132,17 @@ def wait_ready(
     alive: Callable[[], bool] = lambda: True,
     progress: Callable[[float], None] | None = None,
     interval: float = 0.02,
+    ours: tuple[int, str] | None = None,
 ) -> bool:
-    """Probe until ``ListTables`` answers, ``alive()`` turns false, or ``timeout`` passes."""
+    """Probe until ``ListTables`` answers, ``alive()`` turns false, or ``timeout`` passes.
+    ``ours``: ``(port, secret)`` of our built-in server, which must prove itself first."""
     start = time.monotonic()
     deadline = start + timeout
     while True:
-        if list_tables(endpoint, region, timeout=min(2.0, max(0.1, deadline - time.monotonic()))):
+        left = min(2.0, max(0.1, deadline - time.monotonic()))
+        if (ours is None or squatter(*ours, timeout=left) is None) and list_tables(
+            endpoint, region, timeout=left
+        ):
             return True
         if not alive() or time.monotonic() >= deadline:
             return False

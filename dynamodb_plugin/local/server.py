@@ -16,12 +16,19 @@ its output in the log file. In order:
    write back, and stops only if that worked: otherwise it answers the error and keeps serving,
    so the data is never lost. SIGTERM or SIGINT saves and stops as well.
 
+Safe by default (see ``Gate``): it listens on both loopback families (127.0.0.1 and ::1) of
+one port, answers the DynamoDB and DynamoDB Streams APIs and nothing else (no moto admin API,
+no other service), refuses a ``Host`` that is not a loopback name and any ``Origin`` not listed
+with ``--cors``, and obeys the control requests (stop, save, reset) only with the secret of
+this start (read from stdin with ``--secret-stdin``, else made here; kept in the 0600 record).
+
 Error lines start with ``[dynamodb-local] error:``; ``local start`` reports the last one.
 """
 
 from __future__ import annotations
 
 import argparse
+import hmac
 import json
 import logging
 import os
@@ -34,10 +41,13 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from dynamodb_plugin.local.probe import HELLO_PATH
+
 SHARED_REGION = "us-east-1"
 SHARED_ACCOUNT = "123456789012"  # moto's default account
 SHARED_KEY = "getdotenvlocal"
 CONTROL_PATH = "/_getdotenv/stop"
+CONTROL_PREFIX = "/_getdotenv/"
 ERROR = "[dynamodb-local] error:"
 
 # Requests that cannot change data; anything else marks the snapshot out of date.
@@ -371,8 +381,6 @@ class Tracker:
         return app
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if environ.get("PATH_INFO") == CONTROL_PATH and environ.get("REQUEST_METHOD") == "POST":
-            return self._stop(start_response)
         auth = environ.get("HTTP_AUTHORIZATION")
         if auth:
             environ["HTTP_AUTHORIZATION"] = _SCOPE.sub(
@@ -417,6 +425,240 @@ class Tracker:
         return _ThenStop(_json("200 OK", {"saved": saved}, start_response), self.stopping)
 
 
+# --- the request gate: DynamoDB only, loopback names only, listed origins only, owner-only
+# control. Cheap on purpose: a few dict lookups and prefix tests per request, nothing copied.
+
+DYNAMODB_TARGET = "DynamoDB_20120810."
+STREAMS_TARGET = "DynamoDBStreams_20120810."
+_TYPE = "com.amazonaws.dynamodb.v20120810#"
+# What a browser app may read from an answer (the AWS SDK for JavaScript reads these).
+_EXPOSED = "x-amzn-RequestId, x-amzn-ErrorType, x-amz-crc32, Date"
+
+
+def _refuse(status: str, kind: str, message: str, start_response: Callable[..., Any]) -> Any:
+    return _json(status, {"__type": _TYPE + kind, "message": message}, start_response)
+
+
+def loopback_hosts(port: int) -> frozenset[str]:
+    """The ``Host`` values a client of this server sends: a loopback name with the port (bare
+    too on port 80). Any other name is DNS rebinding, or not meant for us."""
+    names = ("localhost", "127.0.0.1", "[::1]")
+    hosts = {f"{name}:{port}" for name in names}
+    if port == 80:
+        hosts.update(names)
+    return frozenset(hosts)
+
+
+class DynamoOnly:
+    """moto's DynamoDB and DynamoDB Streams apps, and nothing else of moto: no dispatcher that
+    would route by the signing service to S3, IAM, Lambda or the admin API."""
+
+    def __init__(self, dynamodb: Callable[..., Any], streams: Callable[..., Any]) -> None:
+        self.dynamodb, self.streams = dynamodb, streams
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith(STREAMS_TARGET):
+            return self.streams(environ, start_response)
+        return self.dynamodb(environ, start_response)
+
+
+class Gate:
+    """WSGI middleware in front of everything; a request it refuses changes nothing.
+
+    In order: a ``Host`` that is not a loopback name of this port → 403; an ``Origin`` not in
+    the allow list → 403 (a preflight too; a listed one gets its preflight answered here and
+    CORS headers on the answer, nobody else gets any); control requests (``/_getdotenv/...``)
+    → ``hello`` for anyone, the others only with the secret; then only ``POST /`` with a
+    DynamoDB or DynamoDB Streams ``X-Amz-Target`` reaches ``app``: anything else is a
+    DynamoDB-shaped 400 or 404.
+    """
+
+    def __init__(
+        self,
+        app: Callable[..., Any],
+        *,
+        port: int,
+        secret: str,
+        cors: Iterable[str] = (),
+        control: dict[str, Callable[[Callable[..., Any]], Any]] | None = None,
+    ) -> None:
+        self.app = app
+        self.hosts = loopback_hosts(port)
+        self.secret = secret.encode()
+        self.cors = frozenset(cors)
+        self.control = control or {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        host = environ.get("HTTP_HOST")
+        if host not in self.hosts and (host is None or host.lower() not in self.hosts):
+            return _refuse(
+                "403 Forbidden",
+                "AccessDeniedException",
+                f"Host {host!r} is not a loopback name of this local DynamoDB",
+                start_response,
+            )
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is not None:
+            return self._from_browser(origin, environ, start_response)
+        path = environ.get("PATH_INFO")
+        if path != "/":
+            return self._other_path(path, environ, start_response)
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _refuse(
+                "400 Bad Request",
+                "UnknownOperationException",
+                "the DynamoDB API is POST / only",
+                start_response,
+            )
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        if target is None or not (
+            target.startswith(DYNAMODB_TARGET) or target.startswith(STREAMS_TARGET)
+        ):
+            return _refuse(
+                "400 Bad Request",
+                "UnknownOperationException",
+                "this local DynamoDB serves the DynamoDB and DynamoDB Streams APIs only "
+                f"(X-Amz-Target {DYNAMODB_TARGET}* or {STREAMS_TARGET}*)",
+                start_response,
+            )
+        return self.app(environ, start_response)
+
+    def _from_browser(
+        self, origin: str, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Any:
+        """A request a web page made: only from a listed origin, and never a control request."""
+        if origin not in self.cors or environ.get("PATH_INFO") != "/":
+            return _refuse(
+                "403 Forbidden",
+                "AccessDeniedException",
+                f"Origin {origin!r} is not allowed (plugins.dynamodb.local.cors)",
+                start_response,
+            )
+        if environ.get("REQUEST_METHOD") == "OPTIONS":  # the preflight, answered here
+            headers = [
+                ("Access-Control-Allow-Origin", origin),
+                ("Access-Control-Allow-Methods", "POST"),
+                ("Access-Control-Max-Age", "600"),
+                ("Vary", "Origin"),
+                ("Content-Length", "0"),
+            ]
+            asked = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
+            if asked:
+                headers.append(("Access-Control-Allow-Headers", asked))
+            start_response("204 No Content", headers)
+            return []
+
+        def with_cors(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            headers += [
+                ("Access-Control-Allow-Origin", origin),
+                ("Access-Control-Expose-Headers", _EXPOSED),
+                ("Vary", "Origin"),
+            ]
+            return start_response(status, headers, *rest)
+
+        del environ["HTTP_ORIGIN"]  # checked: the rest of the gate as for any client
+        return self(environ, with_cors)
+
+    def _other_path(
+        self, path: str | None, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Any:
+        if path is None or not path.startswith(CONTROL_PREFIX):
+            return _refuse(
+                "404 Not Found",
+                "UnknownOperationException",
+                f"{path!r}: this local DynamoDB serves the DynamoDB API at / only",
+                start_response,
+            )
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _refuse(
+                "400 Bad Request", "UnknownOperationException", "POST only", start_response
+            )
+        if path == HELLO_PATH:
+            from dynamodb_plugin.local.probe import proof
+
+            nonce = environ.get("HTTP_X_GETDOTENV_NONCE", "")
+            if not 16 <= len(nonce) <= 128:
+                return _refuse(
+                    "400 Bad Request", "ValidationException", "a nonce is needed", start_response
+                )
+            address = str(environ.get("SERVER_NAME", ""))
+            answer = {"proof": proof(self.secret.decode(), nonce, address)}
+            return _json("200 OK", answer, start_response)
+        action = self.control.get(path)
+        if action is None:
+            return _refuse(
+                "404 Not Found",
+                "UnknownOperationException",
+                f"{path!r}: no such control request",
+                start_response,
+            )
+        given = environ.get("HTTP_X_GETDOTENV_SECRET", "").encode()
+        if not hmac.compare_digest(given, self.secret):
+            return _refuse(
+                "403 Forbidden",
+                "AccessDeniedException",
+                "a control request needs the secret of this start (in the record file)",
+                start_response,
+            )
+        return action(start_response)
+
+
+def listen(port: int, app: Callable[..., Any]) -> tuple[list[Any], str]:
+    """Werkzeug servers for ``app`` on 127.0.0.1 and ::1 of ``port``, and a note; ``OSError``
+    when either is taken (a port whose ::1 side someone else holds is a port in use). A
+    machine without an IPv6 loopback gets 127.0.0.1 alone, and the note says so."""
+    import errno
+    import socket
+
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import make_server
+
+    sockets: list[socket.socket] = []
+    note = ""
+    try:
+        for family, address in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+            try:
+                sock = socket.socket(family, socket.SOCK_STREAM)
+            except OSError as exc:
+                if family == socket.AF_INET6 and exc.errno == errno.EAFNOSUPPORT:
+                    note = "no IPv6 on this machine: 127.0.0.1 only"
+                    break
+                raise
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind((address, port))
+            except OSError as exc:
+                if family == socket.AF_INET6 and exc.errno in (
+                    errno.EADDRNOTAVAIL,
+                    errno.EAFNOSUPPORT,
+                ):
+                    note = "no IPv6 loopback on this machine: 127.0.0.1 only"
+                    sockets.pop().close()
+                    break
+                exc.filename = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+                raise
+            sock.listen(128)
+            port = sock.getsockname()[1]  # --port 0: the same port on ::1
+        servers = [
+            make_server(
+                str(sock.getsockname()[0]),
+                port,
+                app,
+                threaded=True,
+                request_handler=MotoRequestHandler,
+                fd=sock.fileno(),
+            )
+            for sock in sockets
+        ]
+    finally:
+        for sock in sockets:
+            sock.close()  # the servers hold their own copies
+    return servers, note
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dynamodb_plugin.local.server")
     parser.add_argument("--port", type=int, required=True)
@@ -425,7 +667,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log", default="", help="the log file (for the record)")
     parser.add_argument("--snapshot", type=Path, help="snapshot file to restore and save")
     parser.add_argument("--autosave", type=float, default=0.0, help="seconds; 0: only on stop")
+    parser.add_argument(
+        "--cors", action="append", default=[], help="an origin a browser app may call from"
+    )
+    parser.add_argument(
+        "--secret-stdin", action="store_true", help="read the control secret from stdin"
+    )
     args = parser.parse_args(argv)
+    args.secret = _secret(args.secret_stdin)
+    if args.secret is None:
+        print(f"{ERROR} no control secret on stdin", flush=True)
+        return 1
 
     from dynamodb_plugin.local import state
 
@@ -436,6 +688,7 @@ def main(argv: list[str] | None = None) -> int:
         persist=args.snapshot is not None,
         log=args.log,
         data=str(args.snapshot) if args.snapshot else None,
+        secret=args.secret,
     )
     folder = args.record.parent
     try:
@@ -447,6 +700,46 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args)
     finally:
         state.remove(folder, pid=os.getpid())
+
+
+def _secret(from_stdin: bool) -> str | None:
+    """The control secret: the first line of stdin (``local start`` writes it there, never
+    in the command line or environment), else a fresh one; ``None`` for an empty line."""
+    if not from_stdin:
+        import secrets
+
+        return secrets.token_urlsafe(32)
+    line = sys.stdin.readline().strip()
+    return line or None
+
+
+def _control(
+    tracker: Tracker, save: Callable[[], int | None]
+) -> dict[str, Callable[[Callable[..., Any]], Any]]:
+    """The control requests the secret opens: stop (save, then stop), save, and reset (every
+    table gone, as moto's ``/moto-api/reset`` for a test harness; the next save keeps that)."""
+
+    def saved(start_response: Callable[..., Any]) -> Any:
+        try:
+            count = save()
+        except Exception as exc:
+            return _json("500 Internal Server Error", {"error": str(exc)}, start_response)
+        return _json("200 OK", {"saved": count}, start_response)
+
+    def reset(start_response: Callable[..., Any]) -> Any:
+        from moto.core.base_backend import BackendDict
+
+        with tracker.lock:
+            BackendDict.reset()
+            tracker.dirty = True
+        say("reset: every table removed (control request)")
+        return _json("200 OK", {"reset": True}, start_response)
+
+    return {
+        CONTROL_PATH: tracker._stop,
+        CONTROL_PREFIX + "save": saved,
+        CONTROL_PREFIX + "reset": reset,
+    }
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -461,13 +754,11 @@ def _serve(args: argparse.Namespace) -> int:
     # One account for every key (moto reads this first), and one region (see Tracker).
     os.environ["MOTO_ACCOUNT_ID"] = SHARED_ACCOUNT
     os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "True")
+    # No CORS from moto (the gate decides), and no recorder of requests.
+    os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
+    os.environ.pop("MOTO_ENABLE_RECORDING", None)
 
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
-    from werkzeug.serving import make_server
+    from moto.moto_server.werkzeug_app import create_backend_app
 
     from dynamodb_plugin.local import snapshot
 
@@ -476,7 +767,7 @@ def _serve(args: argparse.Namespace) -> int:
     fast_batch_writes()
     linear_item_size_check()
     binary_key_segments()
-    backend_app = DomainDispatcherApplication(create_backend_app)
+    backend_app = DynamoOnly(create_backend_app("dynamodb"), create_backend_app("dynamodbstreams"))
     call = api_caller(backend_app)
     restore_from = snapshot.source(args.snapshot) if args.snapshot is not None else None
     if restore_from is not None:
@@ -510,17 +801,27 @@ def _serve(args: argparse.Namespace) -> int:
     call("ListTables", {"Limit": 1})  # builds moto's DynamoDB app now, not on the first request
     gc.freeze()  # what start-up built lives as long as the server: never scan it again
     gc.enable()
+    gate = Gate(
+        tracker,
+        port=args.port,
+        secret=args.secret,
+        cors=args.cors,
+        control=_control(tracker, save),
+    )
     try:
-        server = make_server(
-            "127.0.0.1", args.port, tracker, threaded=True, request_handler=MotoRequestHandler
-        )
+        servers, note = listen(args.port, gate)
     except OSError as exc:
-        say(f"error: cannot listen on 127.0.0.1:{args.port} ({exc.strerror})")
+        say(
+            f"error: cannot listen on {exc.filename or args.port} ({exc.strerror}): port "
+            f"{args.port} is in use by another program"
+        )
         return 1
-    # A short poll: `stop` waits for this loop to notice the shutdown.
-    serving = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    serving.start()
-    say(f"serving on http://127.0.0.1:{args.port}")
+    for server in servers:
+        # A short poll: `stop` waits for this loop to notice the shutdown.
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    if note:
+        say(note)
+    say(f"serving on http://localhost:{args.port} (127.0.0.1{', ::1' if len(servers) > 1 else ''})")
 
     interval = args.autosave if args.autosave > 0 else None
     while not stopping.wait(interval):
@@ -534,7 +835,8 @@ def _serve(args: argparse.Namespace) -> int:
         return 0
     with tracker.lock:  # a signal: writes waiting for the lock are refused from here on
         tracker.closed = True
-    server.shutdown()
+    for server in servers:
+        server.shutdown()
     try:
         save()
     except Exception as exc:

@@ -42,6 +42,9 @@ class Record(NamedTuple):
     persist: bool
     log: str
     data: str | None
+    # The built-in server's control secret (never printed; the record is 0600): control
+    # requests need it, and the server proves with it that it is ours (probe.squatter).
+    secret: str | None = None
 
 
 def state_dir(root: Path) -> Path:
@@ -107,6 +110,9 @@ def _check(data: Any) -> Record:
         persist=field("persist", lambda v: isinstance(v, bool), "true or false"),
         log=field("log", lambda v: isinstance(v, str), "a path"),
         data=field("data", lambda v: v is None or isinstance(v, str), "a path or null"),
+        secret=field(
+            "secret", lambda v: v is None or (isinstance(v, str) and bool(v)), "a string or null"
+        ),
     )
 
 
@@ -330,6 +336,7 @@ def own_record(
     log: str,
     data: str | None,
     argv: list[str] | None = None,
+    secret: str | None = None,
 ) -> Record:
     """The record of the running process itself, written before it can answer. ``argv``: the
     command line it is about to ``exec`` (the pid and start time stay the same)."""
@@ -346,6 +353,7 @@ def own_record(
         persist=persist,
         log=log,
         data=data,
+        secret=secret,
     )
 
 
@@ -362,29 +370,49 @@ def accepting(port: int, host: str = "127.0.0.1", timeout: float = 0.25) -> bool
         return False
 
 
-def port_in_use(port: int) -> bool:
-    """Whether binding ``127.0.0.1:port`` would fail (another program listens there)."""
+def _taken(address: str, port: int) -> bool:
+    """Whether binding ``address:port`` fails because another program holds it (``False``
+    where the machine has no such loopback address)."""
     import errno
     import socket
 
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    try:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError:
+        return False  # no IPv6 here
+    with sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         try:
-            sock.bind(("127.0.0.1", port))
+            sock.bind((address, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 return True
+            if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+                return False
             raise
-    return accepting(port)
+    return accepting(port, address)
+
+
+def port_in_use(port: int) -> bool:
+    """Whether binding ``port`` on 127.0.0.1 or ::1 would fail (another program listens
+    there): the built-in server needs both loopback families of its port."""
+    return _taken("127.0.0.1", port) or _taken("::1", port)
 
 
 def free_port() -> int:
-    """A port nothing listens on now (the kernel's pick)."""
+    """A port nothing listens on now, on either loopback family (the kernel's pick)."""
     import socket
 
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    for _ in range(20):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if not _taken("::1", port):
+            return port
+    return port
 
 
 def running_endpoint(root: Path) -> tuple[str, int] | None:
