@@ -69,13 +69,38 @@ def _configured(local: Mapping[str, Any], env: Mapping[str, str]) -> tuple[str, 
 
 
 def resolve(
-    local: Mapping[str, Any], env: Mapping[str, str], project_root: Path | None
+    local: Mapping[str, Any],
+    env: Mapping[str, str],
+    project_root: Path | None,
+    *,
+    verify: bool = False,
 ) -> tuple[str, int] | None:
     """The local endpoint and port by the rule, whether or not the project uses one;
-    ``None`` where ``DYNAMODB_LOCAL_ENDPOINT`` is set empty (no local DynamoDB here)."""
+    ``None`` where ``DYNAMODB_LOCAL_ENDPOINT`` is set empty (no local DynamoDB here).
+    ``verify``: the project's running built-in server must prove it is what answers on its
+    endpoint (a ``PluginError`` otherwise), before a command sends it anything."""
     if env.get("DYNAMODB_LOCAL_ENDPOINT") == "":
         return None
-    return running(project_root) or _configured(local, env)
+    found = running(project_root)
+    if found is not None and verify and project_root is not None:
+        _verify(project_root)
+    return found or _configured(local, env)
+
+
+def _verify(project_root: Path) -> None:
+    from dynamodb_plugin.local import state
+
+    try:
+        record = state.read(project_root / ".getdotenv", state.RECORD)
+    except PluginError:
+        return  # gone meanwhile: nothing of ours to prove
+    why = state.not_ours(record) if record is not None else None
+    if why is not None and record is not None:
+        raise PluginError(
+            f"local dynamodb: {why}, not by this project's server (pid {record.pid}); "
+            "nothing was sent to it. Stop that program, or `dynamodb local stop` and start "
+            "on another port"
+        )
 
 
 def running(project_root: Path | None) -> tuple[str, int] | None:

@@ -195,17 +195,6 @@ def _gone(pid: int, timeout: float) -> bool:
     return _until(lambda: not state.alive(pid), timeout)
 
 
-def _not_ours(record: state.Record) -> str | None:
-    """Why ``localhost:PORT`` is not (only) the recorded built-in server, or ``None`` when it
-    proves it is (servers without a secret: Amazon's jar, older records, are taken as they
-    are)."""
-    if record.secret is None or record.backend != "moto":
-        return None
-    from dynamodb_plugin.local.probe import squatter
-
-    return squatter(record.port, record.secret)
-
-
 def _squatted(record: state.Record, why: str) -> PluginError:
     return PluginError(
         f"local dynamodb: the server of this project (pid {record.pid}) runs, but {why}: "
@@ -255,9 +244,11 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
         record = state.read(folder, shown)
         if record is not None:
             if state.is_ours(record) and record.backend != "config":
-                why = _not_ours(record)
-                if why is not None:
-                    raise _squatted(record, why)
+                if record.secret is not None and record.backend == "moto":
+                    # it may still be starting (a start killed after spawning it)
+                    mine = (record.port, record.secret)
+                    if not _wait(run, timeout, alive=lambda: state.is_ours(record), ours=mine):
+                        raise _squatted(record, state.not_ours(record) or "it does not answer")
                 _say(f"local dynamodb: already running ({record.backend}, pid {record.pid})")
                 _announce(record.endpoint)
                 return 0
@@ -446,7 +437,7 @@ def status(context: HostContext, *, port: int | None, as_json: bool) -> int:
         folder, shown = _folder(run)
         record = state.read(folder, shown)
         running = record is not None and record.pid is not None and state.is_ours(record)
-        squatted = _not_ours(record) if running and record is not None else None
+        squatted = state.not_ours(record) if running and record is not None else None
         running = running and squatted is None
         report = {"running": running, "backend": which, "endpoint": run.endpoint}
         if squatted is not None:
@@ -498,7 +489,7 @@ def ready(context: HostContext, *, port: int | None, timeout: float) -> int:
     if _wait(run, timeout, ours=(record.port, record.secret) if record and record.secret else None):
         typer.echo(f"local dynamodb: ready at {run.endpoint} (region {run.region})")
         return 0
-    why = _not_ours(record) if record is not None else None
+    why = state.not_ours(record) if record is not None else None
     if why is not None and record is not None:
         _say(f"local dynamodb: {why}, not by this project's server (pid {record.pid}): not used")
         return 1

@@ -439,6 +439,18 @@ def _refuse(status: str, kind: str, message: str, start_response: Callable[..., 
     return _json(status, {"__type": _TYPE + kind, "message": message}, start_response)
 
 
+def api_targets() -> frozenset[str]:
+    """Every ``X-Amz-Target`` of the DynamoDB and DynamoDB Streams APIs (from the models moto
+    serves them by, loaded once): a request for anything else never reaches moto."""
+    from moto.core.utils import get_service_model
+
+    return frozenset(
+        prefix + operation
+        for prefix, service in ((DYNAMODB_TARGET, "dynamodb"), (STREAMS_TARGET, "dynamodbstreams"))
+        for operation in get_service_model(service).operation_names
+    )
+
+
 def loopback_hosts(port: int) -> frozenset[str]:
     """The ``Host`` values a client of this server sends: a loopback name with the port (bare
     too on port 80). Any other name is DNS rebinding, or not meant for us."""
@@ -468,9 +480,9 @@ class Gate:
     In order: a ``Host`` that is not a loopback name of this port → 403; an ``Origin`` not in
     the allow list → 403 (a preflight too; a listed one gets its preflight answered here and
     CORS headers on the answer, nobody else gets any); control requests (``/_getdotenv/...``)
-    → ``hello`` for anyone, the others only with the secret; then only ``POST /`` with a
-    DynamoDB or DynamoDB Streams ``X-Amz-Target`` reaches ``app``: anything else is a
-    DynamoDB-shaped 400 or 404.
+    → ``hello`` for anyone, the others only with the secret; then only ``POST /`` with an
+    ``X-Amz-Target`` in ``targets`` (the DynamoDB and DynamoDB Streams operations) reaches
+    ``app``: anything else is a DynamoDB-shaped 400 or 404.
     """
 
     def __init__(
@@ -479,11 +491,13 @@ class Gate:
         *,
         port: int,
         secret: str,
+        targets: frozenset[str],
         cors: Iterable[str] = (),
         control: dict[str, Callable[[Callable[..., Any]], Any]] | None = None,
     ) -> None:
         self.app = app
         self.hosts = loopback_hosts(port)
+        self.targets = targets
         self.secret = secret.encode()
         self.cors = frozenset(cors)
         self.control = control or {}
@@ -510,15 +524,13 @@ class Gate:
                 "the DynamoDB API is POST / only",
                 start_response,
             )
-        target = environ.get("HTTP_X_AMZ_TARGET")
-        if target is None or not (
-            target.startswith(DYNAMODB_TARGET) or target.startswith(STREAMS_TARGET)
-        ):
+        if environ.get("HTTP_X_AMZ_TARGET") not in self.targets:
+            target = environ.get("HTTP_X_AMZ_TARGET")
             return _refuse(
                 "400 Bad Request",
                 "UnknownOperationException",
-                "this local DynamoDB serves the DynamoDB and DynamoDB Streams APIs only "
-                f"(X-Amz-Target {DYNAMODB_TARGET}* or {STREAMS_TARGET}*)",
+                f"X-Amz-Target {target!r}: this local DynamoDB serves the DynamoDB and "
+                "DynamoDB Streams APIs only",
                 start_response,
             )
         return self.app(environ, start_response)
@@ -805,6 +817,7 @@ def _serve(args: argparse.Namespace) -> int:
         tracker,
         port=args.port,
         secret=args.secret,
+        targets=api_targets(),
         cors=args.cors,
         control=_control(tracker, save),
     )

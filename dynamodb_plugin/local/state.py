@@ -327,6 +327,17 @@ def is_ours(record: Record) -> bool:
     return record.start_ticks is None or ticks is None or ticks == record.start_ticks
 
 
+def not_ours(record: Record) -> str | None:
+    """Why ``localhost:PORT`` is not (only) the recorded built-in server, or ``None`` when it
+    proves it is (see ``probe.squatter``). Servers without a secret (Amazon's jar, records of
+    older versions) cannot prove anything and are taken as they are."""
+    if record.secret is None or record.backend != "moto":
+        return None
+    from dynamodb_plugin.local.probe import squatter
+
+    return squatter(record.port, record.secret)
+
+
 def own_record(
     *,
     port: int,

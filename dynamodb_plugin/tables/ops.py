@@ -41,7 +41,10 @@ class Tables(NamedTuple):
 
     def target(self) -> aws.Target:
         found = endpoint.resolve(
-            self.config["local"], self.env, self.context.project_root or self.context.cwd
+            self.config["local"],
+            self.env,
+            self.context.project_root or self.context.cwd,
+            verify=not self.use_aws,
         )
         return aws.target(self.env, found[0] if found else None, use_aws=self.use_aws)
 
