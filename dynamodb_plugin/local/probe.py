@@ -52,7 +52,8 @@ def _addresses(port: int) -> list[str]:
 
 
 def hello(address: str, port: int, secret: str, timeout: float = 2.0) -> str:
-    """``ours``, ``none`` (nothing accepts there) or ``other`` (a listener that is not ours)."""
+    """``ours``, ``none`` (nothing accepts there), ``silent`` (a listener that accepts but
+    does not answer in time) or ``other`` (a listener that answers, and is not ours)."""
     import http.client
     import secrets
     import socket
@@ -75,6 +76,8 @@ def hello(address: str, port: int, secret: str, timeout: float = 2.0) -> str:
             response = http.client.HTTPResponse(sock)
             response.begin()
             answer = json.loads(response.read(4096) or b"{}") if response.status == 200 else {}
+        except TimeoutError:
+            return "silent"
         except (OSError, ValueError, http.client.HTTPException):
             return "other"
     given = answer.get("proof") if isinstance(answer, dict) else None
@@ -91,6 +94,8 @@ def squatter(port: int, secret: str, timeout: float = 2.0) -> str | None:
         verdict = hello(address, port, secret, timeout)
         if verdict == "other":
             return f"{shown_address(address, port)} is answered by another program"
+        if verdict == "silent":
+            return f"{shown_address(address, port)} accepts connections but does not answer"
         ours = ours or verdict == "ours"
     return None if ours else f"nothing answers on localhost:{port}"
 

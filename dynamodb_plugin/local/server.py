@@ -824,10 +824,14 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         servers, note = listen(args.port, gate)
     except OSError as exc:
-        say(
-            f"error: cannot listen on {exc.filename or args.port} ({exc.strerror}): port "
-            f"{args.port} is in use by another program"
+        import errno
+
+        taken = (
+            f": port {args.port} is in use by another program"
+            if exc.errno == errno.EADDRINUSE
+            else ""
         )
+        say(f"error: cannot listen on {exc.filename or args.port} ({exc.strerror}){taken}")
         return 1
     for server in servers:
         # A short poll: `stop` waits for this loop to notice the shutdown.

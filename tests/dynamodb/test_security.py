@@ -598,3 +598,37 @@ def test_the_jar_gets_the_narrowest_cors_it_accepts(tmp_path, monkeypatch):
     assert cors_of(backends.jar_argv(tmp_path, where, None, [APP, "https://a.example"])) == (
         f"{APP},https://a.example"
     )
+
+
+def test_the_proof_names_the_address_it_was_reached_on_and_a_silent_listener_is_no_server(
+    running, port
+):
+    """A relay on one loopback family to our server on the other cannot pass our proof off as
+    its own: the proof binds the address the server was reached on."""
+    from dynamodb_plugin.local import probe
+
+    secret = record(running())["secret"]
+    nonce = "ab" * 16
+    addresses = ["127.0.0.1"] + (["::1"] if has_ipv6_loopback() else [])
+    for address in addresses:
+        status, _, answer = raw(
+            port,
+            path="/_getdotenv/hello",
+            target=None,
+            address=address,
+            headers={"X-Getdotenv-Nonce": nonce},
+        )
+        assert status == 200
+        assert answer["proof"] == probe.proof(secret, nonce, address)
+        assert answer["proof"] != probe.proof(
+            secret, nonce, "::1" if address != "::1" else "127.0.0.1"
+        )
+        assert probe.hello(address, port, secret) == "ours"
+        assert probe.hello(address, port, "another secret") == "other"
+    assert probe.squatter(port, secret) is None
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        other = silent.getsockname()[1]
+        assert probe.hello("127.0.0.1", other, secret, timeout=0.3) == "silent"
+        assert "does not answer" in (probe.squatter(other, secret, timeout=0.3) or "")
