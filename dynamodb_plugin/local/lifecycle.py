@@ -7,6 +7,7 @@ backend configured, ``start``/``stop`` print guidance and exit 0, ``status``/``r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -301,8 +302,8 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
                     start_new_session=True,
                 )
             if child.stdin is not None:
-                with child.stdin:
-                    child.stdin.write(f"{secret}\n".encode())
+                with contextlib.suppress(BrokenPipeError), child.stdin:
+                    child.stdin.write(f"{secret}\n".encode())  # it died: its log says why
         except OSError as exc:
             raise PluginError(
                 f"cannot start the local DynamoDB ({exc.strerror}; log {run.shown(log)})"

@@ -308,6 +308,8 @@ def test_control_requests_need_the_secret_which_is_never_shown(running, port, dc
     )
     assert status == 200 and answer == {"reset": True}
     assert table_names(port) == []
+    assert raw(port, target="DynamoDB_20120810.CreateTable", body=TABLE)[0] == 200  # usable again
+    assert table_names(port) == ["things"]
     out = dcli("dynamodb", "local", "stop")
     assert out.code == 0 and f"stopped (pid {pid})" in out.err and secret not in out.err
 
