@@ -62,7 +62,8 @@ class Tables(dict[str, str]):
 
 def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "host_cli", *args],
+        # -P: run from the project folder without importing its modules (a json.py, a secrets.py)
+        [sys.executable, "-P", "-m", "host_cli", *args],
         cwd=root,
         capture_output=True,
         text=True,
@@ -75,7 +76,9 @@ def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def _locked(folder: Path) -> Iterator[None]:
     import fcntl
 
-    with open(folder / LOCK, "a+") as handle:
+    from dynamodb_plugin.local.state import open_lock
+
+    with open_lock(folder / LOCK) as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -83,25 +86,46 @@ def _locked(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _state(folder: Path) -> dict[str, Any]:
+def _recorded(folder: Path) -> dict[str, Any]:
+    """What the state file says, users alive or not (``{}`` when there is none)."""
+    from host_cli import read_text
+
     try:
-        data = json.loads((folder / STATE).read_text())
-    except (OSError, ValueError):
+        data = json.loads(read_text(folder / STATE, str(folder / STATE), nofollow=True) or "{}")
+    except (ValueError, Exception):  # unreadable state counts as none; it is rewritten
         return {}
-    if not isinstance(data, dict):
-        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _state(folder: Path) -> dict[str, Any]:
+    """The state with its live users only (``{}`` when none is left)."""
     from dynamodb_plugin.local.state import alive
 
+    data = _recorded(folder)
     users = [pid for pid in data.get("users", []) if isinstance(pid, int) and alive(pid)]
     return {**data, "users": users} if users else {}
 
 
 def _save(folder: Path, data: Mapping[str, Any]) -> None:
+    from host_cli import PluginError, write_atomically
+
     if data.get("users"):
-        (folder / STATE).write_text(json.dumps(data))
+        write_atomically(folder / STATE, json.dumps(data), shown=STATE, error=PluginError)
     else:
         with contextlib.suppress(FileNotFoundError):
             (folder / STATE).unlink()
+
+
+def _server(folder: Path) -> list[Any] | None:
+    """Which server the project's record names (pid and start time), to tell a killed
+    session's server from one the user started later on the same port."""
+    from dynamodb_plugin.local import state
+
+    try:
+        record = state.read(folder, state.RECORD)
+    except Exception:
+        return None
+    return [record.pid, record.started_at] if record is not None else None
 
 
 def _running(root: Path) -> tuple[str, int] | None:
@@ -131,9 +155,16 @@ def acquire(root: Path) -> LocalDynamoDB:
             data["users"].append(os.getpid())
             _save(folder, data)
             return LocalDynamoDB(data["endpoint"], data["port"], region, False)
+        # Every user is gone: a session that started the server was killed (SIGKILL, a
+        # crash) before it could stop it. Its server is ours to stop then, not the user's own.
+        orphan = _recorded(folder)
         found = _running(root)
-        started = found is None
-        if started:
+        started = found is None or (
+            orphan.get("started") is True
+            and [orphan.get("endpoint"), orphan.get("port")] == list(found)
+            and orphan.get("server") == _server(folder)
+        )
+        if found is None:
             from dynamodb_plugin import settings
             from host_cli import resolve_context
 
@@ -146,7 +177,16 @@ def acquire(root: Path) -> LocalDynamoDB:
         if found is None:
             raise RuntimeError("dynamodb local start ran, but no local DynamoDB answers")
         url, port = found
-        _save(folder, {"users": [os.getpid()], "started": started, "endpoint": url, "port": port})
+        _save(
+            folder,
+            {
+                "users": [os.getpid()],
+                "started": started,
+                "endpoint": url,
+                "port": port,
+                "server": _server(folder),
+            },
+        )
         return LocalDynamoDB(url, port, region, started)
 
 

@@ -31,7 +31,14 @@ if TYPE_CHECKING:
     from host_cli.integrations.api import compose, load
     from host_cli.integrations.api import context as resolve_context
     from host_cli.plugins.configs import PluginConfigs
-    from host_cli.support.files import open_file, read_bytes, read_text
+    from host_cli.support.files import (
+        create_private,
+        open_file,
+        open_private,
+        private_folder,
+        read_bytes,
+        read_text,
+    )
     from host_cli.support.proc import default_shell, shell_argv
     from host_cli.support.proc import run as run_process
     from host_cli.support.serialize import write_atomically
@@ -51,6 +58,7 @@ __all__ = [
     "__version__",
     "compose",
     "create_app",
+    "create_private",
     "default_shell",
     "deferred",
     "deferred_app",
@@ -59,6 +67,8 @@ __all__ = [
     "load",
     "load_python_file",
     "open_file",
+    "open_private",
+    "private_folder",
     "read_bytes",
     "read_text",
     "resolve_context",
@@ -84,6 +94,9 @@ _LAZY = {
     "default_shell": ("host_cli.support.proc", "default_shell"),
     "read_text": ("host_cli.support.files", "read_text"),
     "open_file": ("host_cli.support.files", "open_file"),
+    "open_private": ("host_cli.support.files", "open_private"),
+    "create_private": ("host_cli.support.files", "create_private"),
+    "private_folder": ("host_cli.support.files", "private_folder"),
     "write_atomically": ("host_cli.support.serialize", "write_atomically"),
     "read_bytes": ("host_cli.support.files", "read_bytes"),
     "load_python_file": ("host_cli.engine.dynamic", "load_file"),

@@ -71,7 +71,8 @@ def moto_argv(
     where: Recording, snapshot: Path | None, autosave: float, cors: Sequence[str] = ()
 ) -> list[str]:
     """The built-in server's command line; it reads its control secret from stdin."""
-    argv = [sys.executable, "-m", "dynamodb_plugin.local.server", "--port", str(where.port)]
+    # -P: the project's own modules (a json.py, a secrets.py) are never imported by the server
+    argv = [sys.executable, "-P", "-m", "dynamodb_plugin.local.server", "--port", str(where.port)]
     argv += ["--record", str(where.record), "--endpoint", where.endpoint, "--log", str(where.log)]
     if snapshot is not None:
         argv += ["--snapshot", str(snapshot), "--autosave", f"{autosave:g}"]
@@ -104,7 +105,8 @@ def jar_argv(
     program += (
         ["-sharedDb", "-dbPath", str(data)] if data is not None else ["-sharedDb", "-inMemory"]
     )
-    launcher = [sys.executable, "-m", "dynamodb_plugin.local.launch", "--record", str(where.record)]
+    launcher = [sys.executable, "-P", "-m", "dynamodb_plugin.local.launch"]
+    launcher += ["--record", str(where.record)]
     launcher += ["--port", str(where.port), "--endpoint", where.endpoint, "--log", str(where.log)]
     if data is not None:
         launcher += ["--data", str(data)]

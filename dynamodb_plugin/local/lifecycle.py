@@ -157,7 +157,7 @@ def _folder(run: Local) -> tuple[Path, str]:
 def _last_error(path: Path) -> str:
     """The last error line the server wrote to its log (without the prefix)."""
     try:
-        with open(path, "rb") as f:
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NOFOLLOW)) as f:
             f.seek(max(0, os.fstat(f.fileno()).st_size - 65536))
             lines = f.read().decode(errors="replace").splitlines()
     except OSError:
@@ -266,11 +266,11 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
                 f"port {run.port} is already in use by another program; choose another with "
                 "plugins.dynamodb.local.port or --port (--port 0 picks a free one)"
             )
-        data_dir = folder / "dynamodb-local"
-        try:
-            data_dir.mkdir(mode=0o700, exist_ok=True)
-        except OSError as exc:
-            raise PluginError(f"{run.shown(data_dir)}: cannot create it ({exc.strerror})") from None
+        from host_cli import open_private, private_folder
+
+        data_dir = private_folder(
+            folder / "dynamodb-local", run.shown(folder / "dynamodb-local"), error=PluginError
+        )
         log = folder / "dynamodb-local.log"
         where = backends.Recording(folder / state.RECORD, run.port, run.endpoint, log)
         cors = run.config.get("cors") or []
@@ -287,8 +287,14 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
             snapshot = data_dir / FILE if persist else None
             argv = backends.moto_argv(where, snapshot, float(run.config["snapshot_interval"]), cors)
             secret = secrets.token_urlsafe(32)  # to the server on stdin, never in argv
+        fd = open_private(
+            log,
+            os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+            run.shown(log),
+            error=PluginError,
+            what="the server's log",
+        )
         try:
-            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             with open(fd, "ab") as out:
                 out.write(f"--- {state.now()} {' '.join(argv)}\n".encode())
                 out.flush()
@@ -298,7 +304,9 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     env=run.context.child_env(),
-                    cwd=str(folder.parent),
+                    # a folder of its own, never the project's: nothing there can be imported
+                    # or picked up by the server (it also runs with python -P)
+                    cwd=str(data_dir),
                     start_new_session=True,
                 )
             if child.stdin is not None:
@@ -309,7 +317,11 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
                 f"cannot start the local DynamoDB ({exc.strerror}; log {run.shown(log)})"
             ) from None
         ours = (run.port, secret) if secret is not None else None
-        if not _wait(run, timeout, alive=lambda: child.poll() is None, ours=ours):
+        try:
+            answered = _wait(run, timeout, alive=lambda: child.poll() is None, ours=ours)
+        except KeyboardInterrupt:
+            raise _interrupted(run, folder, child) from None
+        if not answered:
             died = child.poll()
             if died is None:
                 _terminate(child.pid, 5)
@@ -333,6 +345,27 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
             raise PluginError(f"local dynamodb {why} (log {run.shown(log)})")
     _announce(run.endpoint)
     return 0
+
+
+def _interrupted(run: Local, folder: Path, child: subprocess.Popen[bytes]) -> PluginError:
+    """Ctrl-C while the server was starting: stop it (it has saved nothing yet), else say
+    that it is left running and recorded."""
+    import contextlib
+
+    with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C must not strand it
+        if child.poll() is None and not _terminate(child.pid, 5):
+            _say(f"local dynamodb: the server (pid {child.pid}) did not stop on SIGTERM; killed it")
+        if child.poll() is None and state.alive(child.pid):
+            return PluginError(
+                f"local dynamodb: interrupted; the server it was starting (pid {child.pid}) is "
+                "left running and recorded: `local stop` stops it",
+                exit_code=130,
+            )
+        state.remove(folder, pid=child.pid)
+    return PluginError(
+        "local dynamodb: interrupted; stopped the server it was starting (nothing was saved)",
+        exit_code=130,
+    )
 
 
 def _ask_to_stop(port: int, timeout: float, secret: str | None) -> tuple[bool, str] | None:

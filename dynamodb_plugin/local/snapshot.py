@@ -282,7 +282,7 @@ def read(path: Path) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
     most one table's items are held at a time. Errors name the line."""
     from host_cli import open_file
 
-    stream = open_file(path, str(path), what="a snapshot file")
+    stream = open_file(path, str(path), what="a snapshot file", nofollow=True)
     if stream is None:
         raise SnapshotError("the file is gone")
     with stream:

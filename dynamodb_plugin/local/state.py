@@ -48,20 +48,18 @@ class Record(NamedTuple):
 
 
 def state_dir(root: Path) -> Path:
-    """``<root>/.getdotenv``, created with a ``.gitignore`` that keeps it out of git."""
-    folder = root / ".getdotenv"
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# local state of getdotenv plugins; never commit it\n*\n")
-    except FileExistsError:
-        raise PluginError(f"{folder}: exists and is not a folder; move it away") from None
-    except OSError as exc:
-        raise PluginError(
-            f"{folder}: cannot write the local DynamoDB's state there ({exc.strerror}); "
-            "make the project folder writable"
-        ) from None
+    """``<root>/.getdotenv``, the user's alone (0700), created with a ``.gitignore`` that keeps
+    it out of git. A symlinked ``.getdotenv`` (or one of another user) is refused: what we keep
+    there holds secrets and is written by name."""
+    from host_cli import create_private, private_folder
+
+    folder = private_folder(root / ".getdotenv", str(root / ".getdotenv"), error=PluginError)
+    create_private(
+        folder / ".gitignore",
+        "# local state of getdotenv plugins; never commit it\n*\n",
+        str(folder / ".gitignore"),
+        error=PluginError,
+    )
     return folder
 
 
@@ -134,7 +132,12 @@ def parse(raw: bytes) -> Record:
 def _read_bytes(path: Path, shown: str = "") -> bytes | None:
     """The record's bytes by the host's file rule (a regular file, at most 64 KiB)."""
     return read_bytes(
-        path, shown or str(path), error=PluginError, limit=65536, what="the record file"
+        path,
+        shown or str(path),
+        error=PluginError,
+        limit=65536,
+        what="the record file",
+        nofollow=True,
     )
 
 
@@ -160,7 +163,10 @@ def write(folder: Path, record: Record) -> None:
     """Write the record atomically (readable by the user only)."""
     tmp = folder / f".{RECORD}.{os.getpid()}.tmp"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()  # a stale one of a killed process (unlink never follows a symlink)
+        new = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        fd = os.open(tmp, new, 0o600)
         import json
 
         with open(fd, "w", encoding="utf-8") as f:
@@ -220,12 +226,7 @@ def locked(
     import fcntl
 
     path = folder / LOCK
-    try:
-        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held across the yield
-    except IsADirectoryError:
-        raise PluginError(f"{path}: is a folder, expected the lock file; remove it") from None
-    except OSError as exc:
-        raise PluginError(f"{path}: cannot open the lock file ({exc.strerror})") from None
+    handle = open_lock(path)
     with handle:
         started = time.monotonic()
         told = False
@@ -263,6 +264,15 @@ def locked(
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def open_lock(path: Path) -> Any:
+    """A lock file of ours, read-write (never through a symlink, 0600)."""
+    from host_cli import open_private
+
+    flags = os.O_RDWR | os.O_CREAT
+    fd = open_private(path, flags, str(path), error=PluginError, what="the lock file")
+    return open(fd, "r+", encoding="utf-8")
 
 
 def _proc(pid: int, name: str) -> bytes | None:

@@ -8,9 +8,10 @@ and region before acting.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import typer
@@ -471,49 +472,52 @@ def migrate(
             "steps": engine.fingerprint(steps, paths),
         }
 
-    if resume:  # never with --dry-run (refused above)
-        checkpoint = _resumed_checkpoint(run, identity(), segments)
-        segments = checkpoint.segments
-    chosen_segments = (
-        segments
-        or defaults.get("segments")
-        or engine.default_segments(described[source_name].get("TableSizeBytes"))
-    )
-    if not dry_run and not resume:
-        checkpoint = _fresh_checkpoint(run, identity(), chosen_segments)
-    total = described[source_name].get("ItemCount")
-    progress = _progress_line if sys.stderr.isatty() else None
-    finished = False
-    try:
-        with aws.errors(where, f"migrating {source_name} to {target_name}"):
-            summary = engine.run(
-                dynamodb,
-                source=source_name,
-                target=target_name,
-                source_keys=source_keys,
-                target_keys=_key_types(described[target_name]),
-                steps=steps,
-                dry_run=dry_run,
-                concurrency=concurrency,
-                page_size=page_size or defaults.get("page_size"),
-                segments=chosen_segments,
-                max_rate=max_rate,
-                checkpoint=checkpoint,
-                total=total if isinstance(total, int) else None,
-                progress=progress,
-            )
-        finished = True
-    except KeyboardInterrupt:
-        place = _stopped(run, checkpoint, "interrupted")
-        raise PluginError(place or "migrate interrupted", exit_code=130) from None
-    except PluginError as exc:
-        place = _stopped(run, checkpoint, "stopped")
-        raise PluginError(f"{exc}; {place}" if place else str(exc)) from None
-    finally:
-        if progress is not None:
-            sys.stderr.write("\r\033[K")
-        if finished and checkpoint is not None:
-            checkpoint.remove()
+    with contextlib.ExitStack() as held:
+        if not dry_run:  # one run of a migration at a time: the checkpoint is its alone
+            held.enter_context(_migration_lock(run, identity()))
+        if resume:  # never with --dry-run (refused above)
+            checkpoint = _resumed_checkpoint(run, identity(), segments)
+            segments = checkpoint.segments
+        chosen_segments = (
+            segments
+            or defaults.get("segments")
+            or engine.default_segments(described[source_name].get("TableSizeBytes"))
+        )
+        if not dry_run and not resume:
+            checkpoint = _fresh_checkpoint(run, identity(), chosen_segments)
+        total = described[source_name].get("ItemCount")
+        progress = _progress_line if sys.stderr.isatty() else None
+        finished = False
+        try:
+            with aws.errors(where, f"migrating {source_name} to {target_name}"):
+                summary = engine.run(
+                    dynamodb,
+                    source=source_name,
+                    target=target_name,
+                    source_keys=source_keys,
+                    target_keys=_key_types(described[target_name]),
+                    steps=steps,
+                    dry_run=dry_run,
+                    concurrency=concurrency,
+                    page_size=page_size or defaults.get("page_size"),
+                    segments=chosen_segments,
+                    max_rate=max_rate,
+                    checkpoint=checkpoint,
+                    total=total if isinstance(total, int) else None,
+                    progress=progress,
+                )
+            finished = True
+        except KeyboardInterrupt:
+            place = _stopped(run, checkpoint, "interrupted")
+            raise PluginError(place or "migrate interrupted", exit_code=130) from None
+        except PluginError as exc:
+            place = _stopped(run, checkpoint, "stopped")
+            raise PluginError(f"{exc}; {place}" if place else str(exc)) from None
+        finally:
+            if progress is not None:
+                sys.stderr.write("\r\033[K")
+            if finished and checkpoint is not None:
+                checkpoint.remove()
     if summary.duplicates:
         _say(
             f"migrate: {summary.duplicates} output(s) repeated a key already written in this run "
@@ -566,6 +570,43 @@ def _checkpoint_file(run: Tables, identity: dict[str, Any]) -> tuple[Any, str]:
     root = run.context.project_root or run.context.cwd
     path = state.state_dir(root) / "migrate" / f"{digest}.json"
     return path, run.context.shown(path)
+
+
+@contextlib.contextmanager
+def _migration_lock(run: Tables, identity: dict[str, Any]) -> Iterator[None]:
+    """Hold the lock of this migration's checkpoint (a file beside it, never through a
+    symlink) while the run lasts; a second run of the same migration is refused, not let
+    near the first one's checkpoint."""
+    import fcntl
+    import os
+
+    from dynamodb_plugin.local import state
+
+    path, shown = _checkpoint_file(run, identity)
+    from host_cli import private_folder
+
+    private_folder(path.parent, run.context.shown(path.parent), error=PluginError)
+    lock = path.with_suffix(".lock")
+    with state.open_lock(lock) as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read(20).strip()
+            who = f" (pid {holder})" if holder.isdigit() else ""
+            raise PluginError(
+                f"migrate: another run of this migration{who} is going on "
+                f"({identity['source']} to {identity['target']}, checkpoint {shown}); "
+                "wait for it to end, or stop it first"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _resumed_checkpoint(run: Tables, identity: dict[str, Any], segments: int | None) -> Any:

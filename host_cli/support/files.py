@@ -8,6 +8,7 @@ error naming the file. A missing file is ``None`` for callers that treat it as a
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -44,10 +45,12 @@ def open_file(
     *,
     error: type[GetDotenvError] = GetDotenvError,
     what: str = "a file",
+    nofollow: bool = False,
 ) -> BinaryIO | None:
     """A regular file opened for reading in binary, by the rule above but with no size bound
-    (for files read as a stream: a snapshot); ``None`` when it does not exist."""
-    fd = _open(path, shown, error, what)
+    (for files read as a stream: a snapshot); ``None`` when it does not exist. ``nofollow``:
+    a symlink is an error (for state files of our own, see ``open_private``)."""
+    fd = _open(path, shown, error, what, nofollow)
     if fd is None:
         return None
     try:
@@ -58,10 +61,13 @@ def open_file(
         raise
 
 
-def _open(path: Path | str, shown: str, error: type[GetDotenvError], what: str) -> int | None:
+def _open(
+    path: Path | str, shown: str, error: type[GetDotenvError], what: str, nofollow: bool = False
+) -> int | None:
     """A descriptor of the regular file at ``path`` (opening never blocks), else an error."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+        fd = os.open(path, flags | os.O_NOFOLLOW if nofollow else flags)
     except FileNotFoundError:
         return None
     except IsADirectoryError:
@@ -69,6 +75,8 @@ def _open(path: Path | str, shown: str, error: type[GetDotenvError], what: str) 
     except OSError as exc:
         if exc.errno == errno.ENOTDIR:
             return None  # a parent is a file: the path does not exist
+        if nofollow and exc.errno == errno.ELOOP:
+            raise error(_SYMLINK.format(shown=shown)) from None
         raise error(f"{shown}: cannot read ({_reason(exc)})") from None
     try:
         mode = os.fstat(fd).st_mode
@@ -88,9 +96,10 @@ def read_bytes(
     error: type[GetDotenvError] = GetDotenvError,
     limit: int = MAX_BYTES,
     what: str = "a file",
+    nofollow: bool = False,
 ) -> bytes | None:
     """The bytes of a regular file; ``None`` when it does not exist."""
-    fd = _open(path, shown, error, what)
+    fd = _open(path, shown, error, what, nofollow)
     if fd is None:
         return None
     try:
@@ -127,10 +136,88 @@ def read_text(
     error: type[GetDotenvError] = GetDotenvError,
     limit: int = MAX_BYTES,
     what: str = "a file",
+    nofollow: bool = False,
 ) -> str | None:
     """The text of a regular UTF-8 file (by the rule above); ``None`` when it does not exist."""
-    data = read_bytes(path, shown, error=error, limit=limit, what=what)
+    data = read_bytes(path, shown, error=error, limit=limit, what=what, nofollow=nofollow)
     return None if data is None else decode(data, shown, error=error)
+
+
+_SYMLINK = (
+    "{shown}: is a symlink; getdotenv keeps its private state there and never follows one "
+    "(remove it)"
+)
+
+
+def open_private(
+    path: Path | str,
+    flags: int,
+    shown: str,
+    *,
+    error: type[GetDotenvError] = GetDotenvError,
+    what: str = "a file",
+) -> int:
+    """A descriptor of a state file of ours (a lock, a log appended to): never opened through
+    a symlink, created the user's alone (0600), and a regular file, else ``error`` naming it."""
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC, 0o600)
+    except IsADirectoryError:
+        raise error(f"{shown}: is a folder, expected {what}; remove it") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise error(_SYMLINK.format(shown=shown)) from None
+        raise error(f"{shown}: cannot open {what} ({_reason(exc)})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise error(f"{shown}: is not a regular file, expected {what}; remove it")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def create_private(path: Path | str, text: str, shown: str, *, error: type[GetDotenvError]) -> bool:
+    """Write ``text`` to a new file (0600, never through a symlink); ``False`` when the name
+    is taken already (the file is left as it is)."""
+    try:
+        new = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        fd = os.open(path, new, 0o600)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise error(f"{shown}: cannot create it ({_reason(exc)})") from None
+    with open(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    return True
+
+
+def private_folder(path: Path, shown: str, *, error: type[GetDotenvError]) -> Path:
+    """``path`` as a folder of ours for private state: created 0700; a symlink, something
+    that is not a folder, or a folder of another user is refused with one line."""
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+    except FileExistsError:
+        pass  # a file or a symlink: said below
+    except OSError as exc:
+        reason = _reason(exc)
+        raise error(f"{shown}: cannot create it ({reason}); make its folder writable") from None
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        raise error(f"{shown}: cannot read it ({_reason(exc)})") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise error(
+            f"{shown}: is a symlink; getdotenv keeps private state there and never follows "
+            "one (replace it with a folder)"
+        )
+    if not stat.S_ISDIR(info.st_mode):
+        raise error(f"{shown}: exists and is not a folder; move it away")
+    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        raise error(f"{shown}: belongs to another user (uid {info.st_uid}); it must be yours")
+    if info.st_mode & 0o077:
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o700)
+    return path
 
 
 def shown_path(path: Path, cwd: Path) -> str:

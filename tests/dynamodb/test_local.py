@@ -42,7 +42,9 @@ def test_full_lifecycle(project, dcli, port, client):
         assert f"export DYNAMODB_LOCAL_ENDPOINT={endpoint}" in out.err
         rec = record(root)
         assert (rec["port"], rec["endpoint"], rec["backend"]) == (port, endpoint, "moto")
-        assert rec["argv"][1:3] == ["-m", "dynamodb_plugin.local.server"] and rec["started_at"]
+        assert (
+            rec["argv"][1:4] == ["-P", "-m", "dynamodb_plugin.local.server"] and rec["started_at"]
+        )
         assert (root / ".getdotenv" / ".gitignore").read_text().endswith("*\n")
         status = dcli("dynamodb", "local", "status", "--json")
         data = json.loads(status.out)

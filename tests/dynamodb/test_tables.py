@@ -338,7 +338,7 @@ def test_two_step_migration_interrupted_then_rerun(tables, dcli, ddb, monkeypatc
         "dynamodb", "tables", "migrate", "--force", "--page-size", "5", "--concurrency", "2"
     )
     assert failed.code == 1
-    checkpoints = list((tables / ".getdotenv" / "migrate").iterdir())
+    checkpoints = list((tables / ".getdotenv" / "migrate").glob("*.json"))
     assert len(checkpoints) == 1 and oct(checkpoints[0].stat().st_mode & 0o777) == "0o600"
     assert oct(checkpoints[0].parent.stat().st_mode & 0o777) == "0o700"
     committed = json.loads(checkpoints[0].read_text())["counts"]
