@@ -50,6 +50,7 @@ class HostGroup(TyperGroup):
 
     prog: str = "getdotenv"
     lazy: dict[str, TyperInfo | CommandInfo] = {}  # each app's subclass gets its own
+    mounted: dict[str, dict[str, Any]] = {}  # group path -> children the host mounted there
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from host_cli.cli import rootcli
@@ -72,7 +73,9 @@ class HostGroup(TyperGroup):
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         found = self.commands.get(cmd_name)
         if found is None and cmd_name in self.lazy:
-            found = self.commands[cmd_name] = LazyCommand(cmd_name, self.lazy[cmd_name])
+            found = self.commands[cmd_name] = LazyCommand(
+                cmd_name, self.lazy[cmd_name], cmd_name, self.mounted
+            )
         return found
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
@@ -124,6 +127,8 @@ def create_app(
     entry_points: bool = True,
     root_option_defaults: Mapping[str, Any] | None = None,
     help: str | None = None,
+    mounts: Mapping[str, str | None] | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> typer.Typer:
     """Build the host CLI as a typer app named ``prog_name``.
 
@@ -131,6 +136,12 @@ def create_app(
     through the ``getdotenv.plugins`` group unless ``entry_points`` is false).
     ``root_option_defaults`` (camelCase keys, as in config) sit between the built-in
     defaults and the config files. Errors print as ``<prog_name>: error: ...``.
+
+    ``mounts`` places commands in the tree, over what plugins asked for: a path -> the
+    command mounted there (``{"aws/dynamodb": "dynamodb"}``), or ``None`` to leave a path
+    empty (``{"dynamodb": None}`` keeps dynamodb only under aws). ``groups`` adds
+    namespace-only groups (path -> help text) that mounts can use: ``groups={"tools":
+    "Team tools"}, mounts={"tools/dynamodb": "dynamodb"}``. See docs/plugins.md.
     """
     from host_cli.cli import builtin
     from host_cli.plugins import host as plugin_loader
@@ -145,7 +156,8 @@ def create_app(
     )
     settings = Settings(prog_name, host, dict(root_option_defaults or {}))
     lazy: dict[str, TyperInfo | CommandInfo] = {}
-    group = type("HostGroup", (HostGroup,), {"prog": prog_name, "lazy": lazy})
+    mounted: dict[str, dict[str, Any]] = {}
+    group = type("HostGroup", (HostGroup,), {"prog": prog_name, "lazy": lazy, "mounted": mounted})
     app = typer.Typer(
         name=prog_name,
         cls=group,
@@ -161,18 +173,32 @@ def create_app(
     # options and their callback in place of this one.
     app.callback()(_no_options)
     host.register_commands(app)
+    infos: list[TyperInfo | CommandInfo] = [*app.registered_commands, *app.registered_groups]
+    registered = {n: i for n, i in zip(command_names(app), infos, strict=True) if n}
+    tree = None
+    if host.mount_requests or mounts or groups:
+        from host_cli.cli import mounts as placing
+
+        requests: dict[str, str | None] = {p: n for p, (n, _) in host.mount_requests.items()}
+        requests.update(mounts or {})
+        wished = set(host.mount_requests) - set(mounts or {})
+        tree = placing.build(registered, requests, groups, optional=wished)
+        registered = tree.root
+        mounted.update(tree.children)
+        host.paths = tree.paths
     if completion_requested(prog_name):
         # Shell completion walks every command's options: build them all, typer's way.
         from typer._completion_classes import completion_init
 
         completion_init()
+        if tree is not None:
+            from host_cli.cli import mounts as placing
+
+            placing.materialize(app, tree)
         resolve_groups(app)
         return app
     # Every command is built when first used (see LazyCommand); names were checked above.
-    infos: list[TyperInfo | CommandInfo] = [*app.registered_commands, *app.registered_groups]
-    for name, info in zip(command_names(app), infos, strict=True):
-        if name:
-            lazy[name] = info
+    lazy.update(registered)
     app.registered_commands.clear()
     app.registered_groups.clear()
     return app

@@ -70,7 +70,17 @@ class LazyCommand(TyperCommand):
     parses and runs.
     """
 
-    def __init__(self, name: str, info: TyperInfo | CommandInfo) -> None:
+    def __init__(
+        self,
+        name: str,
+        info: TyperInfo | CommandInfo,
+        path: str | None = None,
+        mounted: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        """``path``: where the command sits (``aws/dynamodb``); ``mounted``: the children the
+        host mounted under each group path (``host_cli.cli.mounts.Tree.children``)."""
+        self._path = path or name
+        self._mounted = mounted or {}
         if isinstance(info, TyperInfo):
             hidden = bool(info.hidden) if isinstance(info.hidden, bool) else False
         else:
@@ -126,7 +136,18 @@ class LazyCommand(TyperCommand):
         group: Any = typer.main.get_group(holder).commands[self.name or ""]
         for name, child in zip(names, children, strict=True):
             if name:
-                group.commands[name] = LazyCommand(name, child)
+                group.commands[name] = LazyCommand(
+                    name, child, f"{self._path}/{name}", self._mounted
+                )
+        for name, child in self._mounted.get(self._path, {}).items():
+            if name in group.commands:
+                from host_cli.support.errors import PluginError
+
+                raise PluginError(
+                    f"duplicate command {name!r} under {self._path!r}: mounted there by the "
+                    f"host and also a command of {self._path!r}; mount it under another name"
+                )
+            group.commands[name] = LazyCommand(name, child, f"{self._path}/{name}", self._mounted)
         return group
 
     def make_context(

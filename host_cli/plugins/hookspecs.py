@@ -27,7 +27,7 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 
 
 @hookspec
-def register_commands(app: typer.Typer) -> None:
+def register_commands(app: typer.Typer, mount: Callable[[str, str], None]) -> None:
     """Mount this plugin's commands on the root app.
 
     Called once per plugin while the CLI is built: before argv is parsed, before any
@@ -35,6 +35,12 @@ def register_commands(app: typer.Typer) -> None:
     command functions may import what they need). Mount under one name you own, e.g.
     ``app.add_typer(sub_app, name="dynamodb")``; a name another plugin already took is
     an error naming both plugins.
+
+    ``mount(path, name)`` asks the host to mount the command ``name`` (one this plugin
+    registered) also at ``path`` under another plugin's namespace: ``mount("aws/dynamodb",
+    "dynamodb")`` gives ``getdotenv aws dynamodb ...`` beside ``getdotenv dynamodb ...``.
+    The host creates the mount when the parent exists; an embedding tool's
+    ``create_app(mounts=...)`` has the last word (it can move or drop any mount).
     """
 
 

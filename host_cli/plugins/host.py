@@ -77,6 +77,10 @@ class PluginHost:
         self.plugins: list[PluginInfo] = []
         self.failures: list[LoadFailure] = []
         self.commands: dict[str, str] = {}  # command name -> plugin name
+        # Mounts plugins asked for: path ("aws/dynamodb") -> (command name, plugin name).
+        self.mount_requests: dict[str, tuple[str, str]] = {}
+        # Where the app mounted each command (set by create_app): name -> realized paths.
+        self.paths: dict[str, list[str]] = {}
 
     def _impls(self, hook_name: str) -> list[tuple[str, Callable[..., Any], list[str]]]:
         hook = getattr(self.pm.hook, hook_name)
@@ -106,12 +110,20 @@ class PluginHost:
         for plugin, function, argnames in self._impls("register_commands"):
             before = command_names(app)
             saved = (list(app.registered_commands), list(app.registered_groups))
+            asked: dict[str, tuple[str, str]] = {}
+
+            def mount(
+                path: str, name: str, _plugin: str = plugin, _asked: dict[str, Any] = asked
+            ) -> None:
+                _asked[path.strip("/")] = (name, _plugin)
+
             try:
-                self._call(function, argnames, app=app)
+                self._call(function, argnames, app=app, mount=mount)
             except Exception as exc:  # one broken plugin must not take the CLI down
                 app.registered_commands[:], app.registered_groups[:] = saved
                 self._drop(plugin, exc, "register its commands")
                 continue
+            self.mount_requests.update(asked)
             after = command_names(app)
             added = list(after)
             for name in before:
@@ -129,17 +141,30 @@ class PluginHost:
         """Every claimed config key, with its model and the plugin that claimed it."""
         claimed: dict[str, tuple[ModelRef, str]] = {}
         for plugin, function, argnames in self._impls("register_config_models"):
+            asked: dict[str, ModelRef] = {}
 
-            def register(name: str, model: "ModelRef", _plugin: str = plugin) -> None:
-                if name in claimed:
-                    raise PluginError(
-                        f"config key plugins.{name} is claimed by both plugin "
-                        f"{claimed[name][1]!r} and plugin {_plugin!r}"
-                    )
-                claimed[name] = (model, _plugin)
+            def register(name: str, model: "ModelRef", _asked: dict[str, Any] = asked) -> None:
+                _asked[name] = model
 
             self._call(function, argnames, register=register)
+            for name, model in asked.items():
+                key = self.realized_slice(name, plugin, asked)
+                if key in claimed:
+                    raise PluginError(
+                        f"config key {slice_key(key)} is claimed by both plugin "
+                        f"{claimed[key][1]!r} and plugin {plugin!r}"
+                    )
+                claimed[key] = (model, plugin)
         return claimed
+
+    def realized_slice(self, name: str, plugin: str, claimed: "Mapping[str, Any]") -> str:
+        """The config key of the slice a plugin registered as ``name``: a slice named after one
+        of the plugin's commands follows the command when it is mounted at exactly one other
+        path (``plugins["tools/mine"]``), unless the plugin claims that key itself."""
+        paths = self.paths.get(name)
+        if self.commands.get(name) != plugin or not paths or len(paths) != 1:
+            return name
+        return name if paths[0] in claimed else paths[0]
 
     def derive_env(
         self, env: Mapping[str, str], configs: "PluginConfigs", project_root: "Path"
@@ -163,6 +188,11 @@ class PluginHost:
                     )
                 derived[key], by[key] = value, plugin
         return derived, by
+
+
+def slice_key(name: str) -> str:
+    """How messages show a config key: ``plugins.aws``, ``plugins["aws/secrets"]``."""
+    return f"plugins.{name}" if name.isidentifier() else f'plugins["{name}"]'
 
 
 def command_names(app: "typer.Typer") -> list[str]:

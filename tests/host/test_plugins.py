@@ -241,8 +241,16 @@ def test_plugins_command_lists_what_loaded(project, cli):
     out = cli("plugins", "--json", plugins=[Demo()])
     data = json.loads(out.out)
     assert [p["name"] for p in data["plugins"]] == ["getdotenv", "Demo"]
-    assert data["plugins"][0]["commands"] == ["cmd", "batch", "init", "check", "plugins", "schema"]
-    assert data["plugins"][0]["config_keys"] == ["plugins.cmd", "plugins.batch"]
+    assert data["plugins"][0]["commands"] == [
+        "cmd",
+        "batch",
+        "init",
+        "check",
+        "plugins",
+        "schema",
+        "aws",
+    ]
+    assert data["plugins"][0]["config_keys"] == ["plugins.cmd", "plugins.batch", "plugins.aws"]
     assert data["plugins"][1] == {
         "name": "Demo",
         "origin": "explicit",

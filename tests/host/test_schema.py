@@ -88,6 +88,7 @@ def test_the_schema_has_every_loaded_plugin_and_the_help_of_each_flag(cli):
     assert set(schema["properties"]["plugins"]["properties"]) == {
         "cmd",
         "batch",
+        "aws",
         "dynamodb",
         "aws/dynamodb",
     }

@@ -24,16 +24,21 @@ _COMMANDS = {
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_interspersed_args": False}
 
 
+AWS_HELP = "Resolve an AWS profile, region and credentials; run the AWS CLI or a child with them."
+
+
 @hookimpl
 def register_commands(app: typer.Typer) -> None:
-    from host_cli.cli.lazy import deferred
+    from host_cli.cli.lazy import deferred, deferred_app
 
     for name, target in _COMMANDS.items():
         settings = _PASS_THROUGH if name in ("cmd", "batch") else None
         app.command(name, context_settings=settings)(deferred(target))
+    app.add_typer(deferred_app("host_cli.cli.builtin.aws.group:app", help=AWS_HELP), name="aws")
 
 
 @hookimpl
 def register_config_models(register: Any) -> None:
     register("cmd", "host_cli.cli.builtin.cmd_config:CmdConfig")
     register("batch", "host_cli.cli.builtin.batch_config:BatchConfig")
+    register("aws", "host_cli.cli.builtin.aws_config:AwsConfig")
