@@ -57,6 +57,7 @@ class TextEdit(NamedTuple):
     updated: tuple[str, ...]  # keys set that were in it (rewritten in place)
     removed: tuple[str, ...]  # keys unset that were in it (their lines removed)
     notes: tuple[str, ...]  # where python-dotenv would read an edited key differently
+    unchanged: tuple[str, ...] = ()  # keys of ``updated`` that already held the value
 
 
 class FileEdit(NamedTuple):
@@ -71,6 +72,7 @@ class FileEdit(NamedTuple):
     updated: tuple[str, ...]
     removed: tuple[str, ...]
     notes: tuple[str, ...]
+    unchanged: tuple[str, ...] = ()  # keys of ``updated`` that already held the value
 
 
 class _Assignment(NamedTuple):
@@ -308,6 +310,11 @@ def edit_text(text: str, updates: Updates, *, shown: str = "<string>") -> TextEd
         updated=tuple(k for k, v in updates.items() if v is not None and k in present),
         removed=tuple(k for k, v in updates.items() if v is None and k in present),
         notes=_notes(new, wanted, shown),
+        unchanged=tuple(
+            k
+            for k, v in updates.items()
+            if v is not None and k in present and before[k] == after[k]
+        ),
     )
 
 
@@ -451,4 +458,5 @@ def edit_file(
         updated=edit.updated,
         removed=edit.removed,
         notes=edit.notes,
+        unchanged=edit.unchanged,
     )

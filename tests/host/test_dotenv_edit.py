@@ -155,6 +155,7 @@ def test_the_layout_is_kept_line_for_line():
     edit = edit_text(original, {"A": "x y", "B": "b", "D": "new"})
     assert edit.text == ("# header\n\nexport A=x y  # about A\nB = b\nC=keep\n# footer\nD=new\n")
     assert (edit.added, edit.updated, edit.removed) == (("D",), ("A", "B"), ())
+    assert edit_text(original, {"A": "1", "C": "new"}).unchanged == ("A",)
 
 
 @pytest.mark.parametrize(

@@ -250,7 +250,12 @@ def test_plugins_command_lists_what_loaded(project, cli):
         "schema",
         "aws",
     ]
-    assert data["plugins"][0]["config_keys"] == ["plugins.cmd", "plugins.batch", "plugins.aws"]
+    assert data["plugins"][0]["config_keys"] == [
+        "plugins.cmd",
+        "plugins.batch",
+        "plugins.aws",
+        "plugins.aws/secrets",
+    ]
     assert data["plugins"][1] == {
         "name": "Demo",
         "origin": "explicit",

@@ -89,6 +89,7 @@ def test_the_schema_has_every_loaded_plugin_and_the_help_of_each_flag(cli):
         "cmd",
         "batch",
         "aws",
+        "aws/secrets",
         "dynamodb",
         "aws/dynamodb",
     }

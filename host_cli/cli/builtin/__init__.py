@@ -42,3 +42,4 @@ def register_config_models(register: Any) -> None:
     register("cmd", "host_cli.cli.builtin.cmd_config:CmdConfig")
     register("batch", "host_cli.cli.builtin.batch_config:BatchConfig")
     register("aws", "host_cli.cli.builtin.aws_config:AwsConfig")
+    register("aws/secrets", "host_cli.cli.builtin.aws.secrets_config:SecretsConfig")

@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from host_cli.cli.builtin.aws.context import AwsContext
 from host_cli.cli.builtin.aws.settings import STRATEGIES
-from host_cli.cli.lazy import deferred
+from host_cli.cli.lazy import deferred, deferred_app
 
 HELP = """Resolve an AWS profile, region and credentials (through botocore: no AWS CLI
 needed) and run the AWS CLI or a child command with them.
@@ -174,3 +174,10 @@ def aws(
 
 
 app.command("whoami")(deferred("host_cli.cli.builtin.aws.whoami:whoami"))
+app.add_typer(
+    deferred_app(
+        "host_cli.cli.builtin.aws.secrets:app",
+        help="AWS Secrets Manager secrets as dotenv files: pull, push, delete.",
+    ),
+    name="secrets",
+)
