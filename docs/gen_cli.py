@@ -31,6 +31,8 @@ PAGES = [
         ["dynamodb", "tables", name]
         for name in ("list", "generate", "validate", "create", "delete", "purge", "migrate")
     ),
+    ["aws", "secrets"],
+    *(["aws", "secrets", name] for name in ("pull", "push", "delete")),
 ]
 HEADER = (
     "# Command-line reference\n\n"

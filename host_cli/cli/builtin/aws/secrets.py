@@ -501,6 +501,7 @@ SecretName = Annotated[
     typer.Option(
         "-s",
         "--secret-name",
+        metavar="<string>",
         help='Secret name or ARN ($VAR expanded); default plugins["aws/secrets"].secretName, '
         "else $STACK_NAME.",
     ),
@@ -510,6 +511,7 @@ Include = Annotated[
     typer.Option(
         "-i",
         "--include",
+        metavar="<strings...>",
         help="Only these keys (space-delimited words, repeatable); replaces the config's "
         "include/exclude.",
     ),
@@ -519,6 +521,7 @@ Exclude = Annotated[
     typer.Option(
         "-e",
         "--exclude",
+        metavar="<strings...>",
         help="All but these keys (space-delimited words, repeatable); replaces the config's "
         "include/exclude.",
     ),
@@ -586,6 +589,7 @@ def pull(
         typer.Option(
             "-t",
             "--template-extension",
+            metavar="<string>",
             help="Template used when the target file is missing (<file>.<ext>); default "
             'plugins["aws/secrets"].templateExtension, else template.',
         ),
@@ -594,7 +598,7 @@ def pull(
         str | None,
         typer.Option(
             "--to",
-            metavar="SCOPE:PRIVACY",
+            metavar="<scope:privacy>",
             help="Target file of the cascade: (global|env):(public|private); default "
             'plugins["aws/secrets"].pull.to, else env:private (.env.<env>.local).',
         ),
@@ -679,7 +683,7 @@ def push(
         list[str] | None,
         typer.Option(
             "--from",
-            metavar="SELECTOR",
+            metavar="<selector>",
             help="Which composed keys to send, by where their value came from (repeatable): "
             "file:<global|env|*>:<public|private|*>, config:<packaged|project|*>:<scope>:"
             "<privacy>, dynamic:<config|programmatic|dynamicPath|*>, vars; default "
@@ -730,7 +734,8 @@ def push(
     with calling(aws, where):
         client = aws.client("secretsmanager")
         mode = upsert_secret(client, name, values, where)
-    _say(f"{mode.capitalize()} secret {name!r} ({len(values)} keys: {_keys(values)})")
+    count = f"{len(values)} key{'' if len(values) == 1 else 's'}"
+    _say(f"{mode.capitalize()} secret {name!r} ({count}: {_keys(values)})")
 
 
 @app.command("delete")
@@ -741,8 +746,8 @@ def delete(
         int | None,
         typer.Option(
             "--recovery-window-days",
-            metavar="N",
-            help="Recoverable for N days (7-30), then deleted.",
+            metavar="<number>",
+            help="Recoverable for this many days (7-30), then deleted.",
         ),
     ] = None,
     force: Annotated[
