@@ -290,6 +290,24 @@ def test_pull_refuses_a_public_file_unless_asked(project, cli, sm, name):
     assert (root / ".env.dev").read_text() == "PUBLIC=1\nTOKEN=t0ken\n"
 
 
+def test_pull_refuses_a_private_file_tracked_by_git(project, cli, sm, name):
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("no git")
+    root = project({".env.dev.local": "A=1\n"})
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", ".env.dev.local"], cwd=root, check=True)
+    sm.create_secret(Name=name, SecretString=json.dumps({"A": "2"}))
+    out = cli("-e", "dev", "aws", "secrets", "pull", "-s", name)
+    one_line_error(out, ".env.dev.local is tracked by git", "--allow-public")
+    assert (root / ".env.dev.local").read_text() == "A=1\n"
+    subprocess.run(["git", "rm", "-q", "--cached", ".env.dev.local"], cwd=root, check=True)
+    out = cli("-e", "dev", "aws", "secrets", "pull", "-s", name)
+    assert out.code == 0, out
+    assert (root / ".env.dev.local").read_text() == "A=2\n"
+
+
 def test_env_scope_without_an_env_is_one_line(project, cli, aws_env):
     project({})
     one_line_error(cli("aws", "secrets", "pull", "-s", "x"), "needs an environment", "--env")

@@ -441,6 +441,30 @@ def pull_target(
     return Target(folders[-1] / name, None, name)
 
 
+def tracked_by_git(path: Path) -> bool:
+    """Whether ``path`` is in its git work tree's index (a committed file); ``False`` where git
+    is missing or the folder is in no work tree."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None or not path.parent.is_dir():
+        return False
+    try:
+        done = subprocess.run(
+            [git, "ls-files", "--error-unmatch", "--", path.name],
+            cwd=path.parent,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
 # --- the commands ---------------------------------------------------------------------------
 
 _VARIADIC = ("-i", "--include", "-e", "--exclude")
@@ -609,7 +633,8 @@ def pull(
         bool,
         typer.Option(
             "--allow-public",
-            help="Allow writing a public file (.env, .env.<env>): usually committed to git.",
+            help="Allow writing a public file (.env, .env.<env>: usually committed) or a file "
+            "tracked by git.",
         ),
     ] = False,
 ) -> None:
@@ -649,6 +674,11 @@ def pull(
         raise GetDotenvError(
             f"{where}: --to {target_sel.scope}:public would write secrets into {shown}, a public "
             "file (usually committed); use a private target (env:private) or pass --allow-public"
+        )
+    if not allow_public and tracked_by_git(target.path):
+        raise GetDotenvError(
+            f"{where}: {shown} is tracked by git: secrets written into it would be committed; "
+            "untrack it (git rm --cached) and ignore it, or pass --allow-public"
         )
     name = secret_name(aws, secret, config, where)
     with calling(aws, where):
