@@ -376,3 +376,42 @@ def test_the_editor_reads_what_the_cascade_reads(tmp_path):
 def test_path_types(tmp_path):
     done = edit_file(Path(tmp_path / "x.env"), {"A": "1"})
     assert done.path == tmp_path / "x.env" and done.shown == str(tmp_path / "x.env")
+
+
+ODD = list("AB_=$\\{}:#'\"` \t\n\r-x.") + [
+    "\x85",
+    "\u2028",
+    "\ufeff",
+    "\xa0",
+    "export ",
+    "K=",
+    "B: ",
+]
+odd_text = st.lists(
+    st.sampled_from(ODD) | st.characters(exclude_categories=("Cs",)), max_size=60
+).map("".join)
+
+
+@FAST
+@given(
+    odd_text,
+    st.dictionaries(
+        st.sampled_from(["A", "B", "K", "x", "NEW"]),
+        st.none() | st.lists(st.sampled_from(list("ab $\\'\"`#\n ")), max_size=8).map("".join),
+        max_size=3,
+    ),
+)
+def test_any_text_the_parser_reads_can_be_edited(text, updates):
+    """Whatever odd text the parser accepts, the editor sees the same assignments and edits it
+    (or refuses only a value no quoting can carry); its own read-back check never fires."""
+    try:
+        entries = envfile.parse(text, source="t")
+    except EnvFileError:
+        return
+    normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+    walked = [a.key for a in dotenv_edit._assignments(normalised, "t")]
+    assert walked == [e.key for e in entries]
+    try:
+        edit_text(text, updates, shown="t")
+    except GetDotenvError as exc:
+        assert "no dotenv quoting can carry" in str(exc) or "NUL" in str(exc), str(exc)
