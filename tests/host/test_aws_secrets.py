@@ -20,6 +20,8 @@ from dotenv import dotenv_values
 from host_cli.cli.builtin.aws import secrets
 from host_cli.support.errors import GetDotenvError
 
+pytest.importorskip("moto", reason="moto (the `local` extra) runs the Secrets Manager stand-in")
+
 REGION = "eu-west-2"
 TRICKY = "p@ss \"w\" 'q' #1 $HOME ${X} ünï\nsecond line"
 
