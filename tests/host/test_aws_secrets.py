@@ -433,6 +433,13 @@ def test_delete_of_a_missing_secret_is_one_line(project, cli, aws_env, name):
     one_line_error(out, f"secret '{name}' not found")
 
 
+def test_no_region_is_one_line_naming_the_command(project, cli, aws_env, monkeypatch, tmp_path):
+    (tmp_path / "home" / ".aws" / "config").write_text("[default]\n")
+    project({".env.dev.local": "A=1\n"})
+    out = cli("-e", "dev", "aws", "secrets", "push", "-s", "x")
+    one_line_error(out, "aws secrets push: ", "region")
+
+
 def test_the_aws_flags_choose_the_region(project, cli, sm, name, aws_env):
     import boto3
 
@@ -508,6 +515,7 @@ def test_help_lists_the_commands_and_flags(cli):
         (["-s", "-i", "-e", "A"], ["-s", "-i", "-e", "A"]),  # -i is -s's value
         (["-e", "A", "--to", "env:private"], ["-e", "A", "--to", "env:private"]),
         (["-i", "A", "--", "B"], ["-i", "A", "--", "B"]),
+        (["--allow-public", "-i", "A", "B"], ["--allow-public", "-i", "A", "-i", "B"]),
     ],
 )
 def test_variadic_flags_are_spread(args, expected):

@@ -468,6 +468,7 @@ def tracked_by_git(path: Path) -> bool:
 # --- the commands ---------------------------------------------------------------------------
 
 _VARIADIC = ("-i", "--include", "-e", "--exclude")
+_SWITCHES = ("--allow-public", "--force", "-h", "--help")
 
 
 def spread(args: Sequence[str]) -> list[str]:
@@ -483,7 +484,8 @@ def spread(args: Sequence[str]) -> list[str]:
         if arg.startswith("-") and arg != "-" and not pending:
             flag = arg.split("=", 1)[0]
             current = flag if flag in _VARIADIC else None
-            pending = "=" not in arg  # a flag of another option takes its value next, too
+            # the next word is this option's value (unless it is a switch, or has "=")
+            pending = "=" not in arg and flag not in _SWITCHES
             out.append(arg)
             continue
         if current is not None and not pending:
@@ -590,6 +592,8 @@ def calling(aws: "AwsContext", where: str) -> Iterator[None]:
         try:
             yield
         except GetDotenvError as exc:
+            if not str(exc).startswith(f"{where}: "):
+                raise  # the aws group's own (no region, SSO): aws.errors names the command
             held.append(exc)
     if held:
         raise held[0]
