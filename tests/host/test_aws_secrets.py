@@ -397,6 +397,36 @@ def test_from_selectors(project, cli, sm, name):
     one_line_error(out, "--from: 'file:nope' is not a selector")
 
 
+def test_config_and_dynamic_selectors(project, cli, sm, name):
+    root = project(
+        {
+            "pyproject.toml": '[tool.getdotenv]\ndynamic = "dyn_cfg.py"\n',
+            "dyn_cfg.py": 'DYNAMIC = {"FROM_CFG_DYN": "c"}\n',
+            "dyn_cli.py": 'DYNAMIC = {"FROM_CLI_DYN": "p"}\n',
+            "getdotenv.config.json": json.dumps(
+                {"vars": {"PUB": "1"}, "envVars": {"dev": {"PUB_DEV": "2"}}}
+            ),
+            "getdotenv.config.local.json": json.dumps({"vars": {"PRIV": "3"}}),
+        }
+    )
+    flags = ("-e", "dev", "--dynamic-path", str(root / "dyn_cli.py"))
+
+    def pushed(*selectors):
+        args = [a for sel in selectors for a in ("--from", sel)]
+        out = cli(*flags, "aws", "secrets", "push", "-s", name, *args)
+        assert out.code == 0, out
+        return stored(sm, name)
+
+    assert pushed("config:project:global:private") == {"PRIV": "3"}
+    assert pushed("config:*:env:*") == {"PUB_DEV": "2"}
+    assert pushed("config:*:*:public") == {"PUB": "1", "PUB_DEV": "2"}
+    assert pushed("dynamic:config") == {"FROM_CFG_DYN": "c"}
+    assert pushed("dynamic:dynamicPath") == {"FROM_CLI_DYN": "p"}
+    assert pushed("dynamic:*") == {"FROM_CFG_DYN": "c", "FROM_CLI_DYN": "p"}
+    out = cli(*flags, "aws", "secrets", "push", "-s", name, "--from", "config:packaged:*:*")
+    one_line_error(out, "nothing to push", "config:packaged:*:*")
+
+
 def test_a_key_overridden_later_follows_its_winning_origin(project, cli, sm, name):
     project({".env.dev.local": "A=file\nB=file\n"})
     out = cli("-e", "dev", "--vars", "A=flag", "aws", "secrets", "push", "-s", name)
