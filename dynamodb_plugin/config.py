@@ -19,6 +19,7 @@ from pydantic import (  # noqa: TID253 - this module is imported only to validat
 from pydantic.alias_generators import to_camel  # noqa: TID253
 
 from dynamodb_plugin.endpoint import parse_endpoint
+from host_cli import ShellCommand
 
 _MODEL = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
 # The TypeScript plugin's schema drops keys it does not know; so do we (and say so).
@@ -100,10 +101,10 @@ class LocalConfig(BaseModel):
 
     port: int | None = Field(default=None, ge=1, le=65535)
     endpoint: str | None = None
-    start: str | None = None
-    stop: str | None = None
-    status: str | None = None
-    ready: str | None = None
+    start: ShellCommand | None = None
+    stop: ShellCommand | None = None
+    status: ShellCommand | None = None
+    ready: ShellCommand | None = None
     persist: bool | None = None
     jar: str | None = None
     timeout: float | None = Field(default=None, gt=0)
@@ -225,9 +226,9 @@ class _Lenient(BaseModel):
 class TsLocal(_Lenient):
     port: int | str | None = None
     endpoint: str | None = None
-    start: str | None = None
-    stop: str | None = None
-    status: str | None = None
+    start: ShellCommand | None = None
+    stop: ShellCommand | None = None
+    status: ShellCommand | None = None
 
     @field_validator("port")
     @classmethod

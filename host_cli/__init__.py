@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from host_cli.integrations.api import compose, load
     from host_cli.integrations.api import context as resolve_context
     from host_cli.plugins.configs import PluginConfigs
+    from host_cli.plugins.markers import ShellCommand
     from host_cli.support.files import (
         create_private,
         open_file,
@@ -55,6 +56,7 @@ __all__ = [
     "OptionError",
     "PluginConfigs",
     "PluginError",
+    "ShellCommand",
     "__version__",
     "compose",
     "create_app",
@@ -89,6 +91,7 @@ _LAZY = {
     "HostContext": ("host_cli.engine.context", "HostContext"),
     "get_context": ("host_cli.cli.session", "get_context"),
     "PluginConfigs": ("host_cli.plugins.configs", "PluginConfigs"),
+    "ShellCommand": ("host_cli.plugins.markers", "ShellCommand"),
     "run_process": ("host_cli.support.proc", "run"),
     "shell_argv": ("host_cli.support.proc", "shell_argv"),
     "default_shell": ("host_cli.support.proc", "default_shell"),

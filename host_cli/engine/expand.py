@@ -245,3 +245,90 @@ def expand_all(
     for key, value in values.items():
         done[key] = expand(value, lookup, key=key, where=describe(key) if "$" in value else "")
     return done
+
+
+# -- shell strings -----------------------------------------------------------------------
+#
+# A command string the host expands before a shell runs it (a plugin's shell-string config
+# field, ``-c``) gets the same values as get-dotenv gives it, but never as code: each
+# substituted value is quoted for the place it lands in, so its text can never become shell
+# syntax. Text the user single-quoted is left alone (``awk '{print $2}'``), and ``\$NAME``
+# leaves the reference to the shell, which reads it from the environment (out of ``ps``).
+
+
+def _shell_quoted(value: str, context: str | None) -> str:
+    """``value`` as literal text where it lands: bare, or inside double quotes."""
+    if context == '"':
+        return "".join("\\" + c if c in '"\\$`' else c for c in value)
+    if not value:
+        return ""  # as the shell's own unquoted empty expansion: no word at all
+    import shlex
+
+    return shlex.quote(value)
+
+
+def _braced_end(s: str, i: int) -> int:
+    """The index after the ``}`` closing ``${`` at ``i``, counting nested ``${…}``; -1 if none."""
+    depth = 0
+    j = i
+    n = len(s)
+    while j < n:
+        if s.startswith("${", j) and (j == 0 or s[j - 1] != "\\"):
+            depth += 1
+            j += 2
+            continue
+        if s[j] == "}":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return -1
+
+
+def expand_shell(command: str, lookup: Lookup, *, key: str = "") -> str:
+    """Expand the references in a shell ``command``, each value quoted for the shell.
+
+    Inside single quotes nothing is expanded; inside double quotes a value is escaped for
+    them; elsewhere it becomes one single-quoted word (an empty value, no word). The
+    default of ``${NAME:default}`` (nested references included) is a value too, expanded by
+    get-dotenv's rule. ``\\$`` becomes ``$`` for the shell to expand.
+    """
+    if "$" not in command:
+        return command
+    out: list[str] = []
+    quote: str | None = None
+    i, n = 0, len(command)
+    while i < n:
+        c = command[i]
+        if quote == "'":
+            out.append(c)
+            if c == "'":
+                quote = None
+            i += 1
+            continue
+        if c == "\\" and i + 1 < n:
+            out.append("$" if command[i + 1] == "$" else command[i : i + 2])
+            i += 2
+            continue
+        if c == "'" and quote is None:
+            quote = "'"
+        elif c == '"':
+            quote = None if quote == '"' else '"'
+        elif c == "$":
+            ref = _reference_at(command, i)
+            if ref is not None:
+                end, default = ref.end, ref.default
+                if command.startswith("${", i) and default is not None and "${" in default:
+                    end = _braced_end(command, i)  # ${A:${B}}: the default holds a reference
+                    if end != -1:
+                        default = command[command.index(":", i) + 1 : end - 1]
+                    else:
+                        end = ref.end
+                if default:
+                    default = expand(default, lookup, key=key)
+                out.append(_shell_quoted(lookup(ref.name, default), quote))
+                i = end
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)

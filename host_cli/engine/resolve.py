@@ -6,7 +6,7 @@ validated) -> ``derive_env`` -> the context a command runs with.
 """
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -15,7 +15,7 @@ from host_cli.engine import cascade, options
 from host_cli.engine.cascade import Origin
 from host_cli.engine.config import Script, Source, find_project_root, load_sources
 from host_cli.engine.context import HostContext
-from host_cli.engine.expand import expand, expand_all, lookup_in
+from host_cli.engine.expand import expand, expand_all, expand_shell, lookup_in
 from host_cli.plugins.configs import PluginConfigs
 from host_cli.plugins.host import PluginHost
 
@@ -55,16 +55,39 @@ def merge_slices(
     return merged, where
 
 
-def expand_strings(value: Any, expand: Callable[[str], str]) -> Any:
-    """Expand every string leaf once; a string that expands to empty keeps its raw text."""
+def expand_strings(
+    value: Any,
+    expand: Callable[[str], str],
+    shell: Callable[[str], str] | None = None,
+    paths: Sequence[tuple[str, ...]] = (),
+    at: tuple[str, ...] = (),
+) -> Any:
+    """Expand every string leaf once; a string that expands to empty keeps its raw text.
+    Leaves at ``paths`` (shell-string fields; ``"*"`` matches any key) expand with
+    ``shell``, which quotes each value for the shell."""
     if isinstance(value, str):
-        result = expand(value)
+        shelled = shell is not None and any(_matches(p, at) for p in paths)
+        result = shell(value) if shelled and shell is not None else expand(value)
         return result if result else value
     if isinstance(value, dict):
-        return {k: expand_strings(v, expand) for k, v in value.items()}
+        return {k: expand_strings(v, expand, shell, paths, (*at, str(k))) for k, v in value.items()}
     if isinstance(value, list):
-        return [expand_strings(v, expand) for v in value]
+        return [expand_strings(v, expand, shell, paths, (*at, "*")) for v in value]
     return value
+
+
+def _matches(pattern: tuple[str, ...], at: tuple[str, ...]) -> bool:
+    return len(pattern) == len(at) and all(p in ("*", a) for p, a in zip(pattern, at, strict=True))
+
+
+def _holds_reference(value: Any) -> bool:
+    if isinstance(value, str):
+        return "$" in value
+    if isinstance(value, dict):
+        return any(_holds_reference(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_reference(v) for v in value)
+    return False
 
 
 class Inputs(NamedTuple):
@@ -143,6 +166,13 @@ def _plugin_configs(
         referenced = True
         return expand(text, lookup)
 
+    def shell_one(text: str) -> str:
+        nonlocal referenced
+        if "$" not in text:
+            return text
+        referenced = True
+        return expand_shell(text, lookup)
+
     slices = {}
     for name in models:
         merged, where = merge_slices(sources, name)
@@ -150,7 +180,12 @@ def _plugin_configs(
         if override:
             extra = Source(Path("."), "command line", plugins={name: dict(override)})
             merged, where = merge_slices((*sources, extra), name)
-        slices[name] = (expand_strings(merged, expand_one), where)
+        paths: Sequence[tuple[str, ...]] = ()
+        if _holds_reference(merged):
+            from host_cli.plugins.configs import shell_paths
+
+            paths = shell_paths(models[name][0])
+        slices[name] = (expand_strings(merged, expand_one, shell_one, paths), where)
     configs = PluginConfigs(models, slices, reuse)
     configs.validate_all()
     return configs, referenced

@@ -65,6 +65,67 @@ def _stamps_of(module: str) -> list[str]:
     return cache.file_stamps(files)
 
 
+Path: TypeAlias = tuple[str, ...]
+"""Keys from a slice's top to a string leaf; ``"*"`` stands for any key or list item."""
+
+
+def _shell_paths_of(model: Any) -> list[Path]:
+    """Where ``model`` declares ``ShellCommand`` fields (by alias and by name)."""
+    import typing
+
+    from host_cli.plugins.markers import ShellStringMarker
+
+    found: set[Path] = set()
+    seen: set[Any] = set()
+
+    def walk(tp: Any, path: Path) -> None:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            base, *meta = typing.get_args(tp)
+            if any(isinstance(m, ShellStringMarker) for m in meta):
+                found.add(path)
+            walk(base, path)
+            return
+        if origin in (dict, Mapping) or (origin is not None and origin.__name__ == "Mapping"):
+            args = typing.get_args(tp)
+            if len(args) == 2:
+                walk(args[1], (*path, "*"))
+            return
+        if origin in (list, tuple, set, frozenset):
+            for arg in typing.get_args(tp):
+                if arg is not Ellipsis:
+                    walk(arg, (*path, "*"))
+            return
+        if origin is not None:  # Union, Optional, X | Y
+            for arg in typing.get_args(tp):
+                walk(arg, path)
+            return
+        fields = getattr(tp, "model_fields", None)
+        if isinstance(fields, dict) and (tp, path) not in seen:
+            seen.add((tp, path))
+            for name, info in fields.items():
+                for key in {name, info.alias or name}:
+                    annotation = info.annotation
+                    if info.metadata:
+                        annotation = typing.Annotated[(annotation, *info.metadata)]
+                    walk(annotation, (*path, key))
+
+    walk(model, ())
+    return sorted(found)
+
+
+def shell_paths(model_ref: ModelRef) -> list[Path]:
+    """The shell-string fields of a plugin's config model, remembered in the cache (under the
+    model's code) so an unchanged model costs no pydantic import to ask."""
+    material = repr(["shell-paths", _model_path(model_ref), _code_stamps(model_ref)])
+    hit = cache.load("shellpaths", material)
+    if isinstance(hit, list):
+        return [tuple(p) for p in hit]
+    paths = _shell_paths_of(_import_model(model_ref))
+    cache.store("shellpaths", material, [list(p) for p in paths])
+    return paths
+
+
 def format_error(name: str, exc: ValidationError, where: Mapping[tuple[str, ...], str]) -> str:
     """One line: the file, the dotted key, what was wrong and what was given."""
     errors = exc.errors(include_url=False)

@@ -8,7 +8,7 @@ host builds its plugin manager. A test checks both markers agree.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 PROJECT = "getdotenv"
 
@@ -42,3 +42,19 @@ def hookimpl(
         return func
 
     return mark if function is None else mark(function)
+
+
+class ShellStringMarker:
+    """Marks a config field as a shell command string (see ``ShellCommand``)."""
+
+    def __repr__(self) -> str:
+        return "SHELL_COMMAND"
+
+
+SHELL_COMMAND = ShellStringMarker()
+
+ShellCommand = Annotated[str, SHELL_COMMAND]
+"""The type of a plugin config field that holds a shell command (``start: ShellCommand |
+None = None``). The host expands get-dotenv references in it as in any config string, but
+quotes each substituted value for the shell, so a value's text never runs as code; other
+config strings keep get-dotenv's plain interpolation. See docs/plugins.md."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field  # noqa: TID253 - imported only to validate
 from pydantic.alias_generators import to_camel  # noqa: TID253
 
+from host_cli.plugins.markers import ShellCommand
+
 
 class BatchScript(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    cmd: str
+    cmd: ShellCommand
     shell: bool | str | None = None
 
 
@@ -23,4 +25,4 @@ class BatchConfig(BaseModel):
     root_path: str = "./"
     globs: str = "*"
     pkg_cwd: bool = False
-    scripts: dict[str, str | BatchScript] = Field(default_factory=dict)
+    scripts: dict[str, ShellCommand | BatchScript] = Field(default_factory=dict)

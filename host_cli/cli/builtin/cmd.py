@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from host_cli.cli.session import get_context
-from host_cli.engine.expand import expand, lookup_in
+from host_cli.engine.expand import expand_shell, lookup_in
 from host_cli.support import proc
 from host_cli.support.errors import CommandNotFoundError, OptionError
 
@@ -100,7 +100,8 @@ def command_argv(
         return list(tokens)
     text, shell = tokens[0], context.options.shell
     if alias and context.configs.data("cmd").get("expand", True):
-        text = expand(text, lookup_in(context.env, context.process_env))
+        # a shell string: each value is quoted for the shell, never pasted in as code
+        text = expand_shell(text, lookup_in(context.env, context.process_env))
     script = context.scripts.get(text)
     if script is not None:
         text, shell = script.cmd, _shell_for(script.shell, shell)
