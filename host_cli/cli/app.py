@@ -107,7 +107,14 @@ class HostGroup(TyperGroup):
         except GetDotenvError as exc:
             if _debug_wanted(ctx.obj):
                 traceback.print_exc()
-            typer.echo(f"{self.prog}: error: {exc}", err=True)
+            message = str(exc)
+            if isinstance(ctx.obj, Session):
+                message = ctx.obj.scrub(message)
+            else:
+                from host_cli.support.redact import Redactor
+
+                message = Redactor(True).scrub(message)
+            typer.echo(f"{self.prog}: error: {message}", err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -220,7 +227,9 @@ def run(argv: Sequence[str] | None = None, *, prog_name: str = "getdotenv", **kw
     except GetDotenvError as exc:
         if _debug_wanted(None):
             traceback.print_exc()
-        print(f"{prog_name}: error: {exc}", file=sys.stderr)
+        from host_cli.support.redact import Redactor
+
+        print(f"{prog_name}: error: {Redactor(True).scrub(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

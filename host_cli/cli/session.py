@@ -75,6 +75,20 @@ class Session:
                 effects.apply(resolved, self.settings.plugin_host.warn)
         return self._resolved[key]
 
+    def scrub(self, message: str) -> str:
+        """An error message with secrets masked: the composed values of secret keys and
+        secret-shaped text (``--redact-off`` given explicitly shows them)."""
+        from host_cli.support.redact import Redactor
+
+        env: dict[str, str] = {}
+        patterns = None
+        for resolved in self._resolved.values():
+            env.update(resolved.env)
+            patterns = resolved.options.redact_patterns
+            if resolved.options.redact is False:
+                return message
+        return Redactor(True, patterns).scrub(message, env)
+
 
 def session_of(ctx: "typer.Context") -> Session:
     """The ``Session`` the root callback stored on the root context."""

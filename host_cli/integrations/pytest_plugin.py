@@ -138,12 +138,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def getdotenv_env(pytestconfig: pytest.Config) -> Mapping[str, str]:
-    """The composed environment of this session (composed now if the plugin is not configured)."""
-    from types import MappingProxyType
+    """The composed environment of this session (composed now if the plugin is not configured),
+    read-only; its repr (pytest's failure output) masks secret values."""
+    from host_cli.support.redact import MaskedView
 
     state = pytestconfig.stash.get(_STATE, None)
     composed = state["composed"] if state is not None else compose_for(pytestconfig)
-    return MappingProxyType(composed)
+    return MaskedView(composed)
 
 
 # --- the kit for plugin authors --------------------------------------------------------------
