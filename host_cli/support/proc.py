@@ -3,7 +3,9 @@
 While a child runs, signals that would stop us go to the child instead, and we wait for
 it: its exit code becomes ours, and death by signal N becomes 128+N (as a shell reports
 it). Ctrl-C at a terminal already reaches the child (same process group), so SIGINT
-and SIGQUIT are forwarded only when they did not come from our terminal.
+and SIGQUIT are forwarded only when they did not come from our terminal. Without a
+controlling terminal (CI, IDE consoles) the child gets a process group of its own, so a
+signal sent to our whole group (an IDE's Ctrl-C, a CI cancel) reaches it once, through us.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from types import FrameType
+from typing import Any
 
 from host_cli.support.errors import CommandNotFoundError, GetDotenvError
 
@@ -43,6 +47,74 @@ def _from_our_terminal() -> bool:
         return False
     finally:
         os.close(fd)
+
+
+def _has_terminal() -> bool:
+    """Whether we have a controlling terminal at all."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+class Forwarder:
+    """While entered, signals that would stop us (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2)
+    go to every child started through ``popen`` instead, once each; ``received`` is the first
+    such signal (a caller running several children starts no more after it).
+
+    With a terminal, children share our process group, so the terminal's Ctrl-C reaches them
+    itself and is not forwarded. Without one, each child gets a process group of its own and
+    everything is forwarded: a signal to our whole group then reaches a child exactly once.
+    """
+
+    def __init__(self) -> None:
+        self.children: set[subprocess.Popen[bytes]] = set()
+        self.received: int | None = None
+        self.own_group = not _has_terminal()
+        self._lock = threading.Lock()
+        self._previous: dict[int, Any] = {}
+
+    def popen(self, argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        if self.own_group:
+            kwargs["process_group"] = 0
+        child: subprocess.Popen[bytes] = subprocess.Popen(list(argv), **kwargs)
+        with self._lock:
+            self.children.add(child)
+        return child
+
+    def wait(self, child: subprocess.Popen[bytes]) -> int:
+        """Wait for ``child`` (signals handled meanwhile); its exit code as a shell says it."""
+        try:
+            return exit_code(child.wait())
+        finally:
+            with self._lock:
+                self.children.discard(child)
+
+    def _handle(self, signum: int, _frame: FrameType | None) -> None:
+        if self.received is None:
+            self.received = signum
+        if signum in _TERMINAL and not self.own_group and _from_our_terminal():
+            return  # the terminal sent it to the children too
+        with self._lock:
+            children = list(self.children)
+        for child in children:
+            with contextlib.suppress(ProcessLookupError, OSError):
+                child.send_signal(signum)
+
+    def __enter__(self) -> Forwarder:
+        for sig in (*_FORWARDED, *_TERMINAL):
+            try:
+                self._previous[sig] = signal.signal(sig, self._handle)
+            except ValueError:  # not the main thread: signals cannot be handled here
+                break
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous.clear()
 
 
 # Linux passes one "KEY=value" string of at most 32 pages (MAX_ARG_STRLEN) to a new program.
@@ -103,8 +175,15 @@ def run(argv: Sequence[str], env: Mapping[str, str], *, cwd: str | None = None) 
     environment or command line the kernel refuses is ``GetDotenvError`` (``check_env``).
     """
     check_env(env)
+    with Forwarder() as forwarder:
+        child = _start(forwarder, argv, env=dict(env), cwd=cwd)
+        return forwarder.wait(child)
+
+
+def _start(forwarder: Forwarder, argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+    """``forwarder.popen(argv)``, with what can go wrong as one clear error."""
     try:
-        child = subprocess.Popen(list(argv), env=dict(env), cwd=cwd)
+        return forwarder.popen(argv, **kwargs)
     except ValueError as exc:  # a NUL byte in argv
         raise GetDotenvError(f"cannot run {argv[0]!r}: {exc}") from None
     except FileNotFoundError:
@@ -120,28 +199,6 @@ def run(argv: Sequence[str], env: Mapping[str, str], *, cwd: str | None = None) 
             f"cannot run {argv[0]!r}: the command line and environment are over the kernel's "
             "limit (ARG_MAX)"
         ) from None
-
-    def forward(signum: int, _frame: FrameType | None) -> None:
-        if signum in _TERMINAL and _from_our_terminal():
-            return  # the terminal sent it to the child too
-        with contextlib.suppress(ProcessLookupError):
-            child.send_signal(signum)
-
-    previous = {}
-    for sig in (*_FORWARDED, *_TERMINAL):
-        try:
-            previous[sig] = signal.signal(sig, forward)
-        except ValueError:  # not the main thread: signals cannot be handled here
-            break
-    try:
-        while True:
-            try:
-                return exit_code(child.wait())
-            except InterruptedError:
-                continue
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def shell_argv(shell: str, command: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -214,3 +215,19 @@ def test_ctrl_c_at_a_terminal_reaches_the_child_once(project):
     )
     assert b"got SIGINT\r\n" in seen
     assert code == 41, seen
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_to_our_whole_group_without_a_terminal_reaches_the_child_once(project, sig):
+    """An IDE's Ctrl-C or a CI cancel signals our process group, with no terminal: the child
+    runs in a group of its own, so only our forwarding reaches it."""
+    proc = _start(project({}))  # a new session: no controlling terminal, we lead the group
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        os.killpg(proc.pid, sig)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert out == f"got {sig.name}\n"
+    assert proc.returncode == 41, err
