@@ -58,16 +58,33 @@ def folders(context: HostContext, root_path: str, globs: str, pkg_cwd: bool) -> 
 
 
 def _run_one(
-    argv: list[str], env: dict[str, str], folder: Path, shown: str, lock: threading.Lock
-) -> Run:
-    """Run captured, then print the folder's output as one block (for parallel runs)."""
+    forwarder: proc.Forwarder,
+    argv: list[str],
+    env: dict[str, str],
+    folder: Path,
+    shown: str,
+    lock: threading.Lock,
+) -> Run | None:
+    """Run captured, then print the folder's output as one block (for parallel runs); None
+    when a stop signal came before it started."""
+    if forwarder.received is not None:
+        return None
     try:
-        done = subprocess.run(
-            argv, env=env, cwd=folder, capture_output=True, stdin=subprocess.DEVNULL
+        child = forwarder.popen(
+            argv,
+            env=env,
+            cwd=folder,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
         )
-        code, out, err = proc.exit_code(done.returncode), done.stdout, done.stderr
     except OSError as exc:
         code, out, err = 127, b"", f"cannot run {argv[0]!r}: {exc.strerror}\n".encode()
+    else:
+        try:
+            out, err = child.communicate()
+        finally:
+            code = forwarder.wait(child)
     with lock:
         sys.stderr.write(f"=== {shown} (exit {code})\n")
         sys.stderr.flush()
@@ -114,25 +131,43 @@ def run_batch(
     )
     env = context.child_env()
     runs: list[Run] = []
-    if parallel:
-        lock = threading.Lock()
-        with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            futures = [pool.submit(_run_one, argv, env, f, context.shown(f), lock) for f in matched]
-            runs = [f.result() for f in futures]
-    else:
-        for folder in matched:
-            shown = context.shown(folder)
-            sys.stderr.write(f"=== {shown}\n")
-            sys.stderr.flush()
-            try:
-                child = subprocess.Popen(argv, env=env, cwd=folder)
-            except OSError as exc:
-                sys.stderr.write(f"cannot run {argv[0]!r}: {exc.strerror}\n")
-                runs.append(Run(shown, 127))
-            else:
-                runs.append(Run(shown, proc.exit_code(child.wait())))
-            if runs[-1].code and not ignore_errors:
-                break
+    # SIGINT/SIGTERM (and the other stop signals) go to the running commands, which we wait
+    # for; no folder starts after one.
+    with proc.Forwarder() as forwarder:
+        if parallel:
+            lock = threading.Lock()
+            with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                futures = [
+                    pool.submit(_run_one, forwarder, argv, env, f, context.shown(f), lock)
+                    for f in matched
+                ]
+                runs = [r for r in (f.result() for f in futures) if r is not None]
+        else:
+            for folder in matched:
+                if forwarder.received is not None:
+                    break
+                shown = context.shown(folder)
+                sys.stderr.write(f"=== {shown}\n")
+                sys.stderr.flush()
+                try:
+                    child = forwarder.popen(argv, env=env, cwd=folder)
+                except OSError as exc:
+                    sys.stderr.write(f"cannot run {argv[0]!r}: {exc.strerror}\n")
+                    runs.append(Run(shown, 127))
+                else:
+                    runs.append(Run(shown, forwarder.wait(child)))
+                if runs[-1].code and not ignore_errors:
+                    break
+    if forwarder.received is not None:
+        import signal
+
+        name = signal.Signals(forwarder.received).name
+        skipped = len(matched) - len(runs)
+        sys.stderr.write(
+            f"batch: stopped by {name} after {len(runs)} of {len(matched)}"
+            + (f"; {skipped} not run\n" if skipped else "\n")
+        )
+        return 128 + forwarder.received
     failed = [r for r in runs if r.code]
     if failed:
         which = ", ".join(f"{r.folder} (exit {r.code})" for r in failed)
