@@ -98,7 +98,9 @@ def compose_for(config: pytest.Config) -> dict[str, str]:
             cwd=config.rootpath, plugins=bool(switches.get("plugins", True)), **options
         )
     except GetDotenvError as exc:
-        raise pytest.UsageError(f"getdotenv: {exc}") from None
+        from host_cli.support.redact import Redactor
+
+        raise pytest.UsageError(f"getdotenv: {Redactor(True).scrub(str(exc))}") from None
     return dict(resolved.env)
 
 
