@@ -16,7 +16,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from types import FrameType
 from typing import Any
@@ -70,6 +69,8 @@ class Forwarder:
     """
 
     def __init__(self) -> None:
+        import threading  # here: this module loads on every start, most runs start one child
+
         self.children: set[subprocess.Popen[bytes]] = set()
         self.received: int | None = None
         self.own_group = not _has_terminal()
