@@ -94,10 +94,31 @@ def _guidance() -> None:
 def _run_config(run: Local, key: str) -> int:
     # Config commands are shell strings: they need a shell even under --shell-off.
     shell = run.context.options.shell or default_shell()
-    env = run.context.child_env(
-        {"DYNAMODB_LOCAL_ENDPOINT": run.endpoint, "DYNAMODB_LOCAL_PORT": str(run.port)}
-    )
-    return run_process(shell_argv(shell, run.config[key]), env)
+    return run_process(shell_argv(shell, run.config[key]), _config_env(run))
+
+
+def _answers(run: Local) -> bool:
+    """Whether anything answers at the endpoint (a listener on its port, for a loopback one)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(run.endpoint).hostname or "localhost"
+    hosts = ["127.0.0.1", "::1"] if host in ("localhost", "127.0.0.1", "::1") else [host]
+    return any(state.accepting(run.port, h) for h in hosts)
+
+
+def _config_env(run: Local) -> dict[str, str]:
+    """What the user's config commands see: the composed environment, the endpoint's
+    variables and, where the endpoint is local, a region and dummy credentials *where the
+    environment has none* (never over the user's own), so that the seed's
+    ``aws dynamodb list-tables --endpoint-url $DYNAMODB_LOCAL_ENDPOINT`` works on a bare
+    machine (a CI runner) as the plugin's own calls do."""
+    overlay = {"DYNAMODB_LOCAL_ENDPOINT": run.endpoint, "DYNAMODB_LOCAL_PORT": str(run.port)}
+    if not aws.is_aws(run.endpoint):
+        base = run.context.child_env(overlay)
+        needed = aws.app_env(base, run.endpoint)
+        needed.pop("AWS_ENDPOINT_URL_DYNAMODB", None)  # the commands name their endpoint
+        overlay.update(needed)
+    return run.context.child_env(overlay)
 
 
 def _run_required(run: Local, key: str, hint: str) -> None:
@@ -406,9 +427,25 @@ def stop(context: HostContext, *, timeout: float, force: bool) -> int:
         return 0
     folder, shown = _folder(run)
     if which == "config":
-        _run_required(run, "stop", "set it to stop your local DynamoDB")
         with state.locked(folder, "local stop", say=_say):
+            record = state.read(folder, shown)
+            if not run.config.get("stop"):
+                if record is None:
+                    _say(
+                        "local dynamodb: nothing recorded as running, nothing to stop "
+                        "(plugins.dynamodb.local.stop is not set)"
+                    )
+                    return 0
+                raise PluginError(
+                    "plugins.dynamodb.local.stop is not set; set it to stop your local "
+                    f"DynamoDB (started by local.start at {record.started_at})"
+                )
+            if record is None and not _answers(run):
+                _say("local dynamodb: not running (nothing recorded, nothing answers); not stopped")
+                return 0
+            _run_required(run, "stop", "set it to stop your local DynamoDB")
             state.remove(folder)
+        _say("local dynamodb: stopped (plugins.dynamodb.local.stop ran)")
         return 0
     with state.locked(folder, "local stop", timeout=timeout, say=_say):
         record = state.read(folder, shown)
@@ -449,7 +486,11 @@ def stop(context: HostContext, *, timeout: float, force: bool) -> int:
     elif answer is not None and not answer[0]:
         _say(f"local dynamodb: stopped (pid {record.pid}) without saving (--force)")
     else:
-        kept = f"; data kept in {record.data}" if record.persist and record.data else ""
+        written = bool(record.persist and record.data) and (
+            os.path.isfile(str(record.data))
+            or (os.path.isdir(str(record.data)) and any(os.scandir(str(record.data))))
+        )
+        kept = f"; data kept in {record.data}" if written else ""
         _say(f"local dynamodb: stopped (pid {record.pid}){kept}")
     return 0
 

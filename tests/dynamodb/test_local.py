@@ -381,12 +381,6 @@ def test_config_commands_run_a_real_server_with_the_derived_port(project, dcli, 
             127,
             "plugins.dynamodb.local.start failed with exit code 127",
         ),
-        (
-            "start: 'true'",
-            "stop",
-            1,
-            "plugins.dynamodb.local.stop is not set; set it to stop your local DynamoDB",
-        ),
     ],
 )
 def test_failing_config_commands(project, dcli, local, command, code, message):
