@@ -98,19 +98,29 @@ def status(
     ctx: typer.Context,
     port: PortOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(help="Seconds plugins.dynamodb.local.status may run before it is killed."),
+    ] = 5.0,
 ) -> None:
     """Exit 0 when the local DynamoDB runs, 1 when not, 3 when none is configured."""
     from dynamodb_plugin.local import lifecycle as local
 
     context, port = _context(ctx, port)
-    raise typer.Exit(local.status(context, port=port, as_json=as_json))
+    raise typer.Exit(local.status(context, port=port, as_json=as_json, timeout=timeout))
 
 
 @local_app.command()
 def ready(
     ctx: typer.Context,
     port: PortOption = None,
-    timeout: Annotated[float, typer.Option(help="Seconds to keep probing.")] = 5.0,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            help="Seconds to keep probing (or running plugins.dynamodb.local.ready, killed "
+            "past it)."
+        ),
+    ] = 5.0,
 ) -> None:
     """Exit 0 when a signed ListTables answers at the endpoint within --timeout, else 1."""
     from dynamodb_plugin.local import lifecycle as local

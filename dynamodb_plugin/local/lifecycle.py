@@ -232,23 +232,119 @@ def start(context: HostContext, *, port: int | None, timeout: float | None, in_m
         _guidance()
         return 0
     if which == "config":
+        return _start_config(run, wait)
+    return _start_builtin(run, which, wait, in_memory)
+
+
+def _run_bounded(run: Local, key: str, timeout: float, *, quiet: bool = False) -> int | None:
+    """Run a config command (``status``, ``ready``) for at most ``timeout`` seconds: past it,
+    its whole process group is killed and ``None`` returned (the caller says so)."""
+    shell = run.context.options.shell or default_shell()
+    try:
+        child = subprocess.Popen(
+            shell_argv(shell, run.config[key]),
+            env=_config_env(run),
+            process_group=0,
+            stdout=sys.stderr if quiet else None,
+        )
+    except OSError as exc:
+        raise PluginError(f"plugins.dynamodb.local.{key}: cannot run it ({exc.strerror})") from None
+    try:
+        return child.wait(timeout=max(timeout, 0.0))
+    except subprocess.TimeoutExpired:
+        return None
+    finally:
+        if child.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+
+
+def _what_answers(run: Local) -> str | None:
+    """What answers at the endpoint, for a message; ``None`` when nothing does."""
+    from dynamodb_plugin.local.probe import list_tables
+
+    if list_tables(run.endpoint, run.region, timeout=1.0):
+        return "a DynamoDB answers there that this project did not record as started"
+    if _answers(run):
+        return "a program accepts connections there, and it does not answer as DynamoDB"
+    return None
+
+
+def _start_config(run: Local, wait: float) -> int:
+    """``start`` with config commands, idempotent: the user's ``status`` is asked first (and
+    trusted); without one, a start recorded by this project that still answers is already
+    running; anything else on the port is refused. The record is written only once the
+    server answers, so a failed second start never overwrites what the first recorded."""
+    from dynamodb_plugin.local.probe import list_tables
+
+    folder, shown = _folder(run)
+    with state.locked(folder, "local start", timeout=max(wait, 1.0), say=_say):
+        record = state.read(folder, shown)
+        if run.config.get("status"):
+            if _run_bounded(run, "status", wait) == 0:
+                _say("local dynamodb: already running (plugins.dynamodb.local.status says so)")
+                _announce(run.endpoint)
+                return 0
+        elif (
+            record is not None
+            and record.backend == "config"
+            and list_tables(record.endpoint, run.region, timeout=1.0)
+        ):
+            _say(f"local dynamodb: already running (started at {record.started_at})")
+            _announce(record.endpoint)
+            return 0
+        what = _what_answers(run)
+        if what is not None:
+            raise PluginError(
+                f"port {run.port} is already in use ({run.endpoint}): {what}; stop it, or "
+                "choose another port with plugins.dynamodb.local.port or --port"
+            )
         _run_required(run, "start", "set it, or remove the other commands")
-        if not _wait(run, wait):
+        if not _ready_after_start(run, wait):
             raise PluginError(
                 f"plugins.dynamodb.local.start ran, but {run.endpoint} did not answer "
                 f"ListTables within {wait:g}s"
             )
-        folder, _shown = _folder(run)
-        with state.locked(folder, "local start", say=_say):
-            state.write(
-                folder,
-                state.Record(
-                    None, run.port, run.endpoint, state.now(), [], None, "config", False, "", None
-                ),
+        state.write(
+            folder,
+            state.Record(
+                None, run.port, run.endpoint, state.now(), [], None, "config", False, "", None
+            ),
+        )
+    _announce(run.endpoint)
+    return 0
+
+
+def _ready_after_start(run: Local, wait: float) -> bool:
+    try:
+        return _wait(run, wait)
+    except KeyboardInterrupt:
+        _say(
+            "local dynamodb: interrupted while waiting; plugins.dynamodb.local.start ran and its "
+            "server may be left running: `dynamodb local stop` runs plugins.dynamodb.local.stop"
+        )
+        raise
+
+
+def _ready_command(run: Local, timeout: float) -> int:
+    """The user's ``ready`` command, run again until it succeeds, within ``timeout`` in all
+    (each run is killed past what is left of it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        code = _run_bounded(run, "ready", left)
+        if code == 0:
+            typer.echo(f"local dynamodb: ready at {run.endpoint} (plugins.dynamodb.local.ready)")
+            return 0
+        if code is None or time.monotonic() + 0.2 >= deadline:
+            killed = "; killed it" if code is None else f" (last exit code {code})"
+            _say(
+                f"local dynamodb: plugins.dynamodb.local.ready did not succeed within "
+                f"{timeout:g}s{killed}"
             )
-        _announce(run.endpoint)
-        return 0
-    return _start_builtin(run, which, wait, in_memory)
+            return 1
+        time.sleep(0.2)
 
 
 def _released(port: int) -> bool:
@@ -495,19 +591,40 @@ def stop(context: HostContext, *, timeout: float, force: bool) -> int:
     return 0
 
 
-def status(context: HostContext, *, port: int | None, as_json: bool) -> int:
+def _config_status(run: Local, timeout: float, *, quiet: bool) -> dict[str, Any]:
+    """The state of a local DynamoDB run by config commands, in the built-in's JSON shape: by
+    the user's ``status`` (bounded by ``timeout``), else a ListTables probe."""
+    from dynamodb_plugin.local.probe import list_tables
+
+    report: dict[str, Any] = {"running": False, "backend": "config", "endpoint": run.endpoint}
+    if run.config.get("status"):
+        code = _run_bounded(run, "status", timeout, quiet=quiet)
+        report["running"] = code == 0
+        report["status_exit_code"] = code
+        if code is None:
+            _say(
+                f"local dynamodb: plugins.dynamodb.local.status did not finish within "
+                f"{timeout:g}s; killed it"
+            )
+    else:
+        report["running"] = list_tables(run.endpoint, run.region, timeout=min(timeout, 2.0))
+    folder, shown = _folder(run)
+    record = state.read(folder, shown)
+    report["port"] = run.port
+    if record is not None and record.backend == "config":
+        report["started_at"] = record.started_at
+    return report
+
+
+def status(context: HostContext, *, port: int | None, as_json: bool, timeout: float = 5.0) -> int:
     run = load(context, port)
     which = backends.mode(run.config)
     if which == "none":
         _guidance()
         return NOT_CONFIGURED
     if which == "config":
-        if run.config.get("status"):
-            return _run_config(run, "status")
-        from dynamodb_plugin.local.probe import list_tables
-
-        running = list_tables(run.endpoint, run.region, timeout=1.0)
-        report: dict[str, Any] = {"running": running, "backend": "config", "endpoint": run.endpoint}
+        report = _config_status(run, timeout, quiet=as_json)
+        running = bool(report["running"])
     else:
         folder, shown = _folder(run)
         record = state.read(folder, shown)
@@ -557,7 +674,7 @@ def ready(context: HostContext, *, port: int | None, timeout: float) -> int:
         _guidance()
         return NOT_CONFIGURED
     if which == "config" and run.config.get("ready"):
-        return _run_config(run, "ready")
+        return _ready_command(run, timeout)
     record = state.read(*_folder(run)) if which == "moto" else None
     if record is None or record.secret is None or not state.is_ours(record):
         record = None  # nothing of ours to prove: any DynamoDB answer will do

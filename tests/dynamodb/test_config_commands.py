@@ -67,3 +67,43 @@ def test_stop_without_a_stop_command_and_nothing_recorded_is_a_no_op(project, dc
     out = dcli("dynamodb", "local", "stop")
     assert out.code == 0, out
     assert "nothing recorded as running" in out.err
+
+
+def test_start_is_idempotent_status_json_and_ready_timeout(project, dcli, port, bare, tmp_path):
+    import json
+    import socket
+    import time
+
+    counter = tmp_path / "starts"
+    config = _config(port, sys.executable).replace(
+        "      start: ", f"      start: echo x >> {counter}; "
+    )
+    project({"getdotenv.config.yaml": config})
+    assert dcli("dynamodb", "local", "start", "--timeout", "30").code == 0
+    try:
+        again = dcli("dynamodb", "local", "start", "--timeout", "30")
+        assert again.code == 0, again
+        assert "already running" in again.err
+        assert counter.read_text().count("x") == 1  # the start command ran once
+        out = dcli("dynamodb", "local", "status", "--json")
+        assert out.code == 0, out
+        report = json.loads(out.out)
+        assert (report["running"], report["backend"], report["port"]) == (True, "config", port)
+    finally:
+        assert dcli("dynamodb", "local", "stop").code == 0
+    # a server that accepts and never answers: ready returns within its timeout + 1 s
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))
+        sock.listen()
+        began = time.monotonic()
+        out = dcli("dynamodb", "local", "ready", "--timeout", "2")
+        took = time.monotonic() - began
+        assert out.code == 1, out
+        assert took < 3.0, took
+        assert "did not succeed within 2s" in out.err
+        # and start refuses a port something else holds, naming it
+        refused = dcli("dynamodb", "local", "start", "--timeout", "2")
+        assert refused.code == 1
+        assert f"port {port} is already in use" in refused.err
+        assert "does not answer as DynamoDB" in refused.err
+    assert counter.read_text().count("x") == 1
