@@ -81,6 +81,13 @@ class Layout(NamedTuple):
     versions: tuple[Version, ...]
     table_token: str = "table"
     transform_token: str = "transform"
+    skipped: tuple[str, ...] = ()  # folders that are not version numbers (ASCII digits)
+
+    def _skipped_note(self) -> str:
+        if not self.skipped:
+            return ""
+        names = ", ".join(f"{self.shown}/{name}/" for name in self.skipped[:5])
+        return f"; skipped {names}: not a version number (ASCII digits only, e.g. 001)"
 
     def get(self, number: int) -> Version | None:
         """The version numbered ``number``, if the layout has it."""
@@ -94,12 +101,14 @@ class Layout(NamedTuple):
         have = ", ".join(v.name for v in self.versions) or "none"
         raise PluginError(
             f"{self.shown}/{format_version(number, self.width)}: no such version (have: {have})"
+            + self._skipped_note()
         )
 
     def latest(self) -> Version:
         if not self.versions:
             raise PluginError(
                 f"{self.shown}: no version folders (create one with `dynamodb tables generate`)"
+                + self._skipped_note()
             )
         return self.versions[-1]
 
@@ -139,10 +148,18 @@ def load(
 ) -> Layout:
     """The version folders under ``root`` (which may not exist yet)."""
     found: dict[int, Version] = {}
+    skipped: list[str] = []
+    if root.exists() and not root.is_dir():
+        raise PluginError(
+            f"{shown}: is a file, expected the tables folder (plugins.dynamodb.tables.path); "
+            "point tables.path at a folder, or move the file away"
+        )
     if root.is_dir():
         for entry in sorted(root.iterdir()):
             name = entry.name
             if not (name.isascii() and name.isdigit() and len(name) <= 9 and entry.is_dir()):
+                if entry.is_dir() and not name.startswith("."):
+                    skipped.append(name)
                 continue
             number = int(entry.name)
             if number in found:
@@ -152,7 +169,7 @@ def load(
                 )
             found[number] = Version(number, entry.name, entry)
     versions = tuple(found[n] for n in sorted(found))
-    return Layout(root, shown, width, versions, table_token, transform_token)
+    return Layout(root, shown, width, versions, table_token, transform_token, tuple(skipped))
 
 
 @functools.cache
@@ -199,12 +216,37 @@ def parse_yaml(text: str, shown: str) -> Any:
     import yaml  # noqa: TID253
 
     try:
-        return yaml.load(text, Loader=_cfn_loader())  # noqa: S506 - a SafeLoader subclass
+        doc = yaml.load(text, Loader=_cfn_loader())  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise PluginError(
+            f"{shown}: nested too deeply to read (over {MAX_DEPTH} levels expected at most)"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise PluginError(f"{shown}: invalid YAML: {where}{problem}") from None
+    _check_depth(doc, shown)
+    return doc
+
+
+MAX_DEPTH = 64
+
+
+def _check_depth(doc: Any, shown: str) -> None:
+    """One error naming the dotted key where ``doc`` nests deeper than ``MAX_DEPTH``."""
+    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise PluginError(
+                f"{shown}: {path or '(top)'}: nested deeper than {MAX_DEPTH} levels; a table "
+                "definition never needs that many"
+            )
+        if isinstance(value, dict):
+            stack += [(v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
 
 
 def generate(

@@ -207,8 +207,23 @@ def validate(definition: Definition) -> list[str]:
     return problems
 
 
-def _ints(throughput: Mapping[str, Any]) -> dict[str, int]:
-    return {k: int(v) for k, v in throughput.items()}
+def _ints(throughput: Any, path: str, problems: list[str]) -> Any:
+    """Throughput numbers as ints; what is not a whole number is a problem naming its key
+    (a CloudFormation function there is reported already, by ``variables.resolve``)."""
+    if not isinstance(throughput, Mapping):
+        if variables.cloudformation_function(throughput) is None:
+            problems.append(f"{path}: expected a mapping of capacity units")
+        return throughput
+    out: dict[str, Any] = {}
+    for k, v in throughput.items():
+        text = str(v).strip() if isinstance(v, (int, str)) and not isinstance(v, bool) else ""
+        if text.isascii() and text.isdigit():
+            out[k] = int(text)
+        else:
+            if variables.cloudformation_function(v) is None:
+                problems.append(f"{path}.{k}: expected a whole number, got {v!r}")
+            out[k] = v
+    return out
 
 
 def _insights(spec: Any) -> dict[str, Any] | None:
@@ -230,19 +245,27 @@ def plan(definition: Definition, env: Mapping[str, str], name: str) -> tuple[Cre
     params: dict[str, Any] = {k: v for k, v in props.items() if k in CREATE_KEYS}
     params["TableName"] = name
     if "ProvisionedThroughput" in params:
-        params["ProvisionedThroughput"] = _ints(params["ProvisionedThroughput"])
+        params["ProvisionedThroughput"] = _ints(
+            params["ProvisionedThroughput"],
+            definition.key("Properties.ProvisionedThroughput"),
+            problems,
+        )
     insights = []
     table_insights = _insights(props.get("ContributorInsightsSpecification"))
     if table_insights:
         insights.append(table_insights)
     indexes = []
-    for index in params.get("GlobalSecondaryIndexes", []):
+    for i, index in enumerate(params.get("GlobalSecondaryIndexes", [])):
         index = dict(index)
         index_insights = _insights(index.pop("ContributorInsightsSpecification", None))
         if index_insights:
             insights.append({"IndexName": index.get("IndexName"), **index_insights})
         if "ProvisionedThroughput" in index:
-            index["ProvisionedThroughput"] = _ints(index["ProvisionedThroughput"])
+            index["ProvisionedThroughput"] = _ints(
+                index["ProvisionedThroughput"],
+                definition.key(f"Properties.GlobalSecondaryIndexes[{i}].ProvisionedThroughput"),
+                problems,
+            )
         indexes.append(index)
     if indexes:
         params["GlobalSecondaryIndexes"] = indexes

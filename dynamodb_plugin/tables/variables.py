@@ -136,7 +136,7 @@ def resolve(value: Any, env: Mapping[str, str], path: str, problems: list[str]) 
     if function is not None:
         problems.append(
             f"{path}: CloudFormation function {function} cannot be resolved outside "
-            "CloudFormation; use ${param:NAME}"
+            "CloudFormation; resolve it or set it in the file (or use ${param:NAME})"
         )
         return value
     if isinstance(value, dict):

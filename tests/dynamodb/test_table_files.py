@@ -207,7 +207,7 @@ def test_a_name_that_cannot_be_resolved_falls_back_and_says_so(files, dcli, ddb)
     assert (out.code, out.out) == (0, "tables/000/table.yml: ok\n")
     note = (
         "note: tables/000/table.yml: Properties.TableName: CloudFormation function Fn::Sub cannot "
-        "be resolved outside CloudFormation; use ${param:NAME}; using the version's derived name "
+        "be resolved outside CloudFormation; resolve it or set it in the file (or use ${param:NAME}); using the version's derived name "
         f"{service}-test-000 (${{STAGE_NAME}}-NNN; --table-name overrides)\n"
     )
     assert out.err == note

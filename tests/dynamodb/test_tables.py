@@ -156,7 +156,7 @@ Properties:
     assert out.code == 1
     target = f"local DynamoDB at {os.environ['DYNAMODB_LOCAL_ENDPOINT']}, region us-east-1"
     assert out.out.splitlines() == [
-        "tables/003/table.yml: Properties.Tags[0].Value: CloudFormation function Ref cannot be resolved outside CloudFormation; use ${param:NAME}",
+        "tables/003/table.yml: Properties.Tags[0].Value: CloudFormation function Ref cannot be resolved outside CloudFormation; resolve it or set it in the file (or use ${param:NAME})",
         "tables/003/table.yml: Properties.Tags[1].Value: ${self:custom.team} cannot be resolved outside Serverless (this host resolves ${param:NAME}, ${env:NAME}, ${sls:stage}, ${opt:stage}, ${self:service})",
         f"tables/003/table.yml: Properties.ContributorInsightsSpecification: {target} does not implement UpdateContributorInsights; remove it for local use, or pass --skip-unsupported to create without it",
         f"tables/003/table.yml: Properties.KinesisStreamSpecification: {target} does not implement EnableKinesisStreamingDestination; remove it for local use, or pass --skip-unsupported to create without it",
@@ -275,7 +275,7 @@ def test_create_rejects_what_it_cannot_resolve(project, dcli, monkeypatch):
     out = dcli("dynamodb", "tables", "create")
     assert out.err == (
         "getdotenv: error: tables/000/table.yml: Properties.Tags[0].Value: CloudFormation function "
-        "Fn::Sub cannot be resolved outside CloudFormation; use ${param:NAME}\n"
+        "Fn::Sub cannot be resolved outside CloudFormation; resolve it or set it in the file (or use ${param:NAME})\n"
     )
 
 
@@ -453,7 +453,7 @@ def test_cloudformation_short_tags_are_read_and_reported(tables, dcli):
     assert (out.code, out.out) == (
         1,
         "tables/000/table.yml: Properties.Tags[0].Value: CloudFormation function Fn::GetAtt "
-        "cannot be resolved outside CloudFormation; use ${param:NAME}\n",
+        "cannot be resolved outside CloudFormation; resolve it or set it in the file (or use ${param:NAME})\n",
     )
 
 
