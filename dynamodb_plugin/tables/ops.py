@@ -212,21 +212,74 @@ def _unsupported(run: Tables, found: Definition, plan: translate.Creation) -> li
     if not where.local:
         return []
     dynamodb, where = run.connect(say=False, where=where)
-    missing = aws.missing_operations(dynamodb, features)
+    missing = missing_operations(dynamodb, features, where)
     if missing is None:
         _say(
             f"note: {where.describe()} does not answer; support of {', '.join(features)} unchecked"
         )
         return []
-    keys = {
-        "UpdateContributorInsights": "ContributorInsightsSpecification",
-        "EnableKinesisStreamingDestination": "KinesisStreamSpecification",
-    }
+    keys = FEATURE_KEYS
     return [
         f"{found.key('Properties.' + keys[op])}: {where.describe()} does not implement {op}; "
         "remove it for local use, or pass --skip-unsupported to create without it"
         for op in missing
     ]
+
+
+FEATURE_KEYS = {
+    "UpdateTimeToLive": "TimeToLiveSpecification",
+    "UpdateContinuousBackups": "PointInTimeRecoverySpecification",
+    "TagResource": "Tags",
+    "UpdateContributorInsights": "ContributorInsightsSpecification",
+    "EnableKinesisStreamingDestination": "KinesisStreamSpecification",
+}
+
+
+def missing_operations(dynamodb: Any, operations: list[str], where: aws.Target) -> list[str] | None:
+    """Which of ``operations`` a local endpoint does not implement, asked with the very
+    operation ``create`` calls, against a table that does not exist (a random name): an
+    implementation answers ResourceNotFound, one without it an unknown operation (dynalite
+    answers DescribeTimeToLive but not UpdateTimeToLive). ``None`` when it does not answer."""
+    import uuid
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    name = f"getdotenv-support-probe-{uuid.uuid4().hex[:12]}"
+    arn = f"arn:aws:dynamodb:{where.region or aws.LOCAL_REGION}:000000000000:table/{name}"
+    probes = {
+        "UpdateTimeToLive": lambda: dynamodb.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"AttributeName": "ttl", "Enabled": True}
+        ),
+        "UpdateContinuousBackups": lambda: dynamodb.update_continuous_backups(
+            TableName=name,
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        ),
+        "TagResource": lambda: dynamodb.tag_resource(
+            ResourceArn=arn, Tags=[{"Key": "getdotenv-probe", "Value": "1"}]
+        ),
+        "UpdateContributorInsights": lambda: dynamodb.describe_contributor_insights(TableName=name),
+        "EnableKinesisStreamingDestination": lambda: (
+            dynamodb.describe_kinesis_streaming_destination(TableName=name)
+        ),
+    }
+    missing = []
+    for operation in operations:
+        try:
+            probes[operation]()
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code = str(error.get("Code", ""))
+            message = str(error.get("Message", ""))
+            if (
+                aws._not_dynamodb(code, message)
+                or "Unknown" in code
+                or "NotImplemented" in code
+                or "not yet implemented" in message.lower()
+            ):
+                missing.append(operation)
+        except BotoCoreError:
+            return None
+    return missing
 
 
 def validate(run: Tables, *, version: str | None) -> int:
@@ -305,7 +358,7 @@ def create_table(
     features = plan.optional_features()
     skipped: list[str] = []
     if features and where.local:
-        missing = aws.missing_operations(dynamodb, features) or []
+        missing = missing_operations(dynamodb, features, where) or []
         if missing and not skip_unsupported:
             raise PluginError(
                 f"{found.shown}: {where.describe()} does not implement {', '.join(missing)}; "
@@ -314,23 +367,47 @@ def create_table(
         skipped = missing
     wait = float(max_seconds if max_seconds is not None else defaults["waiter"]["max_seconds"])
     table = plan.params["TableName"]
+    params = dict(plan.params)
+    if "TagResource" in skipped:
+        params.pop("Tags", None)
     with aws.errors(where, f"creating table {table}"):
-        dynamodb.create_table(**plan.params)
-        aws.wait(dynamodb, table, until="active", seconds=wait)
-        if plan.ttl:
-            dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification=plan.ttl)
-        if plan.pitr:
-            dynamodb.update_continuous_backups(
-                TableName=table, PointInTimeRecoverySpecification=plan.pitr
-            )
-        if "UpdateContributorInsights" not in skipped:
-            for call in plan.insights:
-                dynamodb.update_contributor_insights(TableName=table, **call)
-        if plan.kinesis and "EnableKinesisStreamingDestination" not in skipped:
-            dynamodb.enable_kinesis_streaming_destination(TableName=table, **plan.kinesis)
+        dynamodb.create_table(**params)
+    try:
+        with aws.errors(where, f"setting up table {table}"):
+            _follow_ups(dynamodb, plan, table, wait, skipped)
+    except (PluginError, KeyboardInterrupt) as exc:
+        # Rolled back: a table half set up is deleted, so a second create starts clean.
+        try:
+            dynamodb.delete_table(TableName=table)
+            undone = f"; rolled back: table {table} deleted (create again once fixed)"
+        except Exception as undo:  # noqa: BLE001 - said in the message
+            undone = f"; table {table} is left half set up (deleting it failed: {undo})"
+        if isinstance(exc, KeyboardInterrupt):
+            _say(f"dynamodb: interrupted{undone}")
+            raise
+        raise PluginError(f"{exc}{undone}") from None
     for operation in skipped:
         _say(f"dynamodb: skipped {operation} (--skip-unsupported)")
     return {"table": table, "version": chosen.name, "status": "ACTIVE", **_target_json(where)}
+
+
+def _follow_ups(
+    dynamodb: Any, plan: translate.Creation, table: str, wait: float, skipped: list[str]
+) -> None:
+    """What ``create`` does once CreateTable is sent: wait until ACTIVE, then the calls that
+    CreateTable cannot take."""
+    aws.wait(dynamodb, table, until="active", seconds=wait)
+    if plan.ttl and "UpdateTimeToLive" not in skipped:
+        dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification=plan.ttl)
+    if plan.pitr and "UpdateContinuousBackups" not in skipped:
+        dynamodb.update_continuous_backups(
+            TableName=table, PointInTimeRecoverySpecification=plan.pitr
+        )
+    if "UpdateContributorInsights" not in skipped:
+        for call in plan.insights:
+            dynamodb.update_contributor_insights(TableName=table, **call)
+    if plan.kinesis and "EnableKinesisStreamingDestination" not in skipped:
+        dynamodb.enable_kinesis_streaming_destination(TableName=table, **plan.kinesis)
 
 
 def _named_table(run: Tables, command: str, version: str | None, table: str | None) -> str:

@@ -73,6 +73,9 @@ class Creation(NamedTuple):
         return [
             op
             for op, wanted in (
+                ("UpdateTimeToLive", self.ttl),
+                ("UpdateContinuousBackups", self.pitr),
+                ("TagResource", self.params.get("Tags")),
                 ("UpdateContributorInsights", self.insights),
                 ("EnableKinesisStreamingDestination", self.kinesis),
             )
