@@ -411,6 +411,7 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
             error=PluginError,
             what="the server's log",
         )
+        child: subprocess.Popen[bytes] | None = None
         try:
             with open(fd, "ab") as out:
                 out.write(f"--- {state.now()} {' '.join(argv)}\n".encode())
@@ -433,6 +434,11 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
             raise PluginError(
                 f"cannot start the local DynamoDB ({exc.strerror}; log {run.shown(log)})"
             ) from None
+        except KeyboardInterrupt:  # Ctrl-C while spawning it or handing it its secret
+            if child is None:
+                stopped = "local dynamodb: interrupted; nothing started"
+                raise PluginError(stopped, exit_code=130) from None
+            raise _interrupted(run, folder, child) from None
         ours = (run.port, secret) if secret is not None else None
         try:
             answered = _wait(run, timeout, alive=lambda: child.poll() is None, ours=ours)
