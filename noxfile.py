@@ -44,3 +44,49 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/local.py")
     session.run("python", "benchmarks/migrate.py")
     session.run("python", "benchmarks/batch.py")
+
+
+@nox.session
+def release(session: nox.Session) -> None:
+    """Build the wheel and sdist, check them, and try the wheel in a fresh venv (no upload).
+
+    Fails when `twine check` does, when the wheel lacks LICENSE or a package's py.typed, or when
+    the installed `getdotenv --version` is not the version the package declares.
+    """
+    import glob
+    import re
+    import shutil
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    session.install("build", "twine")
+    dist = Path(tempfile.mkdtemp(prefix="getdotenv-dist-"))
+    try:
+        session.run("python", "-m", "build", "--outdir", str(dist), ".")
+        wheels = glob.glob(str(dist / "*.whl"))
+        sdists = glob.glob(str(dist / "*.tar.gz"))
+        if len(wheels) != 1 or len(sdists) != 1:
+            session.error(f"expected one wheel and one sdist in {dist}, found {wheels + sdists}")
+        session.run("twine", "check", "--strict", *wheels, *sdists)
+        names = zipfile.ZipFile(wheels[0]).namelist()
+        for needed in ("host_cli/py.typed", "dynamodb_plugin/py.typed"):
+            if needed not in names:
+                session.error(f"the wheel lacks {needed}")
+        if not any(re.search(r"\.dist-info/licenses/LICENSE$", n) for n in names):
+            session.error("the wheel lacks the LICENSE file")
+        text = Path("host_cli/support/__init__.py").read_text(encoding="utf-8")
+        found = re.search(r"__version__ = \"([^\"]+)\"", text)
+        if found is None:
+            session.error("no __version__ in host_cli/support/__init__.py")
+        version = found.group(1)
+        venv = dist / "venv"
+        session.run("python", "-m", "venv", str(venv))
+        pip = str(venv / "bin" / "pip")
+        session.run(pip, "install", "--quiet", "--disable-pip-version-check", wheels[0])
+        out = session.run(str(venv / "bin" / "getdotenv"), "--version", silent=True, external=True)
+        if not isinstance(out, str) or not out.startswith(f"getdotenv {version},"):
+            session.error(f"getdotenv --version said {out!r}; the package is {version}")
+        session.log(f"getdotenv {version}: wheel and sdist built, checked and installed")
+    finally:
+        shutil.rmtree(dist, ignore_errors=True)

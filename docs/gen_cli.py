@@ -20,6 +20,8 @@ PAGES = [
     ["check"],
     ["plugins"],
     ["schema"],
+    ["get"],
+    ["export"],
     ["dynamodb"],
     ["dynamodb", "local"],
     ["dynamodb", "local", "start"],

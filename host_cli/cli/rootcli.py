@@ -287,14 +287,28 @@ def options() -> list[TyperOption]:
             "--log/--log-off -l/-L",
             env="LOG",
             flag=True,
-            help="Print the composed environment in dotenv form on stdout.",
+            help="Print the composed environment on stdout (as --format says; dotenv by default).",
         ),
         _option(
             "output_path",
             "--output-path -o",
             env="OUTPUT_PATH",
             metavar="FILE",
-            help="Write the composed environment to FILE as a dotenv file (atomically)." + _E,
+            help=(
+                "Write the composed environment to FILE (atomically; as --format says, a dotenv "
+                "file by default; never masked)."
+            )
+            + _E,
+        ),
+        _option(
+            "format",
+            "--format",
+            env="FORMAT",
+            metavar="FORMAT",
+            help=(
+                "Form of --log and --output-path: dotenv, json, shell (KEY='value') or export "
+                "(export KEY='value') [default: dotenv]."
+            ),
         ),
         _option(
             "trace",

@@ -55,15 +55,25 @@ def trace_lines(context: HostContext, redactor: Redactor) -> list[str]:
     return lines
 
 
-def log_text(context: HostContext, redactor: Redactor) -> str:
-    """The composed environment in dotenv form, secrets masked when redacting."""
-    from host_cli.support.serialize import line
+def log_text(context: HostContext, redactor: Redactor, warn: Callable[[str], None]) -> str:
+    """The composed environment in ``--format`` form, secret-looking values masked when
+    ``redactor`` is on (``--log`` keeps the rule: masked off a terminal)."""
+    fmt = context.options.format
+    if fmt == "dotenv":
+        from host_cli.support.serialize import line
 
-    lines = []
-    for key, value in context.env.items():
-        shown = redactor.show(key, value)
-        lines.append(line(key, value, "--log").text if shown == value else f"{key}={shown}\n")
-    return "".join(lines)
+        lines = []
+        for key, value in context.env.items():
+            shown = redactor.show(key, value)
+            lines.append(line(key, value, "--log").text if shown == value else f"{key}={shown}\n")
+        return "".join(lines)
+    from host_cli.support import formats
+
+    shown_env = {key: redactor.show(key, value) for key, value in context.env.items()}
+    rendered = formats.render(shown_env, fmt)
+    if rendered.skipped:
+        warn(formats.skipped_warning(rendered.skipped, f"--log --format {fmt}"))
+    return rendered.text
 
 
 def output(context: HostContext, warn: Callable[[str], None]) -> None:
@@ -77,7 +87,18 @@ def output(context: HostContext, warn: Callable[[str], None]) -> None:
             f"{os.path.join(given, '.env.composed')}"
         )
     path = Path(given) if Path.cwd() == context.cwd else context.cwd / given
-    text, differ = render(dict(context.env))
+    fmt = context.options.format
+    differ: list[str] = []
+    # --output-path hands the values over: never masked, whatever --redact says.
+    if fmt == "dotenv":
+        text, differ = render(dict(context.env))
+    else:
+        from host_cli.support import formats
+
+        rendered = formats.render(dict(context.env), fmt)
+        text = rendered.text
+        if rendered.skipped:
+            warn(formats.skipped_warning(rendered.skipped, f"--output-path --format {fmt}"))
     write_atomically(Path(path), text, shown="--output-path")
     if differ:
         warn(
@@ -113,7 +134,7 @@ def apply(context: HostContext, warn: Callable[[str], None]) -> None:
             print(line, file=sys.stderr)
     if opts.log:
         redactor = Redactor(wanted(opts.redact, sys.stdout), patterns)
-        sys.stdout.write(log_text(context, redactor))
+        sys.stdout.write(log_text(context, redactor, warn))
         sys.stdout.flush()
     if opts.output_path:
         output(context, warn)

@@ -50,6 +50,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("debug", "--debug", "bool"),
     Spec("log", "--log", "bool"),
     Spec("outputPath", "--output-path", "str", expands=True),
+    Spec("format", "--format", "str"),
     Spec("trace", "--trace", "trace"),
     Spec("redact", "--redact", "bool"),
     Spec("redactPatterns", "--redact-pattern", "strs"),
@@ -80,6 +81,7 @@ BUILTIN_DEFAULTS: dict[str, Any] = {
     "dialect": "get-dotenv",
 }
 DIALECTS = ("get-dotenv", "python-dotenv")
+FORMATS = ("dotenv", "json", "shell", "export")  # host_cli.support.formats.ENV_FORMATS
 
 _TYPE_NAMES = {
     "str": "a string",
@@ -161,6 +163,7 @@ class Options(NamedTuple):
     strict: bool
     dynamic_path: str | None
     dialect: str = "get-dotenv"  # how files are read: "get-dotenv" or "python-dotenv"
+    format: str = "dotenv"  # how --log and --output-path write: one of FORMATS
 
 
 def _compile(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
@@ -293,6 +296,11 @@ def resolve(layers: Sequence[Layer]) -> Options:
         where = dialect_layer.where("dialect") if dialect_layer is not None else "--dialect"
         raise OptionError(f"{where}: expected get-dotenv or python-dotenv, got {dialect!r}")
 
+    fmt, fmt_layer = pick(layers, "format")
+    if fmt is not None and fmt not in FORMATS:
+        where = fmt_layer.where("format") if fmt_layer is not None else "--format"
+        raise OptionError(f"{where}: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+
     for key in ("dotenvToken", "privateToken", "defaultEnvKey"):
         value, layer = pick(layers, key)
         if not value and layer is not None:
@@ -322,6 +330,7 @@ def resolve(layers: Sequence[Layer]) -> Options:
         strict=bool(pick(layers, "strict")[0]),
         dynamic_path=text("dynamicPath") or None,
         dialect=dialect,
+        format=fmt or "dotenv",
     )
 
 

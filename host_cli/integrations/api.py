@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # Root flags that only print or write: the library composes, it does not do those.
 _OUTPUT_ONLY = frozenset(
-    {"log", "outputPath", "trace", "redact", "redactPatterns", "debug", "shell"}
+    {"log", "outputPath", "format", "trace", "redact", "redactPatterns", "debug", "shell"}
 )
 
 

@@ -19,6 +19,8 @@ _COMMANDS = {
     "check": "host_cli.cli.builtin.check:check",
     "plugins": "host_cli.cli.builtin.plugins_cmd:plugins",
     "schema": "host_cli.cli.builtin.schema:schema",
+    "get": "host_cli.cli.builtin.values:get",
+    "export": "host_cli.cli.builtin.values:export",
 }
 # Commands that take another command's arguments as their own.
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_interspersed_args": False}

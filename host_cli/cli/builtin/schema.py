@@ -46,7 +46,7 @@ def _flag_help() -> dict[str, str]:
 
 
 def _root_options() -> dict[str, Any]:
-    from host_cli.engine.options import BY_KEY, DIALECTS
+    from host_cli.engine.options import BY_KEY, DIALECTS, FORMATS
 
     helps = _flag_help()
     out: dict[str, Any] = {}
@@ -54,6 +54,8 @@ def _root_options() -> dict[str, Any]:
         entry = dict(_KINDS[spec.kind])
         if key == "dialect":
             entry = {"enum": list(DIALECTS)}
+        if key == "format":
+            entry = {"enum": list(FORMATS)}
         text = helps.get(spec.flag)
         if not spec.used:
             text = "A get-dotenv option with no effect here (accepted so a shared file works)."
