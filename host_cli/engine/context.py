@@ -57,11 +57,15 @@ class HostContext(NamedTuple):
         """The environment for a child process: the process env, the composed env over it,
         and the root options a nested getdotenv inherits. One the kernel would refuse (a NUL
         byte, a bad name, too large) is an error naming the key and where it came from."""
-        from host_cli.engine.options import PARENT_VARIABLE, to_json, to_parent
+        from host_cli.engine.options import DERIVED_VARIABLE, PARENT_VARIABLE, to_json, to_parent
         from host_cli.support.proc import check_env
 
         handed_down = to_parent(self.options, self.env_name, str(self.cwd))
-        overlay = {**self.env, PARENT_VARIABLE: to_json(handed_down), **(extra or {})}
+        overlay = {**self.env, PARENT_VARIABLE: to_json(handed_down)}
+        marker = self.derived_marker()
+        if marker is not None:
+            overlay[DERIVED_VARIABLE] = marker
+        overlay.update(extra or {})
         env = spawn_env(self.process_env, overlay)
 
         def where(key: str) -> str:
@@ -70,6 +74,23 @@ class HostContext(NamedTuple):
 
         check_env(env, where)
         return env
+
+    def derived(self) -> dict[str, str]:
+        """The variables plugins derived in this composition (``derive_env``)."""
+        return {
+            key: self.env[key]
+            for key, found in self.origins.items()
+            if found and found[-1].layer == "derived" and key in self.env
+        }
+
+    def derived_marker(self) -> str | None:
+        """What a nested composition inherits as ``DERIVED_VARIABLE`` (None: nothing to say)."""
+        from host_cli.engine.options import DERIVED_VARIABLE, derived_marker
+
+        derived = self.derived()
+        if not derived and DERIVED_VARIABLE not in self.process_env:
+            return None
+        return derived_marker(derived, self.process_env)
 
     def warn(self, message: str) -> None:
         """Print ``<prog>: warning: message`` on stderr, as the host's own warnings."""

@@ -68,6 +68,10 @@ SPECS: tuple[Spec, ...] = (
 )
 BY_KEY: dict[str, Spec] = {s.key: s for s in SPECS}
 PARENT_VARIABLE = "getDotenvCliOptions"  # get-dotenv's name: nested runs of either host read it
+# The keys a getdotenv composition derived through plugins (STAGE_NAME, ...), each with a
+# checksum of its value: "KEY:crc32hex,KEY2:...". A nested run (a `cmd` child, a pytest
+# session's compose()) derives them afresh instead of taking them for values the user set.
+DERIVED_VARIABLE = "getdotenvDerived"
 
 BUILTIN_DEFAULTS: dict[str, Any] = {
     "paths": "./",
@@ -427,3 +431,44 @@ def to_parent(options: Options, env_name: str | None, cwd: str) -> dict[str, Any
     if options.dynamic_path:
         out["dynamicPath"] = os.path.normpath(os.path.join(cwd, options.dynamic_path))
     return out
+
+
+def _checksum(value: str) -> str:
+    import zlib
+
+    return format(zlib.crc32(value.encode("utf-8", "surrogatepass")), "08x")
+
+
+def derived_marker(derived: Mapping[str, str], inherited: Mapping[str, str]) -> str:
+    """The ``DERIVED_VARIABLE`` value handing down ``derived`` (this run's derived values) and
+    the entries of an inherited marker whose keys still hold the value they were derived as."""
+    entries = {
+        key: crc
+        for key, crc in handed_derived(inherited).items()
+        if key not in derived and key in inherited and _checksum(inherited[key]) == crc
+    }
+    entries.update((key, _checksum(value)) for key, value in derived.items() if "," not in key)
+    return ",".join(f"{key}:{crc}" for key, crc in entries.items())
+
+
+def handed_derived(process_env: Mapping[str, str]) -> dict[str, str]:
+    """The inherited marker as ``{key: checksum}`` (empty when absent or malformed)."""
+    raw = process_env.get(DERIVED_VARIABLE)
+    if not raw:
+        return {}
+    out = {}
+    for item in raw.split(","):
+        key, sep, crc = item.rpartition(":")
+        if sep and key:
+            out[key] = crc
+    return out
+
+
+def derived_upstream(process_env: Mapping[str, str]) -> set[str]:
+    """Inherited keys a parent composition derived and nobody changed since: plugins derive
+    them again rather than keep them as the user's own."""
+    return {
+        key
+        for key, crc in handed_derived(process_env).items()
+        if key in process_env and _checksum(process_env[key]) == crc
+    }

@@ -272,7 +272,14 @@ def resolve(inputs: Inputs) -> HostContext:
     configs, referenced = _plugin_configs(inputs, sources, models, env)
     # Plugins see what a child would: the inherited environment with the composed one over it.
     inherited = {k: v for k, v in inputs.process_env.items() if k not in unset}
-    seen = MappingProxyType({**inherited, **env})
+    # What a parent composition derived is derived again here, not kept as the user's value:
+    # compose() in a `cmd` child or a pytest session equals the CLI's composition.
+    upstream = options.derived_upstream(inherited)
+    seen = MappingProxyType(
+        {**{k: v for k, v in inherited.items() if k not in upstream}, **env}
+        if upstream
+        else {**inherited, **env}
+    )
     derived, by = inputs.plugin_host.derive_env(seen, configs, root or cwd)
     if derived:
         for key in derived:

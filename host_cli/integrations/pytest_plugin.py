@@ -88,6 +88,12 @@ def _given(config: pytest.Config, table: Sequence[tuple[str, str, str]]) -> dict
 
 def compose_for(config: pytest.Config) -> dict[str, str]:
     """Compose the environment for this pytest run (its root folder, its options)."""
+    return _compose(config)[0]
+
+
+def _compose(config: pytest.Config) -> tuple[dict[str, str], str | None]:
+    """The composed environment, and the marker of what plugins derived (so that
+    ``host_cli.compose()`` in a test derives those again, as the CLI would)."""
     from host_cli.integrations.api import context
     from host_cli.support.errors import GetDotenvError
 
@@ -101,22 +107,32 @@ def compose_for(config: pytest.Config) -> dict[str, str]:
         from host_cli.support.redact import Redactor
 
         raise pytest.UsageError(f"getdotenv: {Redactor(True).scrub(str(exc))}") from None
-    return dict(resolved.env)
+    return dict(resolved.env), resolved.derived_marker()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if not _given(config, OPTIONS) and not _given(config, SWITCHES):
         return  # not configured: inert
+    from host_cli.engine.options import DERIVED_VARIABLE
+
     handed = getattr(config, "workerinput", {}).get(_WORKER_KEY)
     # An xdist worker inherits what the controller composed: composing again over it would
     # take inherited values for the user's own and drop what plugins derived.
-    composed = json.loads(handed) if handed is not None else compose_for(config)
+    if handed is not None:
+        composed, marker = json.loads(handed)
+    else:
+        composed, marker = _compose(config)
     override = bool(_given(config, SWITCHES).get("override", True))
-    saved = {k: os.environ.get(k) for k in composed}
+    saved = {k: os.environ.get(k) for k in (*composed, DERIVED_VARIABLE)}
     for key, value in composed.items():
         if override or key not in os.environ:
             os.environ[key] = value
-    config.stash[_STATE] = {"composed": composed, "saved": saved}
+    if marker is not None:
+        # What plugins derived is now in os.environ: compose() in a test derives it afresh
+        # (and so equals the CLI) instead of keeping it as the user's. Each entry carries a
+        # checksum, so a variable the user had set (override false) stays the user's.
+        os.environ[DERIVED_VARIABLE] = marker
+    config.stash[_STATE] = {"composed": composed, "saved": saved, "marker": marker}
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -124,7 +140,7 @@ def pytest_configure_node(node: Any) -> None:
     """pytest-xdist: hand the composed environment to each worker."""
     state = node.config.stash.get(_STATE, None)
     if state is not None:
-        node.workerinput[_WORKER_KEY] = json.dumps(state["composed"])
+        node.workerinput[_WORKER_KEY] = json.dumps([state["composed"], state["marker"]])
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

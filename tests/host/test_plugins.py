@@ -242,13 +242,7 @@ def test_plugins_command_lists_what_loaded(project, cli):
     data = json.loads(out.out)
     assert [p["name"] for p in data["plugins"]] == ["getdotenv", "Demo"]
     assert data["plugins"][0]["commands"] == [
-        "cmd",
-        "batch",
-        "init",
-        "check",
-        "plugins",
-        "schema",
-        "aws",
+        *("cmd", "batch", "init", "check", "plugins", "schema", "get", "export", "aws"),
     ]
     assert data["plugins"][0]["config_keys"] == [
         "plugins.cmd",

@@ -1,0 +1,286 @@
+"""The habits of dotenv users, through the real CLI: get, export (run by real shells), --format,
+and compose() equal to the CLI in a `cmd` child, a pytest session and a subfolder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import host_cli
+
+# Values no shell quoting may change: quotes, #, $, backticks, newlines, unicode, a trailing \.
+HARD = {
+    "QUOTES": 'it\'s "quoted"',
+    "HASH": "a # not a comment",
+    "DOLLAR": "$HOME and ${PATH} stay",
+    "TICKS": "`echo pwned` $(echo pwned); rm -rf /tmp/nothing",
+    "MULTILINE": "one\ntwo\n  three",
+    "UNICODE": "Grüße ✓ ‘curly’ ’",
+    "BACKSLASH": "C:\\path\\",
+    "DB_PASSWORD": "s3cret",
+}
+
+
+def _dotenv(values: dict[str, str]) -> str:
+    from host_cli.support.serialize import render
+
+    return render(values)[0]
+
+
+@pytest.fixture
+def hard_project(project):
+    return project({".env": _dotenv(HARD) + "SERVICE_NAME=orders\n", ".env.dev": "STAGE=dev\n"})
+
+
+def test_get_prints_raw_values_and_names_missing_keys(hard_project, run_getdotenv):
+    got = run_getdotenv("-e", "dev", "get", "DB_PASSWORD", "STAGE_NAME", cwd=hard_project)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout == "s3cret\norders-dev\n"  # never masked, though stdout is a pipe
+    got = run_getdotenv("get", "MULTILINE", cwd=hard_project)
+    assert got.stdout == HARD["MULTILINE"] + "\n"
+    got = run_getdotenv("get", "NOPE", "HOME", "HASH", cwd=hard_project)
+    assert got.returncode == 1 and got.stdout == ""
+    assert got.stderr.strip() == (
+        "getdotenv: error: get: NOPE, HOME are not set in the composed environment "
+        "(HOME only inherited from the calling environment)"
+    )
+
+
+def test_log_keeps_masking_but_output_path_and_formats_never_mask(hard_project, run_getdotenv):
+    got = run_getdotenv("--format", "json", "--log", cwd=hard_project)
+    assert got.returncode == 0, got.stderr
+    logged = json.loads(got.stdout)
+    assert logged["DB_PASSWORD"] == "[redacted]" and logged["MULTILINE"] == HARD["MULTILINE"]
+    got = run_getdotenv("--format", "json", "-o", "out.json", cwd=hard_project)
+    assert got.returncode == 0, got.stderr
+    written = json.loads((hard_project / "out.json").read_text())
+    assert {k: written[k] for k in HARD} == HARD
+    assert (hard_project / "out.json").stat().st_mode & 0o777 == 0o600
+    got = run_getdotenv("--format", "export", "--log", "--redact-off", cwd=hard_project)
+    assert "export DB_PASSWORD='s3cret'\n" in got.stdout
+    got = run_getdotenv("--format", "xml", "--log", cwd=hard_project)
+    assert got.returncode != 0
+    assert "--format: expected one of dotenv, json, shell, export, got 'xml'" in got.stderr
+
+
+@pytest.mark.parametrize("fmt", ["shell", "export"])
+def test_shell_and_export_formats_read_back_in_bash(hard_project, run_getdotenv, fmt):
+    got = run_getdotenv("--format", fmt, "-o", "out.sh", cwd=hard_project)
+    assert got.returncode == 0, got.stderr
+    keys = " ".join(HARD)
+    script = f". ./out.sh; for k in {keys}; do printf '%s\\0' \"${{!k}}\"; done"
+    if fmt == "shell":  # plain assignments: visible to the shell, not exported
+        assert "export" not in (hard_project / "out.sh").read_text()
+    out = subprocess.run(
+        ["bash", "-c", script], cwd=hard_project, capture_output=True, check=True
+    ).stdout
+    assert out.decode().split("\0")[:-1] == list(HARD.values())
+
+
+def _shell_reads(shell: str, lines: str, cwd: Path) -> list[str]:
+    """What ``shell`` holds for each HARD key after evaluating ``lines``, via a child python
+    (so the value is checked as the environment the shell exports)."""
+    probe = f"{sys.executable} -c 'import os,sys; sys.stdout.write(chr(0).join(os.environ.get(k, \"<unset>\") for k in sys.argv[1:]))' {' '.join(HARD)}"
+    if shell == "fish":
+        script = f"getdotenv -e dev export --format fish | source; and {probe}"
+    else:
+        script = f'eval "$(getdotenv -e dev export --format {shell})" && {probe}'
+    bindir = os.path.dirname(sys.executable)
+    env = {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}"}
+    out = subprocess.run([shell, "-c", script], cwd=cwd, capture_output=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.decode().split("\0")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_eval_line_in_a_real_shell(hard_project, shell):
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed")
+    assert _shell_reads(shell, "", hard_project) == list(HARD.values())
+
+
+def test_the_default_eval_line_is_bash_and_sets_derived_values(hard_project):
+    bindir = os.path.dirname(sys.executable)
+    out = subprocess.run(
+        ["bash", "-c", 'eval "$(getdotenv -e dev export)" && printf %s "$STAGE_NAME|$DOLLAR"'],
+        cwd=hard_project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}"},
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == f"orders-dev|{HARD['DOLLAR']}"
+
+
+def test_export_json_powershell_and_keys_no_shell_can_assign(project, run_getdotenv):
+    root = project({".env": "A.B=dotted\nQ=‘it’s’\n"})
+    got = run_getdotenv("export", "--format", "powershell", cwd=root)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout == "$env:Q = '‘‘it’’s’’'\n"
+    assert "export: left out A.B: not a shell variable name" in got.stderr
+    got = run_getdotenv("export", "--format", "json", cwd=root)
+    assert json.loads(got.stdout) == {"A.B": "dotted", "Q": "‘it’s’"}
+    got = run_getdotenv("export", "--format", "tcsh", cwd=root)
+    assert got.returncode == 1
+    assert "export --format: expected one of bash, zsh, fish, powershell, json" in got.stderr
+
+
+def test_powershell_quoting_round_trips_where_pwsh_is_installed(hard_project, run_getdotenv):
+    pwsh = shutil.which("pwsh")
+    if pwsh is None:
+        pytest.skip("pwsh is not installed")
+    got = run_getdotenv("-e", "dev", "export", "--format", "powershell", cwd=hard_project)
+    script = got.stdout + "".join(f"[Console]::Out.Write($env:{k} + [char]0)\n" for k in HARD)
+    out = subprocess.run(
+        [pwsh, "-NoProfile", "-Command", "-"], input=script, capture_output=True, text=True
+    )
+    assert out.stdout.split("\0")[:-1] == list(HARD.values())
+
+
+# --- compose() equals the CLI --------------------------------------------------------------
+
+PLUGIN_PROJECT = {
+    ".env": "SERVICE_NAME=orders\nTABLE_VERSION=001\n",
+    ".env.dev": "STAGE=dev\n",
+    ".env.local": "LOCAL_ONLY=yes\n",
+}
+
+
+def _cli_env(run_getdotenv, cwd: Path, *flags: str) -> dict[str, str]:
+    got = run_getdotenv(*flags, "--format", "json", "-o", str(cwd / "composed.json"), cwd=cwd)
+    assert got.returncode == 0, got.stderr
+    composed = json.loads((cwd / "composed.json").read_text())
+    (cwd / "composed.json").unlink()
+    return composed
+
+
+def test_compose_equals_the_cli_from_a_subfolder(project, run_getdotenv):
+    root = project(PLUGIN_PROJECT)
+    sub = root / "src" / "pkg"
+    sub.mkdir(parents=True)
+    expected = _cli_env(run_getdotenv, root, "-e", "dev")
+    assert expected["STAGE_NAME"] == "orders-dev" and expected["TABLE_NAME"] == "orders-dev-001"
+    assert _cli_env(run_getdotenv, sub, "-e", "dev") == expected
+    assert dict(host_cli.compose(cwd=sub, env="dev")) == expected
+
+
+def test_compose_in_a_cmd_child_equals_the_parent_cli(project, run_getdotenv, tmp_path):
+    root = project(PLUGIN_PROJECT)
+    expected = _cli_env(run_getdotenv, root, "-e", "dev")
+    script = tmp_path / "child.py"
+    script.write_text(
+        "import json, host_cli\n"
+        "print(json.dumps([dict(host_cli.compose()), dict(host_cli.compose(env='dev'))]))\n"
+    )
+    got = run_getdotenv("-e", "dev", "cmd", sys.executable, str(script), cwd=root)
+    assert got.returncode == 0, got.stderr
+    inherited_options, explicit = json.loads(got.stdout)
+    assert inherited_options == expected and explicit == expected
+
+
+def test_a_nested_run_with_another_env_derives_afresh_and_a_user_value_wins(
+    project, run_getdotenv, tmp_path
+):
+    root = project({**PLUGIN_PROJECT, ".env.prod": "STAGE=prod\n"})
+    got = run_getdotenv(
+        "-e",
+        "dev",
+        "cmd",
+        sys.executable,
+        "-m",
+        "host_cli",
+        "-e",
+        "prod",
+        "get",
+        "TABLE_NAME",
+        cwd=root,
+    )
+    assert got.stdout == "orders-prod-001\n", got.stderr  # not the parent's orders-dev-001
+    # A value the user set in between is the user's: kept, not derived over.
+    script = "STAGE_NAME=mine " + " ".join(
+        [
+            sys.executable,
+            "-m",
+            "host_cli",
+            "cmd",
+            sys.executable,
+            "-c",
+            '\'import os; print(os.environ["STAGE_NAME"], os.environ.get("TABLE_NAME"))\'',
+        ]
+    )
+    got = run_getdotenv("-e", "dev", "cmd", script, cwd=root)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.split() == ["mine", "mine-001"]
+
+
+def test_compose_inside_pytest_with_getdotenv_env_equals_the_cli(project, run_getdotenv):
+    root = project(
+        {
+            **PLUGIN_PROJECT,
+            "pytest.ini": "[pytest]\ngetdotenv_env = dev\n",
+            "test_inside.py": textwrap.dedent(
+                """
+                import json, os
+                from pathlib import Path
+
+                import host_cli
+
+
+                def test_same(getdotenv_env):
+                    expected = json.loads(Path(os.environ["EXPECTED"]).read_text())
+                    assert dict(getdotenv_env) == expected
+                    assert dict(host_cli.compose(env="dev")) == expected
+                    assert os.environ["TABLE_NAME"] == "orders-dev-001"
+                """
+            ),
+        }
+    )
+    expected = _cli_env(run_getdotenv, root, "-e", "dev")
+    (root.parent / "expected.json").write_text(json.dumps(expected))
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            "test_inside.py",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "EXPECTED": str(root.parent / "expected.json")},
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_pytest_warns_like_the_cli_when_getdotenv_env_selects_nothing(project, run_getdotenv):
+    root = project(
+        {
+            ".env": "A=1\n",
+            "pytest.ini": "[pytest]\ngetdotenv_env = dve\n",
+            "test_it.py": "def test_it(getdotenv_env):\n    assert getdotenv_env['A'] == '1'\n",
+        }
+    )
+    cli = run_getdotenv("-e", "dve", "get", "A", cwd=root)
+    assert "--env 'dve' selects no .env.dve* file" in cli.stderr
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_it.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "--env 'dve' selects no .env.dve* file" in out.stdout + out.stderr
