@@ -67,7 +67,13 @@ class Session:
             )
             resolved = self._resolved[key]
             opts = resolved.options
-            wanted = opts.trace or opts.log or opts.output_path or resolved.unknown_env is not None
+            wanted = (
+                opts.trace
+                or opts.log
+                or opts.output_path
+                or resolved.unknown_env is not None
+                or resolved.unclaimed
+            )
             if first and (wanted or any(s.required_keys for s in resolved.sources)):
                 # requiredKeys, --trace, --log, --output-path: once per invocation
                 from host_cli.engine import effects

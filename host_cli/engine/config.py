@@ -7,7 +7,7 @@ the start path); ``plugins.<name>`` slices are kept raw for their plugins to val
 """
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -35,6 +35,34 @@ _KNOWN_KEYS = (
     "dynamic",
     *_IGNORED_KEYS,
 )
+
+
+# Slices of get-dotenv's own plugins and of SMOZ's: a config shared with those tools holds
+# them, and no plugin of this host needs to claim them for the file to be right.
+FOREIGN_SLICES = ("aws", "aws/secrets", "aws/dynamodb", "cmd", "batch", "init")
+
+
+def unclaimed_slices(sources: tuple["Source", ...], claimed: "Iterable[str]") -> list[str]:
+    """One message per ``plugins.<name>`` that no loaded plugin claims and that is no slice of
+    get-dotenv's or SMOZ's plugins: most likely a typo (``plugins.dynamdb``)."""
+    known = set(claimed)
+    messages = []
+    seen: set[str] = set()
+    for source in sources:
+        for name in source.plugins:
+            if name in known or name in FOREIGN_SLICES or name in seen:
+                continue
+            seen.add(name)
+            import difflib
+
+            near = difflib.get_close_matches(name, sorted(known | set(FOREIGN_SLICES)), n=1)
+            hint = f" (did you mean plugins.{near[0]}?)" if near else ""
+            loaded = ", ".join(sorted(known)) or "none"
+            messages.append(
+                f"{source.shown}: plugins.{name}: no loaded plugin claims this slice{hint} "
+                f"(slices claimed: {loaded})"
+            )
+    return messages
 
 
 class Script(NamedTuple):
@@ -224,14 +252,23 @@ def check(doc: Any, path: Path, shown: str) -> Source:
     doc = {
         k: ({} if v is None and k not in ("requiredKeys", "dynamic") else v) for k, v in doc.items()
     }
+    pointer = doc.get("$schema")
+    if pointer is not None and pointer != {} and not isinstance(pointer, str):
+        raise ConfigError(
+            f"{shown}: $schema: expected a string (a schema URL), got {_got(pointer)}"
+        )
     doc = {k: v for k, v in doc.items() if k != "$schema"}  # JSON Schema pointer for editors
     for key in doc:
         if key not in _KNOWN_KEYS:
-            known = ", ".join(_KNOWN_KEYS[:-1])
+            known = ", ".join(("$schema", *_KNOWN_KEYS))
+            import difflib
+
+            near = difflib.get_close_matches(key, _KNOWN_KEYS, n=1)
+            guess = f"did you mean {near[0]}? " if near else ""
             hint = (
                 " (JavaScript-only in get-dotenv; use requiredKeys here)"
                 if key == "schema"
-                else f" (expected one of {known})"
+                else f" ({guess}expected one of {known})"
             )
             raise ConfigError(f"{shown}: {key}: unknown key{hint}")
 

@@ -46,6 +46,7 @@ class HostContext(NamedTuple):
     cwd: Path
     folders: tuple[Path, ...] = ()  # the --paths folders, resolved
     unknown_env: tuple[str, ...] | None = None  # --env selected nothing: the envs that exist
+    unclaimed: tuple[str, ...] = ()  # messages: plugins.<name> slices no plugin claims
 
     def shown(self, path: Path) -> str:
         """``path`` as messages show it: relative to the working folder where inside it."""

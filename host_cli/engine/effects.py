@@ -122,9 +122,20 @@ def unknown_env(context: HostContext, warn: Callable[[str], None]) -> None:
     warn(f"{message}; --strict makes this an error")
 
 
+def unclaimed(context: HostContext, warn: Callable[[str], None]) -> None:
+    """Warn (or, with ``--strict``, fail) about ``plugins.<name>`` slices no plugin claims."""
+    if not context.unclaimed:
+        return
+    if context.options.strict:
+        raise GetDotenvError(context.unclaimed[0])
+    for message in context.unclaimed:
+        warn(f"{message}; it is ignored; --strict makes this an error")
+
+
 def apply(context: HostContext, warn: Callable[[str], None]) -> None:
     """Run every requested effect, in a fixed order: check, trace, log, write."""
     opts = context.options
+    unclaimed(context, warn)
     unknown_env(context, warn)
     required(context, warn)
     patterns = opts.redact_patterns

@@ -13,7 +13,13 @@ from typing import Any, NamedTuple
 
 from host_cli.engine import cascade, options
 from host_cli.engine.cascade import Origin
-from host_cli.engine.config import Script, Source, find_project_root, load_sources
+from host_cli.engine.config import (
+    Script,
+    Source,
+    find_project_root,
+    load_sources,
+    unclaimed_slices,
+)
 from host_cli.engine.context import HostContext
 from host_cli.engine.expand import expand, expand_all, expand_shell, lookup_in
 from host_cli.plugins.configs import PluginConfigs
@@ -306,4 +312,5 @@ def resolve(inputs: Inputs) -> HostContext:
         cwd=cwd,
         folders=tuple(folders),
         unknown_env=unknown_env,
+        unclaimed=tuple(unclaimed_slices(sources, models)) if sources else (),
     )

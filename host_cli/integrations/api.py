@@ -114,6 +114,7 @@ def context(
             host_defaults=dict(root_option_defaults or {}),
         )
     )
+    effects.unclaimed(resolved, warn)
     effects.unknown_env(resolved, warn)
     effects.required(resolved, warn)
     return resolved

@@ -222,7 +222,7 @@ ERRORS = {
     "unknown top-level key": (
         "getdotenv.config.json",
         '{"envvars": {}}',
-        "getdotenv.config.json: envvars: unknown key (expected one of rootOptionDefaults, scripts, vars, envVars, requiredKeys, plugins, dynamic)",
+        "getdotenv.config.json: envvars: unknown key (did you mean envVars? expected one of $schema, rootOptionDefaults, scripts, vars, envVars, requiredKeys, plugins, dynamic, rootOptionVisibility)",
     ),
     "envVars not a mapping": (
         "getdotenv.config.json",
