@@ -21,18 +21,30 @@ from host_cli.engine.envfile import Entry
 from host_cli.support.errors import EnvFileError
 
 
-def parse(text: str, process_env: Mapping[str, str], *, source: str) -> list[Entry]:
-    """The entries of one file, values resolved as ``dotenv_values`` resolves them."""
+def parse(
+    text: str,
+    process_env: Mapping[str, str],
+    *,
+    source: str,
+    skipped: list[tuple[int, str]] | None = None,
+) -> list[Entry]:
+    """The entries of one file, values resolved as ``dotenv_values`` resolves them. A line
+    python-dotenv cannot parse is an error, or, given ``skipped``, skipped as python-dotenv
+    skips it and recorded there as (line, message)."""
     resolved: dict[str, str | None] = {}
     lines: dict[str, int] = {}
     for binding in parse_stream(io.StringIO(text)):
         if binding.error:
             shown = binding.original.string.strip()
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            raise EnvFileError(
+            message = (
                 f"{source}:{binding.original.line}: python-dotenv cannot parse {shown!r} "
                 "(it would skip the line with a warning)"
             )
+            if skipped is None:
+                raise EnvFileError(message)
+            skipped.append((binding.original.line, message))
+            continue
         if binding.key is None:
             continue  # a blank line or a comment
         value = binding.value

@@ -225,3 +225,27 @@ def test_unknown_top_level_key_lists_every_accepted_key(project, cli):
     for key in ("$schema", "rootOptionVisibility"):
         project({"getdotenv.config.json": json.dumps({key: {} if key[0] == "r" else "x.json"})})
         assert cli("cmd", "true").code == 0
+
+
+def test_init_writes_no_second_config_format_beside_an_existing_one(project, cli):
+    root = project({"getdotenv.config.json": '{"vars": {"A": "1"}}\n'})
+    out = cli("init")
+    assert out.code == 0, out
+    assert not (root / "getdotenv.config.yaml").exists()
+    assert "kept getdotenv.config.json: init writes no getdotenv.config.yaml beside it" in out.err
+    assert json.loads((root / "getdotenv.config.json").read_text()) == {"vars": {"A": "1"}}
+    assert cli("init", "--force").code == 0
+    assert "requiredKeys" in json.loads((root / "getdotenv.config.json").read_text())
+    assert not (root / "getdotenv.config.yaml").exists()
+
+
+def test_check_never_calls_a_line_python_dotenv_skips_the_same(project, cli):
+    project({".env": 'A=1\nB="unterminated\nC=3\n'})
+    out = cli("check")
+    last = out.err.strip().splitlines()[-1]
+    assert "python-dotenv cannot parse 'B=\"unterminated'" in last
+    assert last.endswith("the other keys read the same in both (B not compared)")
+    assert "read these files the same" not in out.err
+    project({".env": 'A=1\nB="unterminated\nC=$A\n'})
+    last = cli("check").err.strip().splitlines()[-1]
+    assert "read C (.env:3) differently" in last and "B (" not in last

@@ -54,14 +54,21 @@ def dialects(
 
     theirs_by_file: dict[int, list[Any]] = {}
     problems: list[str] = []
+    unreadable: set[str] = set()  # "file:line" where python-dotenv skips a line
     for i, f in enumerate(files):
+        skipped: list[tuple[int, str]] = []
         try:
             theirs_by_file[i] = pydotenv.parse(
-                "\n".join(f.lines), context.process_env, source=f.shown
+                "\n".join(f.lines), context.process_env, source=f.shown, skipped=skipped
             )
-        except EnvFileError as exc:
+        except EnvFileError as exc:  # not expected with skipped=..., but never claim "same"
             problems.append(str(exc))
+            unreadable.update(f"{f.shown}:{e.line}" for e in f.entries)
+        for line, message in skipped:
+            problems.append(message)
+            unreadable.add(f"{f.shown}:{line}")
     differ: dict[str, str] = {}
+    skipped_keys: dict[str, str] = {}
     for scenario in scenarios:
         raw: dict[str, str] = {}
         where: dict[str, str] = {}
@@ -76,14 +83,22 @@ def dialects(
         except ExpansionError:
             ours = {}
         for key in sorted(ours.keys() | theirs.keys()):
-            if ours.get(key) != theirs.get(key):
+            if where.get(key) in unreadable:
+                skipped_keys.setdefault(key, where[key])
+            elif ours.get(key) != theirs.get(key):
                 differ.setdefault(key, where.get(key, "?"))
     if not differ and not problems:
         return "get-dotenv and python-dotenv read these files the same (either --dialect works)"
     shown = ", ".join(f"{k} ({w})" for k, w in list(differ.items())[:4])
     more = f" and {len(differ) - 4} more" if len(differ) > 4 else ""
     parts = [f"get-dotenv and python-dotenv read {shown}{more} differently"] if differ else []
-    parts += problems[:1]
+    if problems:
+        more_problems = f" (and {len(problems) - 1} more such lines)" if len(problems) > 1 else ""
+        parts.append(problems[0] + more_problems)
+    if not differ:
+        # Only what both read can be called the same: the skipped lines' keys are not.
+        left = ", ".join(sorted(skipped_keys)) or "their keys"
+        return "; ".join(parts) + f"; the other keys read the same in both ({left} not compared)"
     return "; ".join(parts) + (
         ": use the --dialect they were written for (get-dotenv is the default)"
     )

@@ -67,9 +67,21 @@ def scaffold(dest: Path, shown: str, *, fmt: str, force: bool) -> list[str]:
     def label_of(name: str) -> str:
         return f"{shown.rstrip('/')}/{name}" if shown != "." else name
 
+    from host_cli.engine.config import PUBLIC_NAMES
+
     config_name = f"getdotenv.config.{fmt}"
-    config_text = YAML_CONFIG if fmt == "yaml" else json.dumps(JSON_CONFIG, indent=2) + "\n"
     report = []
+    # The first of getdotenv.config.json|yaml|yml wins: a second format beside an existing
+    # config would be ignored without a word. Keep to the existing file (and its format).
+    existing = next((n for n in PUBLIC_NAMES if n != config_name and (dest / n).exists()), None)
+    if existing is not None:
+        report.append(
+            f"kept {label_of(existing)}: init writes no {config_name} beside it (the first of "
+            f"{', '.join(PUBLIC_NAMES)} is read, so the other would be ignored)"
+        )
+        config_name = existing
+        fmt = "json" if existing.endswith(".json") else "yaml"
+    config_text = YAML_CONFIG if fmt == "yaml" else json.dumps(JSON_CONFIG, indent=2) + "\n"
     for name, text in ((config_name, config_text), (".env", DOTENV), (".env.local", DOTENV_LOCAL)):
         path = dest / name
         label = label_of(name)
@@ -113,7 +125,8 @@ def init(
 ) -> None:
     """Write getdotenv.config.yaml (or .json), a .env and a .env.local example, and add *.local
     and .getdotenv/ to .gitignore. Never overwrites a file without --force (on a terminal it
-    asks); without a terminal it skips existing files."""
+    asks); without a terminal it skips existing files. Where a config file of another format
+    exists, it is kept as the config (a second format would be ignored)."""
     if fmt not in ("yaml", "json"):
         raise OptionError(f"--format: expected yaml or json, got {fmt!r}")
     folder = Path(dest)
