@@ -22,6 +22,8 @@ PAGES = [
     ["schema"],
     ["get"],
     ["export"],
+    ["set"],
+    ["unset"],
     ["dynamodb"],
     ["dynamodb", "local"],
     ["dynamodb", "local", "start"],

@@ -284,3 +284,108 @@ def test_pytest_warns_like_the_cli_when_getdotenv_env_selects_nothing(project, r
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "--env 'dve' selects no .env.dve* file" in out.stdout + out.stderr
+
+
+# --- set / unset ---------------------------------------------------------------------------
+
+EDGE_VALUES = {
+    "QUOTES": 'it\'s "both" `kinds`',
+    "HASH": "a # b#c",
+    "DOLLAR": "$HOME ${PATH} \\$ $",
+    "NEWLINES": "one\ntwo\n\nthree ",
+    "UNICODE": "Grüße ✓ 日本",
+    "MIXED": "a'b\"c # d\ne",
+}
+
+
+@pytest.mark.parametrize("key", list(EDGE_VALUES))
+def test_set_then_get_then_python_dotenv_reads_the_same(project, run_getdotenv, key):
+    from dotenv import dotenv_values
+
+    value = EDGE_VALUES[key]
+    root = project({".env": "# kept\nFIRST=1\n", ".env.dev": "STAGE=dev\n"})
+    got = run_getdotenv("-e", "dev", "set", key, value, cwd=root)
+    assert got.returncode == 0, got.stderr
+    set_err = got.stderr
+    target = root / ".env.dev.local"
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert f"{key} added to .env.dev.local (new file, mode 0600)" in got.stderr
+    got = run_getdotenv("-e", "dev", "get", key, cwd=root)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout == value + "\n"
+    python_dotenv = dotenv_values(target)[key]
+    noted = "python-dotenv would read this value differently" in set_err
+    # Where python-dotenv reads it back differently, set said so, and only there. A `$` has
+    # one spelling get-dotenv and we read as `$` (get-dotenv's \$), which python-dotenv keeps;
+    # all of ' " and a newline need backticks, which python-dotenv does not know.
+    assert (python_dotenv == value) is not noted
+    assert noted is ("$" in value or key == "MIXED")
+    # --dialect python-dotenv reads the file as dotenv_values does
+    got = run_getdotenv("-e", "dev", "--dialect", "python-dotenv", "get", key, cwd=root)
+    assert got.stdout == python_dotenv + "\n"
+
+
+def test_set_edits_in_place_chooses_the_file_and_warns_when_shadowed(project, run_getdotenv):
+    root = project(
+        {
+            ".env": "# header comment\nA=1 # inline\nB=2\n",
+            ".env.dev": "STAGE=dev\n",
+            ".env.dev.local": "SHADOW=from-file\n",
+            "getdotenv.config.json": json.dumps({"vars": {"FROM_CONFIG": "config"}}),
+        }
+    )
+    (root / ".env").chmod(0o644)
+    got = run_getdotenv("set", "A", "one", "--public", "--global", cwd=root)
+    assert got.returncode == 0, got.stderr
+    assert (root / ".env").read_text() == "# header comment\nA=one # inline\nB=2\n"
+    assert (root / ".env").stat().st_mode & 0o777 == 0o644  # an existing file keeps its mode
+    assert run_getdotenv("set", "C", "3", cwd=root).returncode == 0
+    assert (root / ".env.local").read_text() == "C=3\n"
+    assert run_getdotenv("-e", "dev", "set", "D", "4", "--public", cwd=root).returncode == 0
+    assert (root / ".env.dev").read_text() == "STAGE=dev\nD=4\n"
+    # a later file, config vars and --vars still decide the key: warned, file written anyway
+    got = run_getdotenv("-e", "dev", "set", "SHADOW", "x", "--global", cwd=root)
+    assert "SHADOW: .env.dev.local:1 sets it later and wins" in got.stderr
+    assert "SHADOW=x" in (root / ".env.local").read_text()
+    got = run_getdotenv("set", "FROM_CONFIG", "x", cwd=root)
+    assert "FROM_CONFIG: getdotenv.config.json: vars.FROM_CONFIG sets it later and wins" in (
+        got.stderr
+    )
+    got = run_getdotenv("--vars", "V=cli", "set", "V", "x", cwd=root)
+    assert "V: --vars sets it later and wins" in got.stderr
+    # the first --paths folder
+    (root / "env").mkdir()
+    got = run_getdotenv("--paths", "./env ./", "set", "P", "1", cwd=root)
+    assert got.returncode == 0 and (root / "env" / ".env.local").read_text() == "P=1\n"
+    got = run_getdotenv("set", "F", "1", "--file", "elsewhere/x.env", cwd=root)
+    assert (root / "elsewhere" / "x.env").read_text() == "F=1\n"
+    assert "F: elsewhere/x.env is not read by this cascade" in got.stderr
+    got = run_getdotenv("set", "API_TOKEN", "t", "--public", cwd=root)
+    assert "API_TOKEN looks secret and .env is not a private (*.local) file" in got.stderr
+
+
+def test_unset_removes_every_line_and_says_what_still_sets_it(project, run_getdotenv):
+    root = project({".env": "A=public\n", ".env.local": "# c\nA=1\nB=2\nA=3\n"})
+    got = run_getdotenv("unset", "A", "NOPE", cwd=root)
+    assert got.returncode == 0, got.stderr
+    assert (root / ".env.local").read_text() == "# c\nB=2\n"
+    assert "A removed from .env.local" in got.stderr and "NOPE was not in .env.local" in got.stderr
+    assert "A is still set, by .env:1" in got.stderr
+    got = run_getdotenv("-e", "prod", "unset", "A", cwd=root)
+    assert got.returncode == 0 and ".env.prod.local does not exist: nothing to unset" in got.stderr
+
+
+def test_set_refuses_a_symlink_and_a_bad_key(project, run_getdotenv, tmp_path):
+    root = project({})
+    victim = tmp_path / "victim"
+    victim.write_text("SAFE=1\n")
+    (root / ".env.local").symlink_to(victim)
+    got = run_getdotenv("set", "A", "1", cwd=root)
+    assert got.returncode == 1 and "is a symlink" in got.stderr
+    assert victim.read_text() == "SAFE=1\n"
+    got = run_getdotenv("set", "A=B", "1", "--file", "x.env", cwd=root)
+    assert got.returncode == 1 and not (root / "x.env").exists()
+    # all three quote kinds and a newline: Node's dotenv rules have no spelling for it
+    got = run_getdotenv("set", "Q", "'\"`\n", "--file", "x.env", cwd=root)
+    assert got.returncode == 1 and not (root / "x.env").exists()
+    assert got.stderr == "getdotenv: error: x.env: Q: no dotenv quoting can carry this value\n"

@@ -242,13 +242,8 @@ def test_plugins_command_lists_what_loaded(project, cli):
     data = json.loads(out.out)
     assert [p["name"] for p in data["plugins"]] == ["getdotenv", "Demo"]
     assert data["plugins"][0]["commands"] == [
-        *("cmd", "batch", "init", "check", "plugins", "schema", "get", "export", "aws"),
-    ]
-    assert data["plugins"][0]["config_keys"] == [
-        "plugins.cmd",
-        "plugins.batch",
-        "plugins.aws",
-        "plugins.aws/secrets",
+        *("cmd", "batch", "init", "check", "plugins", "schema", "get", "export", "set", "unset"),
+        "aws",
     ]
     assert data["plugins"][1] == {
         "name": "Demo",

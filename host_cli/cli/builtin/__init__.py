@@ -21,6 +21,8 @@ _COMMANDS = {
     "schema": "host_cli.cli.builtin.schema:schema",
     "get": "host_cli.cli.builtin.values:get",
     "export": "host_cli.cli.builtin.values:export",
+    "set": "host_cli.cli.builtin.edit:set_",
+    "unset": "host_cli.cli.builtin.edit:unset",
 }
 # Commands that take another command's arguments as their own.
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_interspersed_args": False}
