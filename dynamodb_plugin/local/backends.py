@@ -22,7 +22,8 @@ NO_BUILTIN = "GETDOTENV_DYNAMODB_NO_BUILTIN"
 
 GUIDANCE = """\
 local dynamodb: no local DynamoDB is configured. Either
-- install the built-in server (moto):  pip install 'getdotenv[local]'
+- install the built-in server (moto, the [local] extra):
+    pip install 'moto[dynamodb]>=5.1' 'flask>=3' 'flask-cors>=4'
 - or say how to run yours in getdotenv.config.yaml; the commands run in your shell with
   the composed environment, so $DYNAMODB_LOCAL_PORT works in them:
     plugins:

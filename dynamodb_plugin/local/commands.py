@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 local_app = typer.Typer(
     help=(
         "Run a local DynamoDB: your config commands (plugins.dynamodb.local.start|stop|"
-        "status|ready), else the built-in server (pip install 'getdotenv[local]'), else "
-        "guidance. Its endpoint is DYNAMODB_LOCAL_ENDPOINT in every command's environment."
+        "status|ready), else the built-in server (the [local] extra: moto[dynamodb], flask, "
+        "flask-cors), else guidance. Its endpoint is DYNAMODB_LOCAL_ENDPOINT in every "
+        "command's environment."
     ),
     no_args_is_help=True,
 )

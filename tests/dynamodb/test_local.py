@@ -415,7 +415,10 @@ def test_guidance_without_a_backend(project, dcli, monkeypatch):
         out = dcli("dynamodb", "local", command)
         assert out.code == code, (command, out)
         assert out.err.startswith("local dynamodb: no local DynamoDB is configured.")
-        assert "pip install 'getdotenv[local]'" in out.err and "jar: /opt/dynamodb-local" in out.err
+        assert (
+            "pip install 'moto[dynamodb]>=5.1' 'flask>=3' 'flask-cors>=4'" in out.err
+            and "jar: /opt/dynamodb-local" in out.err
+        )
     assert servers() == []
 
 

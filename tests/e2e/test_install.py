@@ -133,6 +133,6 @@ def test_dynamodb_without_the_local_extra_gives_guidance(run, project):
     status = run("getdotenv", "dynamodb", "local", "status", GETDOTENV_DISABLE_PLUGINS="broken")
     assert status.returncode == 3
     assert status.stderr.startswith("local dynamodb: no local DynamoDB is configured.")
-    assert "pip install 'getdotenv[local]'" in status.stderr
+    assert "pip install 'moto[dynamodb]>=5.1' 'flask>=3' 'flask-cors>=4'" in status.stderr
     start = run("getdotenv", "dynamodb", "local", "start", GETDOTENV_DISABLE_PLUGINS="broken")
     assert (start.returncode, start.stdout) == (0, "")
