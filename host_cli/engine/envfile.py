@@ -73,23 +73,23 @@ _NOT_SIMPLE = "\x0b\x0c\x1c\x1d\x1e\x1f"
 _SKIP = ("", "")
 
 
-def _simple(line: str) -> tuple[str, str] | None:
+def _simple(line: str, checked: bool = False) -> tuple[str, str] | None:
     """A plain ``KEY=value`` line (or a blank or comment line: ``_SKIP``) read without the
     expression, which most lines are; ``None`` for anything the expression must decide.
 
     Plain: ASCII whose only whitespace is spaces and tabs, ``KEY=`` right after the
     indentation, a value with no ``#`` and no opening quote. Node's expression gives such a
     line the key and the value with its surrounding spaces and tabs removed, exactly.
+    ``checked``: the caller has found the whole text ASCII and free of ``_NOT_SIMPLE``.
     """
-    if not line.isascii() or any(c in line for c in _NOT_SIMPLE):
+    if not checked and (not line.isascii() or any(c in line for c in _NOT_SIMPLE)):
         return None
     s = line.lstrip(" \t")
     if not s or s[0] == "#":
         return _SKIP
-    i = 0
-    while i < len(s) and s[i] in _KEY_CHARS:
-        i += 1
-    if i == 0 or i == len(s) or s[i] != "=" or s.startswith("export"):
+    # the key runs up to the first "=" ("=" is no key character), all of it key characters
+    i = s.find("=")
+    if i <= 0 or not _KEY_CHARS.issuperset(s[:i]) or s.startswith("export"):
         return None
     value = s[i + 1 :]
     if "#" in value or value.lstrip(" \t")[:1] in ("'", '"', "`"):
@@ -106,12 +106,14 @@ def parse(text: str, *, source: str = "<string>") -> list[Entry]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     exact = any(c in text for c in _SPACES_DIFFER)
+    # checked once for the whole text instead of once per line (``_simple``'s first test)
+    checked = text.isascii() and not any(c in text for c in _NOT_SIMPLE)
     entries: list[Entry] = []
     pos, line, size = 0, 1, len(text)
     while pos < size:
         end = text.find("\n", pos)
         end = size if end == -1 else end
-        simple = _simple(text[pos:end])
+        simple = _simple(text[pos:end], checked)
         if simple is not None:
             if simple is not _SKIP:
                 entries.append(Entry(simple[0], simple[1], line))
