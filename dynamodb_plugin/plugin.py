@@ -18,11 +18,14 @@ if TYPE_CHECKING:
 
 
 @hookimpl
-def register_commands(app: typer.Typer) -> None:
+def register_commands(app: typer.Typer, mount: Callable[[str, str], None]) -> None:
     from host_cli import deferred_app
 
     # The commands' modules load only when one of them runs (or --help lists them).
     app.add_typer(deferred_app("dynamodb_plugin.commands:dynamodb_app", help=HELP), name="dynamodb")
+    # Also where SMOZ mounts the TypeScript plugin: `getdotenv aws dynamodb ...` (its slice,
+    # plugins["aws/dynamodb"], is read under either mount; plugins.dynamodb wins key by key).
+    mount("aws/dynamodb", "dynamodb")
 
 
 @hookimpl

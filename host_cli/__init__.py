@@ -24,7 +24,9 @@ from host_cli.support.errors import (
 
 if TYPE_CHECKING:
     from host_cli.cli.app import create_app, run
+    from host_cli.cli.builtin.aws.context import AwsContext, aws_context
     from host_cli.cli.lazy import deferred, deferred_app
+    from host_cli.cli.mounts import publish, published
     from host_cli.cli.session import get_context
     from host_cli.engine.context import HostContext
     from host_cli.engine.dynamic import load_file as load_python_file
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "AwsContext",
     "CommandNotFoundError",
     "ConfigError",
     "EnvFileError",
@@ -58,6 +61,7 @@ __all__ = [
     "PluginError",
     "ShellCommand",
     "__version__",
+    "aws_context",
     "compose",
     "create_app",
     "create_private",
@@ -71,6 +75,8 @@ __all__ = [
     "open_file",
     "open_private",
     "private_folder",
+    "publish",
+    "published",
     "read_bytes",
     "read_text",
     "resolve_context",
@@ -81,6 +87,10 @@ __all__ = [
 ]
 
 _LAZY = {
+    "AwsContext": ("host_cli.cli.builtin.aws.context", "AwsContext"),
+    "aws_context": ("host_cli.cli.builtin.aws.context", "aws_context"),
+    "publish": ("host_cli.cli.mounts", "publish"),
+    "published": ("host_cli.cli.mounts", "published"),
     "deferred": ("host_cli.cli.lazy", "deferred"),
     "deferred_app": ("host_cli.cli.lazy", "deferred_app"),
     "compose": ("host_cli.integrations.api", "compose"),

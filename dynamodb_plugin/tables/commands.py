@@ -55,8 +55,13 @@ ResourceOption = Annotated[
 
 def _tables(ctx: typer.Context, *, use_aws: bool = False, resource: str | None = None) -> Tables:
     from dynamodb_plugin.tables import ops
+    from host_cli import aws_context
 
-    return ops.load(get_context(ctx), use_aws=use_aws, resource=resource)
+    # Mounted under `aws` (`aws dynamodb tables ... --aws`), AWS is reached with the aws
+    # group's profile, region and credentials; nothing is resolved without --aws.
+    parent = aws_context(ctx) if use_aws else None
+    env = parent.env() if parent is not None else None
+    return ops.load(get_context(ctx), use_aws=use_aws, resource=resource, env=env)
 
 
 @tables_app.command("list")

@@ -74,7 +74,15 @@ class Tables(NamedTuple):
         return self.config.get(command) or {}
 
 
-def load(context: HostContext, *, use_aws: bool = False, resource: str | None = None) -> Tables:
+def load(
+    context: HostContext,
+    *,
+    use_aws: bool = False,
+    resource: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Tables:
+    """``env``: what a child sees, when not ``context.child_env()`` (under ``aws``, with
+    ``--aws``: the aws group's credentials and region over it)."""
     merged = settings.load(context.configs)
     for warning in merged.warnings():
         context.warn(warning)
@@ -91,7 +99,7 @@ def load(context: HostContext, *, use_aws: bool = False, resource: str | None = 
     return Tables(
         context,
         config,
-        context.child_env(),
+        context.child_env() if env is None else env,
         found,
         use_aws,
         resource or tables.get("resource"),

@@ -72,15 +72,25 @@ class Resolved(NamedTuple):
 
 @contextlib.contextmanager
 def environ(env: Mapping[str, str]) -> Iterator[None]:
-    """Run the block with ``os.environ`` holding exactly ``env`` (botocore reads it)."""
+    """Run the block with ``os.environ`` holding exactly ``env`` (botocore reads it).
+
+    botocore fixes the folder of its SSO token cache (``~/.aws/sso/cache``) when it is
+    imported; for the block, it is the one of ``env``'s ``HOME``."""
+    from botocore.credentials import SSOProvider
+    from botocore.tokens import SSOTokenProvider
+
     saved = dict(os.environ)
+    folders = (SSOProvider._SSO_TOKEN_CACHE_DIR, SSOTokenProvider._SSO_TOKEN_CACHE_DIR)
     os.environ.clear()
     os.environ.update(env)
+    folder = os.path.expanduser(os.path.join("~", ".aws", "sso", "cache"))
+    SSOProvider._SSO_TOKEN_CACHE_DIR = SSOTokenProvider._SSO_TOKEN_CACHE_DIR = folder
     try:
         yield
     finally:
         os.environ.clear()
         os.environ.update(saved)
+        SSOProvider._SSO_TOKEN_CACHE_DIR, SSOTokenProvider._SSO_TOKEN_CACHE_DIR = folders
 
 
 def _where(key: str, host: HostContext | None) -> str:
@@ -333,6 +343,7 @@ def errors(aws: AwsContext, doing: str) -> Iterator[None]:
         NoCredentialsError,
         NoRegionError,
     )
+    from botocore.parsers import ResponseParserError
 
     try:
         with environ(aws.env()):
@@ -357,3 +368,6 @@ def errors(aws: AwsContext, doing: str) -> Iterator[None]:
         ) from None
     except BotoCoreError as exc:
         raise GetDotenvError(f"{doing}: {exc}") from None
+    except ResponseParserError as exc:
+        first = str(exc).splitlines()[0].split(":")[0] if str(exc) else "unreadable"
+        raise GetDotenvError(f"{doing}: not an AWS answer ({first})") from None
