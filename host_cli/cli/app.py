@@ -184,12 +184,10 @@ def create_app(
     registered = {n: i for n, i in zip(command_names(app), infos, strict=True) if n}
     tree = None
     if host.mount_requests or mounts or groups:
-        from host_cli.cli import mounts as placing
-
         requests: dict[str, str | None] = {p: n for p, (n, _) in host.mount_requests.items()}
         requests.update(mounts or {})
         wished = set(host.mount_requests) - set(mounts or {})
-        tree = placing.build(registered, requests, groups, optional=wished)
+        tree = plugin_loader.place(registered, requests, groups, optional=wished)
         registered = tree.root
         mounted.update(tree.children)
         host.paths = tree.paths

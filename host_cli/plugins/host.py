@@ -190,6 +190,103 @@ class PluginHost:
         return derived, by
 
 
+# --- placing commands in the tree (nested mounts; see host_cli.cli.mounts) ---
+
+
+class Tree:
+    """The placed commands: ``root`` (name -> registration record) and, for each group path,
+    its mounted children (``children["aws"]["dynamodb"]``). ``paths``: command -> paths."""
+
+    def __init__(self) -> None:
+        self.root: dict[str, Any] = {}
+        self.children: dict[str, dict[str, Any]] = {}
+        self.paths: dict[str, list[str]] = {}
+
+
+def _renamed(info: Any, name: str) -> Any:
+    if getattr(info, "name", None) == name:
+        return info
+    import copy
+
+    info = copy.copy(info)
+    info.name = name
+    return info
+
+
+def _namespace(help_text: str) -> Any:
+    """The registration record of a namespace-only group (``groupPlugins``)."""
+    import typer
+    from typer.models import TyperInfo
+
+    return TyperInfo(typer.Typer(help=help_text, add_completion=False), help=help_text)
+
+
+def _is_group(info: Any) -> bool:
+    return hasattr(info, "typer_instance")  # a typer TyperInfo (typer is not imported here)
+
+
+def place(
+    registered: Mapping[str, Any],
+    requests: Mapping[str, str | None],
+    groups: Mapping[str, str] | None = None,
+    optional: frozenset[str] | set[str] = frozenset(),
+) -> Tree:
+    """Place the ``registered`` commands (name -> record, as plugins registered them) at the
+    ``requests`` (path -> command name, or ``None`` to leave the path empty) and their own
+    names, with the namespace-only ``groups`` (path -> help). A path whose parent is neither
+    a group nor a command group, or a command that does not exist, is an error naming both;
+    an ``optional`` path (a plugin's wish) whose parent is missing is left out instead."""
+    placed: dict[str, tuple[Any, str | None]] = {
+        name: (info, name) for name, info in registered.items()
+    }
+    for path, help_text in (groups or {}).items():
+        placed[path.strip("/")] = (_namespace(help_text), None)
+    for path, name in requests.items():
+        path = path.strip("/")
+        if name is None:
+            placed.pop(path, None)
+            continue
+        if name not in registered:
+            known = ", ".join(sorted(registered)) or "none"
+            raise PluginError(
+                f"cannot mount {name!r} at {path!r}: no command {name!r} (have: {known})"
+            )
+        placed[path] = (registered[name], name)
+    tree = Tree()
+    for path in sorted(placed, key=lambda p: p.count("/")):
+        info, name = placed[path]
+        parent, _, last = path.rpartition("/")
+        if not last:
+            raise PluginError(f"cannot mount {name!r} at {path!r}: not a command path")
+        if parent:
+            above = placed.get(parent)
+            if above is None or parent not in _all_paths(tree):
+                if path in optional:
+                    continue
+                raise PluginError(
+                    f"cannot mount {name or last!r} at {path!r}: there is no command group "
+                    f"{parent!r}"
+                )
+            if not _is_group(above[0]):
+                raise PluginError(
+                    f"cannot mount {name or last!r} at {path!r}: {parent!r} is a command, "
+                    "not a group"
+                )
+            tree.children.setdefault(parent, {})[last] = _renamed(info, last)
+        else:
+            tree.root[last] = _renamed(info, last)
+        if name is not None:
+            tree.paths.setdefault(name, []).append(path)
+    return tree
+
+
+def _all_paths(tree: Tree) -> set[str]:
+    found = set(tree.root)
+    for parent, children in tree.children.items():
+        found.update(f"{parent}/{name}" for name in children)
+    return found
+
+
 def slice_key(name: str) -> str:
     """How messages show a config key: ``plugins.aws``, ``plugins["aws/secrets"]``."""
     return f"plugins.{name}" if name.isidentifier() else f'plugins["{name}"]'
