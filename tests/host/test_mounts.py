@@ -144,7 +144,9 @@ def test_the_mount_tree_costs_no_import_on_runs_that_do_not_enter_it(project, ar
     )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["code"] == 0
+    # (a cold cache validates the config slices: their light model modules may load)
+    heavy = [m for m in result["loaded"] if not m.endswith(("_config", ".aws"))]
     if argv[0] == "aws":
-        assert not any(m.startswith(("botocore", "boto3")) for m in result["loaded"])
+        assert not any(m.startswith(("botocore", "boto3")) for m in heavy)
     else:
-        assert result["loaded"] == []
+        assert heavy == []
