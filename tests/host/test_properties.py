@@ -136,7 +136,7 @@ def test_the_plain_line_shortcut_reads_what_the_expression_reads(text):
             return str(exc)
 
     fast = read(text)
-    with mock.patch.object(envfile, "_simple", lambda line: None):
+    with mock.patch.object(envfile, "_simple", lambda line, *rest: None):
         assert read(text) == fast
 
 
