@@ -21,10 +21,10 @@ COMMAND_KEYS = ("start", "stop", "status", "ready")
 NO_BUILTIN = "GETDOTENV_DYNAMODB_NO_BUILTIN"
 
 GUIDANCE = """\
-local dynamodb: no local DynamoDB is configured. Either
+local dynamodb: <head>. Either
 - install the built-in server (moto, the [local] extra):
     pip install 'moto[dynamodb]>=5.1' 'flask>=3' 'flask-cors>=4'
-- or say how to run yours in getdotenv.config.yaml; the commands run in your shell with
+- or say how to run yours in <where>; the commands run in your shell with
   the composed environment, so $DYNAMODB_LOCAL_PORT works in them:
     plugins:
       dynamodb:
@@ -39,6 +39,26 @@ local dynamodb: no local DynamoDB is configured. Either
         local:
           jar: /opt/dynamodb-local      # the folder holding DynamoDBLocal.jar
 """
+
+
+def guidance(sources: Any, configured: bool) -> str:
+    """The guidance, naming the config file the project has (the one to edit): the public
+    getdotenv config file if there is one, else ``getdotenv.config.yaml``. ``configured``:
+    config sets something under ``plugins.dynamodb.local`` (a port, an endpoint) but nothing
+    that runs a server."""
+    files = [s for s in sources if Path(s.path).name.startswith("getdotenv.config.")]
+    public = [s for s in files if ".local." not in Path(s.path).name]
+    chosen = (public or files or [None])[-1]
+    where = chosen.shown if chosen is not None else "getdotenv.config.yaml"
+    if where.endswith(".json"):
+        where += " (shown here as YAML: the same keys in JSON)"
+    head = (
+        "plugins.dynamodb.local sets no way to run a server (no local.start, no local.jar) and "
+        "the built-in one is not installed"
+        if configured
+        else "no local DynamoDB is configured"
+    )
+    return GUIDANCE.replace("<head>", head, 1).replace("<where>", where, 1)
 
 
 def moto_available() -> bool:

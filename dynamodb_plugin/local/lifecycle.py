@@ -87,8 +87,14 @@ def load(context: HostContext, port: int | None = None) -> Local:
     return Local(context, merged.config["local"], env, *found)
 
 
-def _guidance() -> None:
-    typer.echo(backends.GUIDANCE, err=True, nl=False)
+def _guidance(run: Local) -> None:
+    sources = run.context.sources
+    configured = any(
+        isinstance(s.plugins.get(name), dict) and s.plugins[name].get("local")
+        for s in sources
+        for name in ("dynamodb", "aws/dynamodb")
+    )
+    typer.echo(backends.guidance(sources, configured), err=True, nl=False)
 
 
 def _run_config(run: Local, key: str) -> int:
@@ -229,7 +235,7 @@ def start(context: HostContext, *, port: int | None, timeout: float | None, in_m
     wait = float(timeout if timeout is not None else run.config["timeout"])
     which = backends.mode(run.config)
     if which == "none":
-        _guidance()
+        _guidance(run)
         return 0
     if which == "config":
         return _start_config(run, wait)
@@ -525,7 +531,7 @@ def stop(context: HostContext, *, timeout: float, force: bool) -> int:
     run = load(context)
     which = backends.mode(run.config)
     if which == "none":
-        _guidance()
+        _guidance(run)
         return 0
     folder, shown = _folder(run)
     if which == "config":
@@ -626,7 +632,7 @@ def status(context: HostContext, *, port: int | None, as_json: bool, timeout: fl
     run = load(context, port)
     which = backends.mode(run.config)
     if which == "none":
-        _guidance()
+        _guidance(run)
         return NOT_CONFIGURED
     if which == "config":
         report = _config_status(run, timeout, quiet=as_json)
@@ -677,7 +683,7 @@ def ready(context: HostContext, *, port: int | None, timeout: float) -> int:
     run = load(context, port)
     which = backends.mode(run.config)
     if which == "none":
-        _guidance()
+        _guidance(run)
         return NOT_CONFIGURED
     if which == "config" and run.config.get("ready"):
         return _ready_command(run, timeout)

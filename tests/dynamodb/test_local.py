@@ -422,6 +422,20 @@ def test_guidance_without_a_backend(project, dcli, monkeypatch):
     assert servers() == []
 
 
+def test_guidance_names_the_config_file_that_was_read(project, dcli, monkeypatch):
+    project({"getdotenv.config.json": '{"plugins": {"dynamodb": {"local": {"port": 8123}}}}'})
+    monkeypatch.setenv("GETDOTENV_DYNAMODB_NO_BUILTIN", "1")
+    out = dcli("dynamodb", "local", "status")
+    assert out.code == 3, out
+    assert out.err.startswith(
+        "local dynamodb: plugins.dynamodb.local sets no way to run a server (no local.start, no "
+        "local.jar) and the built-in one is not installed. Either"
+    ), out
+    assert "say how to run yours in getdotenv.config.json (shown here as YAML" in out.err
+    assert "getdotenv.config.yaml" not in out.err
+    assert "${DYNAMODB_LOCAL_PORT}:8000" in out.err and "{{.State.Running}}" in out.err
+
+
 def test_jar_folder_without_the_jar(project, dcli, tmp_path):
     project(
         {"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      jar: {tmp_path}\n"}
