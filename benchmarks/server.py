@@ -73,6 +73,7 @@ def wait_ready(port: int, proc: subprocess.Popen[bytes], start: float) -> float:
 
 class Server:
     name = ""
+    port = 0
 
     def start(self) -> float:
         raise NotImplementedError
