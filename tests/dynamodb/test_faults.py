@@ -74,11 +74,13 @@ def test_a_start_killed_after_spawning_leaves_a_recorded_server(project, port):
     argv = [sys.executable, "-m", "host_cli", "dynamodb", "local", "start"]
     starter = subprocess.Popen(argv, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        wait_for(lambda: servers())  # the server exists: kill start before it can record it
+        record = root / ".getdotenv" / state.RECORD
+        # The server records itself once it has its secret (on stdin from start): kill start
+        # then, before it has seen the server answer. (Killed before handing the secret over,
+        # start leaves no server at all: it exits on an empty stdin.)
+        wait_for(lambda: servers() and record.exists(), 10)
         starter.kill()
         starter.wait()
-        record = root / ".getdotenv" / state.RECORD
-        wait_for(record.exists, 10)  # the server records itself
         pid = json.loads(record.read_text())["pid"]
         assert pid == servers()[0][0]
         again = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=60)
