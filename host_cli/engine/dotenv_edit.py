@@ -401,12 +401,9 @@ def write_file(
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    with contextlib.suppress(OSError):  # some file systems cannot sync a folder
-        handle = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
+    from host_cli.support.serialize import sync_folder
+
+    sync_folder(folder)
 
 
 def edit_file(

@@ -151,7 +151,12 @@ def write_atomically(
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    with contextlib.suppress(OSError):  # some file systems cannot sync a folder
+    sync_folder(folder)
+
+
+def sync_folder(folder: Path | str) -> None:
+    """Make a rename in ``folder`` durable (some file systems cannot sync a folder: ignored)."""
+    with contextlib.suppress(OSError):
         handle = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(handle)
