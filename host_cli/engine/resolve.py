@@ -62,38 +62,22 @@ def merge_slices(
 
 
 def expand_strings(
-    value: Any,
-    expand: Callable[[str], str],
-    shell: Callable[[str], str] | None = None,
-    paths: Sequence[tuple[str, ...]] = (),
-    at: tuple[str, ...] = (),
+    value: Any, expand: Callable[[str, tuple[str, ...]], str], at: tuple[str, ...] = ()
 ) -> Any:
-    """Expand every string leaf once; a string that expands to empty keeps its raw text.
-    Leaves at ``paths`` (shell-string fields; ``"*"`` matches any key) expand with
-    ``shell``, which quotes each value for the shell."""
+    """Expand every string leaf once with ``expand(text, path)`` (``path``: the keys down to
+    the leaf, ``"*"`` for a list item); a string that expands to empty keeps its raw text."""
     if isinstance(value, str):
-        shelled = shell is not None and any(_matches(p, at) for p in paths)
-        result = shell(value) if shelled and shell is not None else expand(value)
+        result = expand(value, at)
         return result if result else value
     if isinstance(value, dict):
-        return {k: expand_strings(v, expand, shell, paths, (*at, str(k))) for k, v in value.items()}
+        return {k: expand_strings(v, expand, (*at, str(k))) for k, v in value.items()}
     if isinstance(value, list):
-        return [expand_strings(v, expand, shell, paths, (*at, "*")) for v in value]
+        return [expand_strings(v, expand, (*at, "*")) for v in value]
     return value
 
 
 def _matches(pattern: tuple[str, ...], at: tuple[str, ...]) -> bool:
     return len(pattern) == len(at) and all(p in ("*", a) for p, a in zip(pattern, at, strict=True))
-
-
-def _holds_reference(value: Any) -> bool:
-    if isinstance(value, str):
-        return "$" in value
-    if isinstance(value, dict):
-        return any(_holds_reference(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_holds_reference(v) for v in value)
-    return False
 
 
 class Inputs(NamedTuple):
@@ -165,19 +149,26 @@ def _plugin_configs(
     lookup = lookup_in(env, inputs.process_env)
     referenced = False
 
-    def expand_one(text: str) -> str:
-        nonlocal referenced
-        if "$" not in text:
-            return text
-        referenced = True
-        return expand(text, lookup)
+    def expander(model_ref: Any) -> Callable[[str, tuple[str, ...]], str]:
+        """Expand one string of this slice: a shell-string field (``ShellCommand``) with each
+        value quoted for the shell, any other with get-dotenv's interpolation. The model's
+        shell fields are looked up only once a string holds a reference."""
+        shell_paths: list[Sequence[tuple[str, ...]]] = []
 
-    def shell_one(text: str) -> str:
-        nonlocal referenced
-        if "$" not in text:
-            return text
-        referenced = True
-        return expand_shell(text, lookup)
+        def expand_one(text: str, at: tuple[str, ...]) -> str:
+            nonlocal referenced
+            if "$" not in text:
+                return text
+            referenced = True
+            if not shell_paths:
+                from host_cli.plugins.configs import shell_paths as of_model
+
+                shell_paths.append(of_model(model_ref))
+            if any(_matches(p, at) for p in shell_paths[0]):
+                return expand_shell(text, lookup)
+            return expand(text, lookup)
+
+        return expand_one
 
     slices = {}
     for name in models:
@@ -186,12 +177,7 @@ def _plugin_configs(
         if override:
             extra = Source(Path("."), "command line", plugins={name: dict(override)})
             merged, where = merge_slices((*sources, extra), name)
-        paths: Sequence[tuple[str, ...]] = ()
-        if _holds_reference(merged):
-            from host_cli.plugins.configs import shell_paths
-
-            paths = shell_paths(models[name][0])
-        slices[name] = (expand_strings(merged, expand_one, shell_one, paths), where)
+        slices[name] = (expand_strings(merged, expander(models[name][0])), where)
     configs = PluginConfigs(models, slices, reuse)
     configs.validate_all()
     return configs, referenced
