@@ -88,11 +88,11 @@ def _locked(folder: Path) -> Iterator[None]:
 
 def _recorded(folder: Path) -> dict[str, Any]:
     """What the state file says, users alive or not (``{}`` when there is none)."""
-    from host_cli import read_text
+    from host_cli import GetDotenvError, read_text
 
     try:
         data = json.loads(read_text(folder / STATE, str(folder / STATE), nofollow=True) or "{}")
-    except (ValueError, Exception):  # unreadable state counts as none; it is rewritten
+    except (GetDotenvError, ValueError):  # unreadable state counts as none; it is rewritten
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -120,10 +120,11 @@ def _server(folder: Path) -> list[Any] | None:
     """Which server the project's record names (pid and start time), to tell a killed
     session's server from one the user started later on the same port."""
     from dynamodb_plugin.local import state
+    from host_cli import GetDotenvError
 
     try:
         record = state.read(folder, state.RECORD)
-    except Exception:
+    except GetDotenvError:
         return None
     return [record.pid, record.started_at] if record is not None else None
 
