@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -26,6 +26,8 @@ from dynamodb_plugin.local.server import CONTROL_PATH, ERROR
 from host_cli import PluginError, default_shell, run_process, shell_argv
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from host_cli import HostContext
 
 NOT_CONFIGURED = 3
@@ -422,17 +424,20 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
             with open(fd, "ab") as out:
                 out.write(f"--- {state.now()} {' '.join(argv)}\n".encode())
                 out.flush()
-                child = subprocess.Popen(
-                    argv,
-                    stdin=subprocess.DEVNULL if secret is None else subprocess.PIPE,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    env=run.context.child_env(),
-                    # a folder of its own, never the project's: nothing there can be imported
-                    # or picked up by the server (it also runs with python -P)
-                    cwd=str(data_dir),
-                    start_new_session=True,
-                )
+                # Ctrl-C waits until the process is ours to stop: one that lands inside
+                # Popen, after the fork, would leave a process we hold no handle on
+                with _ctrl_c_deferred():
+                    child = subprocess.Popen(
+                        argv,
+                        stdin=subprocess.DEVNULL if secret is None else subprocess.PIPE,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        env=run.context.child_env(),
+                        # a folder of its own, never the project's: nothing there can be
+                        # imported or picked up by the server (it also runs with python -P)
+                        cwd=str(data_dir),
+                        start_new_session=True,
+                    )
             if child.stdin is not None:
                 with contextlib.suppress(BrokenPipeError), child.stdin:
                     child.stdin.write(f"{secret}\n".encode())  # it died: its log says why
@@ -474,6 +479,26 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
             raise PluginError(f"local dynamodb {why} (log {run.shown(log)})")
     _announce(run.endpoint)
     return 0
+
+
+@contextlib.contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Hold a SIGINT that arrives inside the block and deliver it to the previous handler
+    on leaving (a ``KeyboardInterrupt`` then rises after the block, not inside it). Only the
+    main thread can handle signals; elsewhere the block runs as is."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[FrameType | None] = []
+    previous = signal.signal(signal.SIGINT, lambda _signum, frame: held.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if held and callable(previous):
+            previous(signal.SIGINT, held[0])
 
 
 def _interrupted(run: Local, folder: Path, child: subprocess.Popen[bytes]) -> PluginError:
