@@ -8,7 +8,7 @@ Imported only to validate a slice (the host caches the result).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (  # noqa: TID253 - this module is imported only to validate a slice
     BaseModel,
@@ -113,6 +113,10 @@ class LocalConfig(BaseModel):
     # Origins of browser apps that may call the built-in server (DynamoDB Local's -cors idea,
     # closed by default).
     cors: list[str] | None = None
+    # Time to Live: expire (the built-in server deletes expired items) or off (never, as
+    # DynamoDB Local); how often it looks, in seconds (see dynamodb_plugin/local/ttl.py).
+    ttl: Literal["expire", "off"] | None = None
+    ttl_interval: float | None = Field(default=None, ge=0.05, le=3600)
 
     @field_validator("cors")
     @classmethod

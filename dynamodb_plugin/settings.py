@@ -19,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
         "timeout": 30.0,
         "snapshot_interval": 60.0,
         "export_aws_env": False,
+        "ttl": "off",
+        "ttl_interval": 5.0,
     },
     "tables": {
         "path": "tables",

@@ -89,9 +89,16 @@ class Recording(NamedTuple):
 
 
 def moto_argv(
-    where: Recording, snapshot: Path | None, autosave: float, cors: Sequence[str] = ()
+    where: Recording,
+    snapshot: Path | None,
+    autosave: float,
+    cors: Sequence[str] = (),
+    *,
+    ttl: str = "off",
+    ttl_interval: float | None = None,
 ) -> list[str]:
-    """The built-in server's command line; it reads its control secret from stdin."""
+    """The built-in server's command line; it reads its control secret from stdin. With
+    ``ttl="expire"`` it deletes expired items every ``ttl_interval`` seconds."""
     # -P: the project's own modules (a json.py, a secrets.py) are never imported by the server
     argv = [sys.executable, "-P", "-m", "dynamodb_plugin.local.server", "--port", str(where.port)]
     argv += ["--record", str(where.record), "--endpoint", where.endpoint, "--log", str(where.log)]
@@ -99,7 +106,28 @@ def moto_argv(
         argv += ["--snapshot", str(snapshot), "--autosave", f"{autosave:g}"]
     for origin in cors:
         argv += ["--cors", origin]
+    if ttl == "expire":
+        argv += ["--ttl", "expire"]
+        if ttl_interval is not None:
+            argv += ["--ttl-interval", f"{ttl_interval:g}"]
     return [*argv, "--secret-stdin"]
+
+
+TTL_NOT_HONOURED = {
+    "jar": "Amazon's DynamoDB Local (local.jar) never deletes expired items",
+    "config": "your local.start command runs the server, so it decides (LocalStack, for one: "
+    "DYNAMODB_REMOVE_EXPIRED_ITEMS=1)",
+}
+
+
+def check_ttl(ttl: str, which: str, given: str) -> None:
+    """``ttl: expire`` is honoured by the built-in server only: with another backend it is
+    refused (``PluginError``) rather than silently never expiring anything. ``given`` names
+    where it was set (the config key or the flag)."""
+    why = TTL_NOT_HONOURED.get(which)
+    if ttl == "expire" and why is not None:
+        fix = "leave the flag out" if given.startswith("--") else "set it to off or remove it"
+        raise PluginError(f"{given}: expire is honoured by the built-in server only; {why}: {fix}")
 
 
 def jar_cors(port: int, cors: Sequence[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -30,6 +31,11 @@ PortOption = Annotated[
         "0 picks a free port.",
     ),
 ]
+
+
+class TtlMode(StrEnum):
+    expire = "expire"
+    off = "off"
 
 
 def _context(ctx: typer.Context, port: int | None) -> tuple[HostContext, int | None]:
@@ -65,12 +71,23 @@ def start(
     in_memory: Annotated[
         bool, typer.Option("--in-memory", help="Keep no data across stop/start (built-in server).")
     ] = False,
+    ttl: Annotated[
+        TtlMode | None,
+        typer.Option(
+            help="expire: the built-in server deletes expired items (TTL) within "
+            "local.ttlInterval seconds (default 5); off: never, as DynamoDB Local "
+            "[default: local.ttl, off]."
+        ),
+    ] = None,
 ) -> None:
     """Start the local DynamoDB and wait until it answers; exit 0 if it already runs."""
     from dynamodb_plugin.local import lifecycle as local
 
     context, port = _context(ctx, port)
-    raise typer.Exit(local.start(context, port=port, timeout=timeout, in_memory=in_memory))
+    mode = ttl.value if ttl is not None else None
+    raise typer.Exit(
+        local.start(context, port=port, timeout=timeout, in_memory=in_memory, ttl=mode)
+    )
 
 
 @local_app.command()

@@ -232,13 +232,26 @@ def _squatted(record: state.Record, why: str) -> PluginError:
     )
 
 
-def start(context: HostContext, *, port: int | None, timeout: float | None, in_memory: bool) -> int:
+def start(
+    context: HostContext,
+    *,
+    port: int | None,
+    timeout: float | None,
+    in_memory: bool,
+    ttl: str | None = None,
+) -> int:
+    """``ttl``: the command's ``--ttl`` (``expire``/``off``), over ``local.ttl``."""
     run = load(context, port)
     wait = float(timeout if timeout is not None else run.config["timeout"])
     which = backends.mode(run.config)
     if which == "none":
         _guidance(run)
         return 0
+    if ttl is not None:
+        run = run._replace(config={**run.config, "ttl": ttl})
+    backends.check_ttl(
+        run.config.get("ttl", "off"), which, "--ttl" if ttl else "plugins.dynamodb.local.ttl"
+    )
     if which == "config":
         return _start_config(run, wait)
     return _start_builtin(run, which, wait, in_memory)
@@ -410,7 +423,14 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
             from dynamodb_plugin.local.snapshot import FILE
 
             snapshot = data_dir / FILE if persist else None
-            argv = backends.moto_argv(where, snapshot, float(run.config["snapshot_interval"]), cors)
+            argv = backends.moto_argv(
+                where,
+                snapshot,
+                float(run.config["snapshot_interval"]),
+                cors,
+                ttl=run.config.get("ttl", "off"),
+                ttl_interval=run.config.get("ttl_interval"),
+            )
             secret = secrets.token_urlsafe(32)  # to the server on stdin, never in argv
         fd = open_private(
             log,

@@ -685,6 +685,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--secret-stdin", action="store_true", help="read the control secret from stdin"
     )
+    _ttl_arguments(parser)
     args = parser.parse_args(argv)
     args.secret = _secret(args.secret_stdin)
     if args.secret is None:
@@ -712,6 +713,39 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args)
     finally:
         state.remove(folder, pid=os.getpid())
+
+
+def _ttl_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--ttl expire`` runs the sweeper that deletes expired items (see ``ttl``)."""
+    from dynamodb_plugin.local import ttl
+
+    def interval(text: str) -> float:
+        value = float(text)
+        if not ttl.MIN_INTERVAL <= value <= ttl.MAX_INTERVAL:
+            raise argparse.ArgumentTypeError(
+                f"expected seconds {ttl.MIN_INTERVAL:g}-{ttl.MAX_INTERVAL:g}"
+            )
+        return value
+
+    parser.add_argument("--ttl", choices=ttl.MODES, default="off", help="delete expired items")
+    parser.add_argument("--ttl-interval", type=interval, default=ttl.DEFAULT_INTERVAL)
+
+
+def _start_ttl(args: argparse.Namespace, tracker: Tracker, stopping: threading.Event) -> None:
+    if args.ttl != "expire":
+        return
+    from dynamodb_plugin.local import ttl
+
+    call = api_caller(tracker.app)  # its own client: the sweeper's thread only
+    ttl.start(
+        tracker,
+        call,
+        args.ttl_interval,
+        stopping,
+        account=SHARED_ACCOUNT,
+        region=SHARED_REGION,
+        say=say,
+    )
 
 
 def _secret(from_stdin: bool) -> str | None:
@@ -839,6 +873,7 @@ def _serve(args: argparse.Namespace) -> int:
     if note:
         say(note)
     say(f"serving on http://localhost:{args.port} (127.0.0.1{', ::1' if len(servers) > 1 else ''})")
+    _start_ttl(args, tracker, stopping)
 
     interval = args.autosave if args.autosave > 0 else None
     while not stopping.wait(interval):

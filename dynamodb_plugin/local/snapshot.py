@@ -3,11 +3,15 @@
 Format 2, ``snapshot.jsonl``: JSON Lines, so that neither side holds the whole database twice.
 
     {"format": "getdotenv-dynamodb-snapshot", "version": 2, "moto": ..., "written_at": ...}
-    {"table": {"account", "region", "create": CreateTable parameters, "ttl", "pitr"}, "items": N}
+    {"table": {"account", "region", "create": CreateTable parameters, "ttl", "ttl_description",
+               "pitr"}, "items": N}
     ... N lines, one item each in DynamoDB's JSON (binary values base64, as on the wire) ...
     {"end": true, "tables": T, "items": I}
 
-The last line proves the file whole; a file without it, or whose counts differ, is refused
+``ttl_description`` is the table's TimeToLiveDescription as DescribeTimeToLive answers it (a
+disabled TTL keeps its attribute name); ``ttl`` (the name of an enabled TTL, else ``null``) is
+still written for the getdotenv versions before it, and read where ``ttl_description`` is
+missing. The last line proves the file whole; a file without it, or whose counts differ, is refused
 as truncated. A version above ``VERSION`` is refused with a message to upgrade. Format 1 (one
 JSON document, ``snapshot.json``, written before this format) is still read; the first save
 after restoring one replaces it.
@@ -41,6 +45,8 @@ FILE = "snapshot.jsonl"
 LEGACY_FILE = "snapshot.json"  # format 1
 DEFAULT_ACCOUNT = "123456789012"
 _BYTES = "__base64__"  # format 1's wrapper for binary values
+_TTL_KEYS = ("TimeToLiveStatus", "AttributeName")
+_TTL_STATUSES = ("ENABLED", "DISABLED", "ENABLING", "DISABLING")
 
 # One DynamoDB API call on the server being restored: (operation, request) -> response.
 Call = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -175,6 +181,7 @@ def _table_header(account: str, region: str, backend: Any, table: Any) -> dict[s
         "region": region,
         "create": _create_params(description, backend.list_tags_of_resource(table.table_arn)),
         "ttl": ttl.get("AttributeName") if ttl.get("TimeToLiveStatus") == "ENABLED" else None,
+        "ttl_description": {k: ttl[k] for k in _TTL_KEYS if isinstance(ttl.get(k), str)},
         "pitr": pitr.get("PointInTimeRecoveryStatus") == "ENABLED",
     }
 
@@ -402,9 +409,7 @@ def restore(path: Path, region: str, call: Call) -> tuple[int, int]:
             continue
         call("CreateTable", create)
         created.add(name)
-        if table.get("ttl"):
-            spec = {"Enabled": True, "AttributeName": table["ttl"]}
-            call("UpdateTimeToLive", {"TableName": name, "TimeToLiveSpecification": spec})
+        _restore_ttl(call, backend.tables.get(name) if fast else None, name, ttl_of(table))
         if table.get("pitr"):
             spec = {"PointInTimeRecoveryEnabled": True}
             call(
@@ -417,6 +422,52 @@ def restore(path: Path, region: str, call: Call) -> tuple[int, int]:
             _put_batches(call, name, rows)
         items += len(rows)
     return len(created), items
+
+
+def ttl_of(table: dict[str, Any]) -> dict[str, str]:
+    """A table's TTL as DescribeTimeToLive answered it when saved: ``ttl_description``
+    (written since TTL settings are kept exactly), else the older ``ttl`` (the attribute name
+    of an enabled TTL, or ``null``)."""
+    name = table.get("create", {}).get("TableName")
+    if "ttl_description" not in table:
+        legacy = table.get("ttl")
+        if legacy is None:
+            return {}
+        if not isinstance(legacy, str) or not legacy:
+            raise SnapshotError(f"table {name!r}: ttl is not an attribute name")
+        return {"TimeToLiveStatus": "ENABLED", "AttributeName": legacy}
+    description = table["ttl_description"]
+    if (
+        not isinstance(description, dict)
+        or not set(description) <= set(_TTL_KEYS)
+        or description.get("TimeToLiveStatus", "DISABLED") not in _TTL_STATUSES
+        or not isinstance(description.get("AttributeName", "-"), str)
+        or description.get("AttributeName") == ""
+    ):
+        raise SnapshotError(
+            f"table {name!r}: ttl_description is not a TimeToLiveDescription "
+            f"(TimeToLiveStatus one of {', '.join(_TTL_STATUSES)}, AttributeName)"
+        )
+    return dict(description)
+
+
+def _restore_ttl(call: Call, moto_table: Any, name: str, description: dict[str, str]) -> None:
+    """Give the new table the TTL settings it had, exactly as DescribeTimeToLive answered
+    them: enabled through UpdateTimeToLive, as a client would; a status UpdateTimeToLive
+    cannot set (disabled but with its attribute name, ENABLING, DISABLING) directly in moto's
+    table where its model is the one known, else the nearest UpdateTimeToLive."""
+    status = description.get("TimeToLiveStatus", "DISABLED")
+    attribute = description.get("AttributeName")
+    if not description or (status == "DISABLED" and attribute is None):
+        return  # a new table's TTL
+    if attribute is not None and status in ("ENABLED", "ENABLING"):
+        spec = {"Enabled": True, "AttributeName": attribute}
+        call("UpdateTimeToLive", {"TableName": name, "TimeToLiveSpecification": spec})
+    if isinstance(getattr(moto_table, "ttl", None), dict):
+        moto_table.ttl = dict(description)
+    elif attribute is not None and status in ("DISABLED", "DISABLING"):
+        spec = {"Enabled": False, "AttributeName": attribute}
+        call("UpdateTimeToLive", {"TableName": name, "TimeToLiveSpecification": spec})
 
 
 def _put_direct(table: Any, rows: list[dict[str, Any]]) -> None:
