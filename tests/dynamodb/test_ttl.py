@@ -325,6 +325,22 @@ def test_a_sweep_deletes_marks_the_change_and_spares_an_item_changed_meanwhile(e
     call("PutItem", {"TableName": "t", "Item": item("a", 9, expires={"N": "1500"})})
     assert sweeper.sweep(2000.0) == 1 and writes.dirty
     assert _left(call) == [1]
+    removes = [r for r in _stream(call) if r["eventName"] == "REMOVE"]
+    assert [r["dynamodb"]["Keys"]["sk"]["N"] for r in removes] == ["0", "2", "9"]
+    assert all(r["userIdentity"] == ttl.IDENTITY for r in removes)
+
+
+def _stream(call):
+    """The stream's records, through the DynamoDB Streams API as a client reads them."""
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    from dynamodb_plugin.local import server
+
+    arn = call("DescribeTable", {"TableName": "t"})["Table"]["LatestStreamArn"]
+    streams = dynamodbstreams_backends[server.SHARED_ACCOUNT][server.SHARED_REGION]
+    shard = streams.describe_stream(arn)["Shards"][0]["ShardId"]
+    it = streams.get_shard_iterator(arn, shard, "TRIM_HORIZON", None)
+    return streams.get_records(it.arn, 100)["Records"]
 
 
 def test_once_writes_are_closed_a_sweep_deletes_nothing(expiring):
