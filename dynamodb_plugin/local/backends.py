@@ -113,6 +113,19 @@ def moto_argv(
     return [*argv, "--secret-stdin"]
 
 
+def ttl_differs(record: Any, wanted: str) -> str | None:
+    """A note when the built-in server that runs expires items other than ``wanted`` says
+    (the setting takes effect at start); ``None`` when they agree."""
+    if record.backend != "moto" or not record.argv:
+        return None
+    argv = list(record.argv)
+    at = argv.index("--ttl") + 1 if "--ttl" in argv else len(argv)
+    running = argv[at] if at < len(argv) else "off"
+    if running == wanted:
+        return None
+    return f"it runs with ttl {running}, not {wanted}: stop and start it to change that"
+
+
 TTL_NOT_HONOURED = {
     "jar": "Amazon's DynamoDB Local (local.jar) never deletes expired items",
     "config": "your local.start command runs the server, so it decides (LocalStack, for one: "

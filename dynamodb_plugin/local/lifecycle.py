@@ -389,6 +389,9 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
                     if not _wait(run, timeout, alive=lambda: state.is_ours(record), ours=mine):
                         raise _squatted(record, state.not_ours(record) or "it does not answer")
                 _say(f"local dynamodb: already running ({record.backend}, pid {record.pid})")
+                note = backends.ttl_differs(record, run.config.get("ttl", "off"))
+                if note:
+                    _say(f"local dynamodb: {note}")
                 _announce(record.endpoint)
                 return 0
             state.remove(folder)
