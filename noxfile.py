@@ -47,6 +47,18 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def moto_suite(session: nox.Session) -> None:
+    """moto's own server-mode DynamoDB tests against the built-in server and a plain moto server.
+
+    Fails when a test that passes on plain moto fails on ours and is not one of the by-design
+    differences listed in tests/conformance/moto_suite.py. Arguments after `--` go to it
+    (`nox -s moto_suite -- -n 0`, `-- --moto-src PATH`, `-- --help`).
+    """
+    session.install("-e", ".[local]", "pytest", "pytest-xdist", "freezegun")
+    session.run("python", "tests/conformance/moto_suite.py", *session.posargs)
+
+
+@nox.session
 def release(session: nox.Session) -> None:
     """Build the wheel and sdist, check them, and try the wheel in a fresh venv (no upload).
 

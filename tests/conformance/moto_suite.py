@@ -75,7 +75,69 @@ ONLY_DYNAMODB = "DynamoDB only"
 # - DynamoDB only: ours serves the DynamoDB and DynamoDB Streams APIs and nothing else of
 #   moto (no STS, IAM, S3, CloudFormation, Kinesis, ...; no /moto-api/ admin API): see
 #   docs/dynamodb.md "Security". A test that calls another service fails on ours.
-KNOWN: dict[str, tuple[str, str]] = {}
+_ENDPOINTS = (
+    "DescribeEndpoints names dynamodb.us-east-1.amazonaws.com, the one database's region, "
+    "whatever region the client signs with"
+)
+_ARN = "a table created by a us-east-2 client has an ARN of the one database's region, us-east-1"
+_S3 = "creates an S3 bucket / objects (CreateBucket: 404 from ours)"
+_S3_STS = "the account_id fixture asks STS GetCallerIdentity, then S3 for a bucket"
+_STS = "asks STS GetCallerIdentity for the account id (ours: UnknownOperationException)"
+_IAM = "creates an IAM role and assumes it through STS, then moto's IAM auth simulation"
+_GROUPS: list[tuple[str, str, str, list[str]]] = [
+    # (file under tests/test_dynamodb/, kind, reason, tests)
+    # Signed for another region, answered from the one database (moto's us-east-1 backend):
+    ("test_dynamodb.py", SHARED, _ENDPOINTS, ["test_describe_endpoints[*"]),
+    ("test_dynamodb_table_without_range_key.py", SHARED, _ARN, ["test_create_table"]),
+    (
+        "test_dynamodb_export_table.py",
+        ONLY_DYNAMODB,
+        _S3,
+        ["test_export_empty_table", "test_export_point_in_time_recovery_not_enabled"]
+        + ["test_list_exports"],
+    ),
+    (
+        "test_dynamodb_export_table.py",
+        ONLY_DYNAMODB,
+        _S3_STS,
+        ["test_export_from_missing_table", "test_export_table"],
+    ),
+    (
+        "test_dynamodb_import_table.py",
+        ONLY_DYNAMODB,
+        _S3,
+        ["test_import_from_empty_s3_bucket", "test_import_table_multiple_files"]
+        + [
+            "test_import_table_single_file_with_multiple_items",
+            "test_only_process_file_with_prefix",
+        ]
+        + ["test_process_gzipped_file", "test_some_successfull_files_and_some_with_unknown_data"],
+    ),
+    (
+        "test_dynamodb_resource_policy.py",
+        ONLY_DYNAMODB,
+        _STS,
+        ["test_delete_resource_policy", "test_delete_resource_policy_from_former_revision"]
+        + ["test_delete_resource_policy_from_unknown_revision"]
+        + ["test_delete_resource_policy_with_revision", "test_put_resource_policy"]
+        + ["test_put_resource_policy_against_current_revision"]
+        + ["test_put_resource_policy_against_norevision"]
+        + ["test_put_resource_policy_against_norevision_when_revision_exists"]
+        + ["test_put_resource_policy_against_previous_revision"]
+        + ["test_put_resource_policy_multiple_times", "test_put_resource_policy_unknown_resource"],
+    ),
+    (
+        "test_dynamodb_iam_permission.py",
+        ONLY_DYNAMODB,
+        _IAM,
+        ["test_dynamodb_authorization_put_item"],
+    ),
+]
+KNOWN: dict[str, tuple[str, str]] = {
+    f"tests/test_dynamodb/{file}::{test}": (kind, why)
+    for file, kind, why, tests in _GROUPS
+    for test in tests
+}
 
 
 def known(nodeid: str) -> tuple[str, str] | None:
@@ -129,12 +191,12 @@ def _extract(archive: Path, into: Path) -> Path:
     return into / top
 
 
-def moto_tests(version: str, src: str | None, cache: Path) -> Path:
-    """A folder holding moto's ``tests/`` for ``version``."""
+def moto_tests(version: str, src: str | None, cache: Path, scratch: Path) -> Path:
+    """A folder holding moto's ``tests/`` for ``version`` (an archive is unpacked in ``scratch``)."""
     if src:
         path = Path(src)
         if path.is_file():
-            path = _extract(path, Path(tempfile.mkdtemp(prefix="moto-src-")))
+            path = _extract(path, scratch / "moto-src")
         if not (path / "tests" / "test_dynamodb").is_dir():
             raise HarnessError(f"--moto-src {src}: no tests/test_dynamodb in it")
         theirs = _version_of(path)
@@ -499,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="moto-suite-"))
     code = 2
     try:
-        src = moto_tests(version, args.moto_src, cache)
+        src = moto_tests(version, args.moto_src, cache, work)
         deps = dependencies(cache, not args.no_install, args.workers > 0)
         workdir_with_tests(src, work / "src")
         say(f"moto {version}'s tests from {src}; our server's code: {code_under_test()}")
