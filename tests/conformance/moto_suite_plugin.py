@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+from collections.abc import Iterator
+from types import FrameType
 from typing import Any
 
 import pytest
 
 RESULTS = "MOTO_SUITE_RESULTS"
+TIMEOUT = "MOTO_SUITE_TEST_TIMEOUT"
 RECORD = "MOTO_SUITE_RECORD"
 RESET_PATH = "/_getdotenv/reset"
 SECRET_HEADER = "X-Getdotenv-Secret"
@@ -56,6 +60,47 @@ def pytest_configure(config: pytest.Config) -> None:
         with open(record, encoding="utf-8") as f:
             data = json.load(f)
         _reset_with_secret(str(data["endpoint"]).rstrip("/") + RESET_PATH, str(data["secret"]))
+
+
+class TestTimeout(Exception):
+    """A test phase ran past MOTO_SUITE_TEST_TIMEOUT."""
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    import traceback
+
+    where = [f for f in traceback.extract_stack(frame) if "/tests/" in f.filename]
+    at = f" at {where[-1].filename.rsplit('/tests/', 1)[1]}:{where[-1].lineno}" if where else ""
+    raise TestTimeout(f"ran past {os.environ.get(TIMEOUT, '120')} s{at}")
+
+
+def _bounded() -> Iterator[None]:
+    seconds = int(float(os.environ.get(TIMEOUT, "120")))
+    if seconds <= 0:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    yield from _bounded()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    yield from _bounded()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    yield from _bounded()
 
 
 def _reason(report: pytest.TestReport) -> str:
