@@ -570,7 +570,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--test-timeout", type=float, default=120, help="seconds per test phase; 0: none"
     )
-    parser.add_argument("select", nargs="*", help="extra pytest arguments (e.g. -k query)")
+    parser.add_argument(
+        "select", nargs="*", help="extra pytest arguments, after -- (e.g. -- -k query)"
+    )
     args = parser.parse_args(argv)
     version = importlib.metadata.version("moto")
     cache = cache_root(args.cache)
