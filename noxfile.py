@@ -52,7 +52,7 @@ def moto_suite(session: nox.Session) -> None:
 
     Fails when a test that passes on plain moto fails on ours and is not one of the by-design
     differences listed in tests/conformance/moto_suite.py. Arguments after `--` go to it
-    (`nox -s moto_suite -- -n 0`, `-- --moto-src PATH`, `-- --help`; pytest arguments after a
+    (`nox -s moto_suite -- -n 2`, `-- --moto-src PATH`, `-- --help`; pytest arguments after a
     second `--`: `nox -s moto_suite -- -- -k query`).
     """
     session.install("-e", ".[local]", "pytest", "pytest-xdist", "freezegun")

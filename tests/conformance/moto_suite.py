@@ -12,9 +12,10 @@ Takes moto's tests of the moto version installed here (the sdist from PyPI, whic
 - plain moto: ``python -m moto.server`` on loopback, reset through its ``/moto-api/reset``;
 
 runs ``tests/test_dynamodb`` and ``tests/test_dynamodbstreams`` with ``TEST_SERVER_MODE=true``
-the way moto's own Makefile does (the ``requires_clean_slate`` tests and the streams tests one at
-a time with a reset before each; the rest with ``-n N`` and no resets, ``MOTO_CALL_RESET_API=false``;
-``-n 0`` runs everything one at a time with resets), and compares. Exit status: 0 when every test
+one at a time with a reset before each, as moto's ``make test_server`` does (``-n N``: moto's
+parallel split instead, the ``requires_clean_slate`` and streams tests one at a time with resets,
+the rest on N xdist workers with no resets, ``MOTO_CALL_RESET_API=false``; on 2 busy cores it was
+slower), and compares. Exit status: 0 when every test
 that passes on plain moto passes on ours or is listed in ``KNOWN`` below with its reason; 1 when
 one is not (printed with its failure); 2 when the harness itself could not run.
 
@@ -567,7 +568,9 @@ def report(moto: dict[str, dict[str, str]], mine: dict[str, dict[str, str]]) -> 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--moto-src", help="a moto source checkout or sdist (default: PyPI's)")
-    parser.add_argument("-n", "--workers", type=int, default=2, help="xdist workers; 0: serial")
+    parser.add_argument(
+        "-n", "--workers", type=int, default=0, help="xdist workers (default 0: one at a time)"
+    )
     parser.add_argument("--baseline", help="plain moto's results JSON of an earlier run")
     parser.add_argument("--cache", help="cache folder (default ~/.cache/getdotenv/moto-suite)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
