@@ -332,7 +332,9 @@ def test_shell_completion(project):
     root = project({})
     env = {**os.environ, "SHELL": "/bin/bash"}
     script = subprocess.run(
-        [sys.executable, "-m", "host_cli", "--show-completion"],
+        # the shell named: without it, typer guesses from the parent processes, and a test
+        # runner's workers may have no shell among them ("Shell not supported")
+        [sys.executable, "-m", "host_cli", "--show-completion", "bash"],
         capture_output=True,
         text=True,
         env=env,
