@@ -37,6 +37,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         import gc
 
         gc.disable()
+        # typer's package loads only when something uses it (host_cli.cli.hotpath): `cmd`
+        # and the root group are built from typer's classes without it.
+        from host_cli.cli.hotpath import defer_typer
+
+        defer_typer()
     from host_cli.cli.app import run
 
     code = run(argv)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+# typer.core and typer.models only: typer's package is loaded where a typer app is built
+# (create_app; the start path builds the root group without it, host_cli.cli.hotpath).
 import typer
+from typer._click.utils import echo
 from typer.core import TyperGroup
 from typer.models import CommandInfo, TyperInfo
 
@@ -106,6 +108,8 @@ class HostGroup(TyperGroup):
             return super().invoke(ctx)
         except GetDotenvError as exc:
             if _debug_wanted(ctx.obj):
+                import traceback
+
                 traceback.print_exc()
             message = str(exc)
             if isinstance(ctx.obj, Session):
@@ -114,7 +118,7 @@ class HostGroup(TyperGroup):
                 from host_cli.support.redact import Redactor
 
                 message = Redactor(True).scrub(message)
-            typer.echo(f"{self.prog}: error: {message}", err=True)
+            echo(f"{self.prog}: error: {message}", err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -150,6 +154,31 @@ def create_app(
     namespace-only groups (path -> help text) that mounts can use: ``groups={"tools":
     "Team tools"}, mounts={"tools/dynamodb": "dynamodb"}``. See docs/plugins.md.
     """
+    settings, group = _host(prog_name, plugins, entry_points, root_option_defaults)
+    app = _typer_app(prog_name, group, settings, help)
+    registered, tree = _register(settings, group, app, mounts, groups)
+    if completion_requested(prog_name):
+        # Shell completion walks every command's options: build them all, typer's way.
+        from typer._completion_classes import completion_init
+
+        completion_init()
+        if tree is not None:
+            from host_cli.cli import mounts as placing
+
+            placing.materialize(app, tree)
+        resolve_groups(app)
+        return app
+    _defer_commands(app, group, registered)
+    return app
+
+
+def _host(
+    prog_name: str,
+    plugins: Iterable[object],
+    entry_points: bool,
+    root_option_defaults: Mapping[str, Any] | None,
+) -> tuple[Settings, type[HostGroup]]:
+    """Load the plugins; the settings of every run and the app's own root group class."""
     from host_cli.cli import builtin
     from host_cli.plugins import host as plugin_loader
 
@@ -165,6 +194,16 @@ def create_app(
     lazy: dict[str, TyperInfo | CommandInfo] = {}
     mounted: dict[str, dict[str, Any]] = {}
     group = type("HostGroup", (HostGroup,), {"prog": prog_name, "lazy": lazy, "mounted": mounted})
+    return settings, group
+
+
+def _context_settings(settings: Settings) -> dict[str, Any]:
+    return {"obj": settings, "help_option_names": ["-h", "--help"]}
+
+
+def _typer_app(
+    prog_name: str, group: type[HostGroup], settings: Settings, help: str | None
+) -> typer.Typer:
     app = typer.Typer(
         name=prog_name,
         cls=group,
@@ -173,12 +212,28 @@ def create_app(
         add_completion=False,
         rich_markup_mode=None,
         pretty_exceptions_enable=False,
-        context_settings={"obj": settings, "help_option_names": ["-h", "--help"]},
+        context_settings=_context_settings(settings),
         help=help or DESCRIPTION,
     )
     # typer makes a group only of an app with a callback or commands; HostGroup puts the root
     # options and their callback in place of this one.
     app.callback()(_no_options)
+    return app
+
+
+def _register(
+    settings: Settings,
+    group: type[HostGroup],
+    app: Any,
+    mounts: Mapping[str, str | None] | None,
+    groups: Mapping[str, str] | None,
+) -> tuple[dict[str, Any], Any]:
+    """Let the plugins register their commands on ``app`` (a ``typer.Typer`` or the start
+    path's ``Registry``) and place them: the commands at the root (name -> registration) and
+    the placed tree, if a mount or group asked for one."""
+    from host_cli.plugins import host as plugin_loader
+
+    host = settings.plugin_host
     host.register_commands(app)
     infos: list[TyperInfo | CommandInfo] = [*app.registered_commands, *app.registered_groups]
     registered = {n: i for n, i in zip(command_names(app), infos, strict=True) if n}
@@ -189,31 +244,66 @@ def create_app(
         wished = set(host.mount_requests) - set(mounts or {})
         tree = plugin_loader.place(registered, requests, groups, optional=wished)
         registered = tree.root
-        mounted.update(tree.children)
+        group.mounted.update(tree.children)
         host.paths = tree.paths
-    if completion_requested(prog_name):
-        # Shell completion walks every command's options: build them all, typer's way.
-        from typer._completion_classes import completion_init
+    return registered, tree
 
-        completion_init()
-        if tree is not None:
-            from host_cli.cli import mounts as placing
 
-            placing.materialize(app, tree)
-        resolve_groups(app)
-        return app
-    # Every command is built when first used (see LazyCommand); names were checked above.
-    lazy.update(registered)
+def _defer_commands(app: Any, group: type[HostGroup], registered: Mapping[str, Any]) -> None:
+    """Every command is built when first used (see LazyCommand); names were checked above."""
+    group.lazy.update(registered)
     app.registered_commands.clear()
     app.registered_groups.clear()
-    return app
+
+
+def root_command(
+    prog_name: str = "getdotenv",
+    *,
+    plugins: Iterable[object] = (),
+    entry_points: bool = True,
+    root_option_defaults: Mapping[str, Any] | None = None,
+    help: str | None = None,
+    mounts: Mapping[str, str | None] | None = None,
+    groups: Mapping[str, str] | None = None,
+) -> Any:
+    """The root click command of ``create_app(...)`` (same arguments), as ``run`` runs it.
+
+    Built without typer's package (host_cli.cli.hotpath) unless shell completion is asked
+    for or a plugin used more of the app than ``command()`` and ``add_typer()``; then it is
+    ``typer.main.get_command(create_app(...))``."""
+    if not HOT_PATH or completion_requested(prog_name):
+        app = create_app(
+            prog_name,
+            plugins=plugins,
+            entry_points=entry_points,
+            root_option_defaults=root_option_defaults,
+            help=help,
+            mounts=mounts,
+            groups=groups,
+        )
+        return typer.main.get_command(app)
+    from host_cli.cli.hotpath import Registry, root_group
+
+    settings, group = _host(prog_name, plugins, entry_points, root_option_defaults)
+    registry = Registry(lambda: _typer_app(prog_name, group, settings, help))
+    registered, _ = _register(settings, group, registry, mounts, groups)
+    if registry.typer is not None:  # a plugin used the app beyond command()/add_typer()
+        _defer_commands(registry.typer, group, registered)
+        return typer.main.get_command(registry.typer)
+    _defer_commands(registry, group, registered)
+    return root_group(
+        group, name=prog_name, help=help or DESCRIPTION, context_settings=_context_settings(settings)
+    )
+
+
+# False: `run` builds the root command through typer (create_app), as tests compare.
+HOT_PATH = True
 
 
 def run(argv: Sequence[str] | None = None, *, prog_name: str = "getdotenv", **kwargs: Any) -> int:
     """Build the app and run it with ``argv``; returns the exit code (never raises SystemExit)."""
     try:
-        app = create_app(prog_name, **kwargs)
-        command = typer.main.get_command(app)
+        command = root_command(prog_name, **kwargs)
         command.main(
             args=list(sys.argv[1:] if argv is None else argv),
             prog_name=prog_name,
@@ -224,6 +314,8 @@ def run(argv: Sequence[str] | None = None, *, prog_name: str = "getdotenv", **kw
         return code if isinstance(code, int) else (0 if code is None else 1)
     except GetDotenvError as exc:
         if _debug_wanted(None):
+            import traceback
+
             traceback.print_exc()
         from host_cli.support.redact import Redactor
 

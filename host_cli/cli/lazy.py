@@ -21,38 +21,63 @@ def _text(*candidates: object) -> str:
 
 
 _TARGET = "__getdotenv_target__"
+_CLICK = "__getdotenv_click__"
 
 
-def deferred(target: str) -> Callable[..., Any]:
+def deferred(target: str, *, click: str | None = None) -> Callable[..., Any]:
     """A command callback standing for ``"module:function"``, imported only when the command
     runs or ``--help`` lists it: register it with ``app.command(name)(deferred(...))`` so that a
-    start that runs another command never imports the module."""
+    start that runs another command never imports the module.
+
+    ``click``: ``"module:function"`` that builds, from the command's ``CommandInfo``, the very
+    click command typer would build for ``target``, without importing typer's package (the
+    host's ``cmd``: host_cli.cli.hotpath); that command is then built that way."""
 
     def stand_in() -> None:
         raise RuntimeError(f"{target} was not loaded")
 
     setattr(stand_in, _TARGET, target)
+    if click is not None:
+        setattr(stand_in, _CLICK, click)
     return stand_in
+
+
+class DeferredApp:
+    """What ``deferred_app`` returns: an empty ``typer.Typer(help=...)`` as far as typer and
+    the host read one (``info``, no commands, no callback), marked with its target."""
+
+    def __init__(self, target: str, help: str) -> None:
+        from typer.models import TyperInfo
+
+        self.info = TyperInfo(help=help)
+        self.registered_commands: list[Any] = []
+        self.registered_groups: list[Any] = []
+        self.registered_callback: Any = None
+        setattr(self, _TARGET, target)
+
+    def __repr__(self) -> str:
+        return f"deferred_app({getattr(self, _TARGET)!r})"
 
 
 def deferred_app(target: str, *, help: str) -> typer.Typer:
     """A command group standing for the typer app at ``"module:attribute"``, imported only when
     one of its commands runs or its help is shown: ``app.add_typer(deferred_app(...),
     name="mine")``. ``help`` is what ``--help`` lists for the group until then."""
-    stand_in = typer.Typer(help=help)
-    setattr(stand_in, _TARGET, target)
-    return stand_in
+    stand_in: Any = DeferredApp(target, help)  # typer's own app class costs typer's import
+    return stand_in  # type: ignore[no-any-return]
+
+
+def _import(target: str) -> Any:
+    import importlib
+
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
 
 
 def _resolved(value: Any) -> Any:
     """The command function or typer app a ``deferred`` stand-in is for (else ``value``)."""
     target = getattr(value, _TARGET, None)
-    if target is None:
-        return value
-    import importlib
-
-    module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    return value if target is None else _import(target)
 
 
 def resolve_groups(app: typer.Typer) -> None:
@@ -106,6 +131,10 @@ class LazyCommand(TyperCommand):
 
     @property
     def real(self) -> Any:
+        if self._real is None and isinstance(self._info, CommandInfo):
+            builder = getattr(self._info.callback, _CLICK, None)
+            if builder is not None:  # built without typer's package (host_cli.cli.hotpath)
+                self._real = _import(builder)(self._info)
         if self._real is None:
             holder = typer.Typer(rich_markup_mode=None, add_completion=False)
             if isinstance(self._info, CommandInfo):

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+# Not typer's package (host_cli.cli.hotpath): typer.echo and typer.Exit are these.
+from typer._click.utils import echo
 from typer.core import TyperOption
+from typer.exceptions import Exit
 
 from host_cli.cli.session import Session, Settings
 from host_cli.engine.expand import expand, lookup_in
 from host_cli.support.errors import OptionError
+
+if TYPE_CHECKING:
+    from typer import Context
 
 _E = " Expanded against the process environment."
 
@@ -54,7 +59,7 @@ def _option(  # noqa: PLR0913 - the attributes a root option can set
     )
 
 
-def _version(ctx: typer.Context, _param: Any, value: bool) -> None:
+def _version(ctx: Context, _param: Any, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
     import platform
@@ -65,14 +70,14 @@ def _version(ctx: typer.Context, _param: Any, value: bool) -> None:
     name = (
         f"getdotenv {__version__}" if prog == "getdotenv" else f"{prog} (getdotenv {__version__})"
     )
-    typer.echo(f"{name}, Python {platform.python_version()}")
-    raise typer.Exit(0)
+    echo(f"{name}, Python {platform.python_version()}")
+    raise Exit(0)
 
 
 def _completion(action: str) -> Any:
     """``--show-completion``/``--install-completion``: typer's own, loaded only when asked."""
 
-    def callback(ctx: typer.Context, param: Any, value: str | None) -> None:
+    def callback(ctx: Context, param: Any, value: str | None) -> None:
         if value is None or ctx.resilient_parsing:
             return
         from typer._completion_classes import completion_init
@@ -400,7 +405,7 @@ def options() -> list[TyperOption]:
     ]
 
 
-def root(ctx: typer.Context, given: Mapping[str, Any]) -> None:
+def root(ctx: Context, given: Mapping[str, Any]) -> None:
     """The root group's callback: ``given`` holds the value of every option of ``options()``
     by name (``None`` where not given)."""
     settings = ctx.obj
@@ -441,10 +446,10 @@ def root(ctx: typer.Context, given: Mapping[str, Any]) -> None:
             )
         from host_cli.cli.builtin.cmd import run_command
 
-        raise typer.Exit(run_command(session.context(), [command], alias=True))
+        raise Exit(run_command(session.context(), [command], alias=True))
     if ctx.invoked_subcommand is None:
         if cli.get("log") or cli.get("outputPath") or cli.get("trace"):
             session.context()  # composing runs the requested effects; there is nothing to run
-            raise typer.Exit(0)
-        typer.echo(ctx.get_help())
-        raise typer.Exit(0)
+            raise Exit(0)
+        echo(ctx.get_help())
+        raise Exit(0)

@@ -24,6 +24,8 @@ _COMMANDS = {
     "set": "host_cli.cli.builtin.edit:set_",
     "unset": "host_cli.cli.builtin.edit:unset",
 }
+# Commands whose click object the start path builds without typer's package (host_cli.cli.hotpath).
+_CLICK = {"cmd": "host_cli.cli.builtin.cmd_run:click_command"}
 # Commands that take another command's arguments as their own.
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_interspersed_args": False}
 
@@ -37,7 +39,7 @@ def register_commands(app: typer.Typer) -> None:
 
     for name, target in _COMMANDS.items():
         settings = _PASS_THROUGH if name in ("cmd", "batch") else None
-        app.command(name, context_settings=settings)(deferred(target))
+        app.command(name, context_settings=settings)(deferred(target, click=_CLICK.get(name)))
     app.add_typer(deferred_app("host_cli.cli.builtin.aws.group:app", help=AWS_HELP), name="aws")
 
 
