@@ -271,7 +271,9 @@ def root_command(
     Built without typer's package (host_cli.cli.hotpath) unless shell completion is asked
     for or a plugin used more of the app than ``command()`` and ``add_typer()``; then it is
     ``typer.main.get_command(create_app(...))``."""
-    if not HOT_PATH or completion_requested(prog_name):
+    from host_cli.cli import hotpath
+
+    if not hotpath.ENABLED or completion_requested(prog_name):
         app = create_app(
             prog_name,
             plugins=plugins,
@@ -282,22 +284,17 @@ def root_command(
             groups=groups,
         )
         return typer.main.get_command(app)
-    from host_cli.cli.hotpath import Registry, root_group
-
     settings, group = _host(prog_name, plugins, entry_points, root_option_defaults)
-    registry = Registry(lambda: _typer_app(prog_name, group, settings, help))
+    registry = hotpath.Registry(lambda: _typer_app(prog_name, group, settings, help))
     registered, _ = _register(settings, group, registry, mounts, groups)
     if registry.typer is not None:  # a plugin used the app beyond command()/add_typer()
         _defer_commands(registry.typer, group, registered)
         return typer.main.get_command(registry.typer)
     _defer_commands(registry, group, registered)
-    return root_group(
-        group, name=prog_name, help=help or DESCRIPTION, context_settings=_context_settings(settings)
+    context_settings = _context_settings(settings)
+    return hotpath.root_group(
+        group, name=prog_name, help=help or DESCRIPTION, context_settings=context_settings
     )
-
-
-# False: `run` builds the root command through typer (create_app), as tests compare.
-HOT_PATH = True
 
 
 def run(argv: Sequence[str] | None = None, *, prog_name: str = "getdotenv", **kwargs: Any) -> int:

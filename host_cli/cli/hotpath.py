@@ -32,6 +32,10 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+# False: every command is built by typer (``create_app``, typer's ``get_command``), as
+# tests/host/test_hotpath.py does to compare both ways.
+ENABLED = True
+
 _DEFERRED_DOC = "typer, deferred by host_cli.cli.hotpath until an attribute is used"
 
 
@@ -166,7 +170,7 @@ class Registry:
             raise TypeError(
                 f"add_typer() got an unexpected keyword argument {sorted(unknown)[0]!r}"
             )
-        values = {k: given[k] if k in given else _default(v) for k, v in _ADD_TYPER_DEFAULTS.items()}
+        values = {k: given.get(k, _default(v)) for k, v in _ADD_TYPER_DEFAULTS.items()}
         if "deprecated" not in given:
             values["deprecated"] = False  # typer's only plain default here
         if not values["options_metavar"]:

@@ -132,8 +132,10 @@ class LazyCommand(TyperCommand):
     @property
     def real(self) -> Any:
         if self._real is None and isinstance(self._info, CommandInfo):
+            from host_cli.cli import hotpath
+
             builder = getattr(self._info.callback, _CLICK, None)
-            if builder is not None:  # built without typer's package (host_cli.cli.hotpath)
+            if builder is not None and hotpath.ENABLED:  # built without typer's package
                 self._real = _import(builder)(self._info)
         if self._real is None:
             holder = typer.Typer(rich_markup_mode=None, add_completion=False)

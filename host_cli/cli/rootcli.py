@@ -444,7 +444,7 @@ def root(ctx: Context, given: Mapping[str, Any]) -> None:
                 f"--cmd runs a command itself; it cannot be combined with the "
                 f"{ctx.invoked_subcommand!r} command"
             )
-        from host_cli.cli.builtin.cmd import run_command
+        from host_cli.cli.builtin.cmd_run import run_command
 
         raise Exit(run_command(session.context(), [command], alias=True))
     if ctx.invoked_subcommand is None:

@@ -161,6 +161,7 @@ def click_command(info: Any) -> Any:
 
     def cmd(command: Sequence[str] | None = None) -> None:
         # typer's wrapper: an empty list[str] | None = None argument is passed as None
-        raise Exit(run_command(get_context(get_current_context()), list(command or [])))
+        context = get_context(get_current_context())  # type: ignore[arg-type]
+        raise Exit(run_command(context, list(command or [])))
 
     return command_from_info(info, params=[argument], callback=cmd, help=HELP)
