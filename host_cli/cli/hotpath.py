@@ -43,14 +43,29 @@ _LOCK = _thread.RLock()
 
 
 class _DeferredPackage(types.ModuleType):
-    """``typer`` before its ``__init__`` ran: submodules import, and the first missing
-    attribute runs the package's ``__init__`` (then answers as typer would)."""
+    """``typer`` before its ``__init__`` ran: a submodule's name is that submodule (as
+    ``from . import _click`` in typer's own modules asks), any other missing attribute runs
+    the package's ``__init__`` first (then answers as typer would)."""
 
     def __getattr__(self, name: str) -> Any:
+        if not name.startswith("__") and _is_submodule(self, name):
+            import importlib
+
+            return importlib.import_module(f"{self.__name__}.{name}")
         with _LOCK:
             if isinstance(self, _DeferredPackage):
                 _load(self)
         return getattr(self, name)
+
+
+def _is_submodule(package: types.ModuleType, name: str) -> bool:
+    import os
+
+    for folder in getattr(package, "__path__", ()):
+        base = os.path.join(folder, name)
+        if os.path.isfile(base + ".py") or os.path.isfile(os.path.join(base, "__init__.py")):
+            return True
+    return False
 
 
 def _load(module: types.ModuleType) -> None:
