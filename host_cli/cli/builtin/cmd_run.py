@@ -7,7 +7,6 @@ tests/host/test_hotpath.py compares the two).
 """
 
 import os
-import shutil
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +81,8 @@ _SHELL_WORDS = frozenset(
 
 def _check_found(context: "HostContext", word: str) -> None:
     """A lone word that is neither a script nor a program: say so, as a shell would (127)."""
+    import shutil  # with bz2, lzma and zlib: only for a lone word (not `true`, a shell word)
+
     path = context.child_env().get("PATH", os.defpath)
     if shutil.which(word, path=path) is None:
         known = ", ".join(sorted(context.scripts)) or "none defined"
