@@ -34,7 +34,9 @@ def register_commands(app: typer.Typer, mount: Callable[[str, str], None]) -> No
     file is read, and also for ``--help``. Do no I/O and import nothing heavy here (the
     command functions may import what they need). Mount under one name you own, e.g.
     ``app.add_typer(sub_app, name="dynamodb")``; a name another plugin already took is
-    an error naming both plugins.
+    an error naming both plugins. On a start ``app`` is the host's registry
+    (``host_cli.cli.hotpath.Registry``): ``command()`` and ``add_typer()`` as typer's, without
+    importing typer's package; any other ``typer.Typer`` attribute comes from a real one.
 
     ``mount(path, name)`` asks the host to mount the command ``name`` (one this plugin
     registered) also at ``path`` under another plugin's namespace: ``mount("aws/dynamodb",
