@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from host_cli import hookimpl
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Forks one child per invocation (fresh imports each, nothing shared but the interpreter).
@@ -298,3 +300,61 @@ def test_deferred_app_reads_as_an_empty_typer_app():
         [],
         None,
     )
+
+
+class _TyperPlugin:
+    """A plugin whose command is an annotated typer function; ``escalate`` also reads the
+    root app's ``info`` (more than command()/add_typer())."""
+
+    escalate = False
+
+    @hookimpl
+    def register_commands(self, app):
+        import typer
+
+        def hello(name: str = typer.Option("world", help="Who.")) -> None:
+            """Say hello."""
+            typer.echo(f"hello {name} ({type(app).__name__})")
+
+        if self.escalate:
+            assert app.info.help  # the real typer.Typer's
+        app.command("hello")(hello)
+
+
+class _EscalatingPlugin(_TyperPlugin):
+    escalate = True
+
+
+@pytest.mark.parametrize("plugin", [_TyperPlugin, _EscalatingPlugin])
+def test_a_plugins_typer_command_runs_the_same_on_both_ways(plugin, capsys):
+    from host_cli.cli import app, hotpath
+
+    outputs = []
+    for enabled in (True, False):
+        hotpath.ENABLED = enabled
+        try:
+            for argv in (["hello", "--name", "you"], ["hello", "--help"], ["--help"]):
+                code = app.run(argv, plugins=[plugin()], entry_points=False)
+                outputs.append((code, capsys.readouterr()))
+        finally:
+            hotpath.ENABLED = True
+    hot, typer_built = outputs[:3], outputs[3:]
+    assert hot[0] == (0, ("hello you (Registry)\n", ""))
+    assert typer_built[0] == (0, ("hello you (Typer)\n", ""))
+    assert hot[1:] == typer_built[1:]
+    assert "Say hello." in hot[2][1].out and "--name" in hot[1][1].out
+
+
+def test_a_plugin_that_uses_more_of_the_app_gets_typers_root(monkeypatch):
+    import typer
+
+    from host_cli.cli import app
+
+    built = []
+    real = typer.main.get_command
+    monkeypatch.setattr(typer.main, "get_command", lambda a: built.append(a) or real(a))
+    app.root_command(plugins=[_TyperPlugin()], entry_points=False)
+    assert built == []
+    root = app.root_command(plugins=[_EscalatingPlugin()], entry_points=False)
+    assert len(built) == 1 and isinstance(built[0], typer.Typer)
+    assert "hello" in type(root).lazy
