@@ -78,8 +78,9 @@ def _simple(line: str, checked: bool = False) -> tuple[str, str] | None:
     expression, which most lines are; ``None`` for anything the expression must decide.
 
     Plain: ASCII whose only whitespace is spaces and tabs, ``KEY=`` right after the
-    indentation, a value with no ``#`` and no opening quote. Node's expression gives such a
-    line the key and the value with its surrounding spaces and tabs removed, exactly.
+    indentation, a value that is not empty and has no ``#`` and no opening quote. Node's
+    expression gives such a line the key and the value with its surrounding spaces and tabs
+    removed, exactly.
     ``checked``: the caller has found the whole text ASCII and free of ``_NOT_SIMPLE``.
     """
     if not checked and (not line.isascii() or any(c in line for c in _NOT_SIMPLE)):
@@ -91,10 +92,12 @@ def _simple(line: str, checked: bool = False) -> tuple[str, str] | None:
     i = s.find("=")
     if i <= 0 or not _KEY_CHARS.issuperset(s[:i]) or s.startswith("export"):
         return None
-    value = s[i + 1 :]
-    if "#" in value or value.lstrip(" \t")[:1] in ("'", '"', "`"):
+    value = s[i + 1 :].strip(" \t")
+    # an empty value is Node's to read: its quoted forms may start on a later line
+    # (``C=`` then ``'x'`` reads C=x)
+    if not value or "#" in value or value[0] in ("'", '"', "`"):
         return None
-    return s[:i], value.strip(" \t")
+    return s[:i], value
 
 
 def parse(text: str, *, source: str = "<string>") -> list[Entry]:
@@ -106,6 +109,9 @@ def parse(text: str, *, source: str = "<string>") -> list[Entry]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     exact = any(c in text for c in _SPACES_DIFFER)
+    # JavaScript's ^ and $ also break lines at U+2028/U+2029: the expression alone reads
+    # such a text right (a comment ends there), the shortcut's lines would not
+    shortcut = "\u2028" not in text and "\u2029" not in text
     # checked once for the whole text instead of once per line (``_simple``'s first test)
     checked = text.isascii() and not any(c in text for c in _NOT_SIMPLE)
     entries: list[Entry] = []
@@ -113,7 +119,7 @@ def parse(text: str, *, source: str = "<string>") -> list[Entry]:
     while pos < size:
         end = text.find("\n", pos)
         end = size if end == -1 else end
-        simple = _simple(text[pos:end], checked)
+        simple = _simple(text[pos:end], checked) if shortcut else None
         if simple is not None:
             if simple is not _SKIP:
                 entries.append(Entry(simple[0], simple[1], line))

@@ -9,7 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from host_cli.engine import config
@@ -123,6 +123,8 @@ plain_lines = st.lists(
 
 @FAST
 @given(plain_lines | any_text)
+@example("C=\n'x'")  # an empty value: Node's quoted forms may start on the next line
+@example("A=1\n#\u2028A=2")  # U+2028 ends a comment (JavaScript's ^ and $)
 def test_the_plain_line_shortcut_reads_what_the_expression_reads(text):
     """Most lines skip Node's expression (host_cli.engine.envfile._simple); they must read the same."""
     from unittest import mock
