@@ -8,90 +8,28 @@ Imported only to validate a slice (the host caches the result).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (  # noqa: TID253 - this module is imported only to validate a slice
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    field_validator,
 )
 from pydantic.alias_generators import to_camel  # noqa: TID253
 
-from dynamodb_plugin.endpoint import parse_endpoint
+from dynamodb_plugin import config_checks as checks
 from host_cli import ShellCommand
 
 _MODEL = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
 # The TypeScript plugin's schema drops keys it does not know; so do we (and say so).
 _LENIENT = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
 
-
-def _url(value: str | None) -> str | None:
-    if value is None:
-        return None
-    parsed = parse_endpoint(value)
-    if parsed is None:
-        raise ValueError("expected an http(s) URL such as http://localhost:8000")
-    return parsed[0]
-
-
-def _origins(value: list[str] | None) -> list[str] | None:
-    """Browser origins, each ``scheme://host[:port]`` exactly as a browser sends it."""
-    if value is None:
-        return None
-    from urllib.parse import urlsplit
-
-    out = []
-    for origin in value:
-        if origin.strip() == "*":
-            raise ValueError(
-                "'*' is not accepted: any web page could then read and change the local "
-                "database; list the origins of your app, such as http://localhost:3000"
-            )
-        try:
-            parts = urlsplit(origin.strip())
-            parts.port  # noqa: B018 - raises on a bad port
-        except ValueError:
-            parts = None
-        if (
-            parts is None
-            or parts.scheme not in ("http", "https")
-            or not parts.hostname
-            or parts.path not in ("", "/")
-            or parts.query
-            or parts.fragment
-            or parts.username is not None
-        ):
-            raise ValueError(
-                f"{origin!r}: expected an origin such as http://localhost:3000 (scheme, host "
-                "and port only)"
-            )
-        out.append(f"{parts.scheme}://{parts.netloc.lower()}")
-    return out
-
-
-def _not_blank(value: str | None) -> str | None:
-    if value is not None and not value.strip():
-        raise ValueError("expected a non-empty string (leave the key out to unset it)")
-    return value
-
-
-def _whole(value: Any, low: int, high: int) -> int | None:
-    """An integer from a number or a string of ASCII digits (the TypeScript schema takes both)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"expected a whole number {low}-{high}")
-    if isinstance(value, str):
-        text = value.strip()
-        if not (text.isascii() and text.isdigit()):
-            raise ValueError(f"expected a whole number {low}-{high}")
-        value = int(text)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"expected a whole number {low}-{high}")
-    return value
+# Checks are plain functions of a pydantic-free module (not ``field_validator`` methods), so the
+# host can validate a slice from a cached core schema without importing this module.
+Url = AfterValidator(checks.url)
+Origins = AfterValidator(checks.origins)
+NotBlank = AfterValidator(checks.not_blank)
 
 
 class LocalConfig(BaseModel):
@@ -100,38 +38,23 @@ class LocalConfig(BaseModel):
     model_config = _MODEL
 
     port: int | None = Field(default=None, ge=1, le=65535)
-    endpoint: str | None = None
-    start: ShellCommand | None = None
-    stop: ShellCommand | None = None
-    status: ShellCommand | None = None
-    ready: ShellCommand | None = None
+    endpoint: Annotated[str | None, Url] = None
+    start: Annotated[ShellCommand | None, NotBlank] = None
+    stop: Annotated[ShellCommand | None, NotBlank] = None
+    status: Annotated[ShellCommand | None, NotBlank] = None
+    ready: Annotated[ShellCommand | None, NotBlank] = None
     persist: bool | None = None
-    jar: str | None = None
+    jar: Annotated[str | None, NotBlank] = None
     timeout: float | None = Field(default=None, gt=0)
     snapshot_interval: float | None = Field(default=None, ge=0)
     export_aws_env: bool | None = None
     # Origins of browser apps that may call the built-in server (DynamoDB Local's -cors idea,
     # closed by default).
-    cors: list[str] | None = None
+    cors: Annotated[list[str] | None, Origins] = None
     # Time to Live: expire (the built-in server deletes expired items) or off (never, as
     # DynamoDB Local); how often it looks, in seconds (see dynamodb_plugin/local/ttl.py).
     ttl: Literal["expire", "off"] | None = None
     ttl_interval: float | None = Field(default=None, ge=0.05, le=3600)
-
-    @field_validator("cors")
-    @classmethod
-    def _cors_are_origins(cls, value: list[str] | None) -> list[str] | None:
-        return _origins(value)
-
-    @field_validator("endpoint")
-    @classmethod
-    def _endpoint_is_a_url(cls, value: str | None) -> str | None:
-        return _url(value)
-
-    @field_validator("start", "stop", "status", "ready", "jar")
-    @classmethod
-    def _command_not_blank(cls, value: str | None) -> str | None:
-        return _not_blank(value)
 
 
 class Tokens(BaseModel):
@@ -139,13 +62,8 @@ class Tokens(BaseModel):
 
     model_config = _MODEL
 
-    table: str | None = None
-    transform: str | None = None
-
-    @field_validator("table", "transform")
-    @classmethod
-    def _name_not_blank(cls, value: str | None) -> str | None:
-        return _not_blank(value)
+    table: Annotated[str | None, NotBlank] = None
+    transform: Annotated[str | None, NotBlank] = None
 
 
 class TablesConfig(BaseModel):
@@ -228,26 +146,11 @@ class _Lenient(BaseModel):
 
 
 class TsLocal(_Lenient):
-    port: int | str | None = None
-    endpoint: str | None = None
-    start: ShellCommand | None = None
-    stop: ShellCommand | None = None
-    status: ShellCommand | None = None
-
-    @field_validator("port")
-    @classmethod
-    def _port(cls, value: Any) -> int | None:
-        return _whole(value, 1, 65535)
-
-    @field_validator("endpoint")
-    @classmethod
-    def _endpoint_is_a_url(cls, value: str | None) -> str | None:
-        return _url(value)
-
-    @field_validator("start", "stop", "status")
-    @classmethod
-    def _command_not_blank(cls, value: str | None) -> str | None:
-        return _not_blank(value)
+    port: Annotated[int | str | None, AfterValidator(checks.port)] = None
+    endpoint: Annotated[str | None, Url] = None
+    start: Annotated[ShellCommand | None, NotBlank] = None
+    stop: Annotated[ShellCommand | None, NotBlank] = None
+    status: Annotated[ShellCommand | None, NotBlank] = None
 
 
 class TsTokens(_Lenient):
@@ -257,12 +160,7 @@ class TsTokens(_Lenient):
 
 
 class TsWaiter(_Lenient):
-    maxSeconds: int | float | str | None = None  # noqa: N815
-
-    @field_validator("maxSeconds")
-    @classmethod
-    def _seconds(cls, value: Any) -> int | None:
-        return _whole(value, 1, 86400)
+    maxSeconds: Annotated[int | float | str | None, AfterValidator(checks.seconds)] = None  # noqa: N815
 
 
 class TsCreate(_Lenient):
@@ -297,15 +195,10 @@ class TsMigrate(_Lenient):
     targetTable: str | None = None  # noqa: N815
     fromVersion: str | None = None  # noqa: N815
     toVersion: str | None = None  # noqa: N815
-    pageSize: int | str | None = None  # noqa: N815
+    pageSize: Annotated[int | str | None, AfterValidator(checks.page_size)] = None  # noqa: N815
     limit: int | str | None = None
     transformConcurrency: int | str | None = None  # noqa: N815
     progressIntervalMs: int | str | None = None  # noqa: N815
-
-    @field_validator("pageSize")
-    @classmethod
-    def _page(cls, value: Any) -> int | None:
-        return _whole(value, 1, 1_000_000)
 
 
 class TypeScriptConfig(_Lenient):
@@ -313,7 +206,7 @@ class TypeScriptConfig(_Lenient):
     Unknown keys are kept so that they can be named in a warning, never silently dropped."""
 
     tablesPath: str | None = None  # noqa: N815
-    minTableVersionWidth: int | str | None = None  # noqa: N815
+    minTableVersionWidth: Annotated[int | str | None, AfterValidator(checks.width)] = None  # noqa: N815
     tokens: TsTokens = TsTokens()
     local: TsLocal = TsLocal()
     generate: TsGenerate = TsGenerate()
@@ -322,8 +215,3 @@ class TypeScriptConfig(_Lenient):
     delete: TsDelete = TsDelete()
     purge: TsPurge = TsPurge()
     migrate: TsMigrate = TsMigrate()
-
-    @field_validator("minTableVersionWidth")
-    @classmethod
-    def _width(cls, value: Any) -> int | None:
-        return _whole(value, 1, 9)

@@ -3,8 +3,12 @@
 
 A validated slice is remembered in the cache (``host_cli.support.cache``) under a hash of the
 expanded slice, the model's name and the source files of the model's package, so an
-unchanged config costs no pydantic import on the next run. ``data(name)`` reads that
-(cheap); ``get(Model)`` builds the typed model (imports pydantic).
+unchanged config costs no pydantic import on the next run. Each slice has its own entry: an
+edit of one slice validates that slice only. A slice that did change is validated from its
+model's core schema, stored in the cache the first time pydantic built the model
+(``host_cli.plugins.coreschema``): no pydantic import then either, the same result and the same
+errors. ``data(name)`` reads all that (cheap); ``get(Model)`` builds the typed model (imports
+pydantic).
 """
 
 from __future__ import annotations
@@ -63,6 +67,18 @@ def _stamps_of(module: str) -> list[str]:
     if pyd is not None and pyd.origin:
         files.append(os.path.join(os.path.dirname(pyd.origin), "version.py"))
     return cache.file_stamps(files)
+
+
+VALIDATED: list[tuple[str, str]] = []
+"""``(slice, how)`` for each slice this process validated without a cache hit, ``how`` being
+``"core"`` (from a stored core schema, no pydantic) or ``"pydantic"`` (the model). For tests."""
+
+
+def _schema_material(model: Any) -> str:
+    from host_cli.plugins.coreschema import core_stamp_files
+
+    stamps = [*_code_stamps(model), *cache.file_stamps(core_stamp_files())]
+    return repr(["core-schema", _model_path(model), stamps])
 
 
 Path: TypeAlias = tuple[str, ...]
@@ -179,10 +195,50 @@ class PluginConfigs:
         hit = cache.load("slice", material)
         if isinstance(hit, dict):
             return hit
-        model = self._typed_model(name)
-        data: dict[str, Any] = model.model_dump(mode="json")
+        data = self._validate_from_core_schema(name)
+        how = "core"
+        if data is None:
+            how = "pydantic"
+            data = self._typed_model(name).model_dump(mode="json")
+            self._export_core_schema(name)
+        VALIDATED.append((name, how))
         cache.store("slice", material, data)
         return data
+
+    def _validate_from_core_schema(self, name: str) -> dict[str, Any] | None:
+        """The slice validated by its model's stored core schema, without pydantic; ``None``
+        when no schema is stored (or it no longer builds: pydantic then decides)."""
+        model_ref, _plugin = self._models[name]
+        stored = cache.load("coreschema", _schema_material(model_ref))
+        if not isinstance(stored, dict):
+            return None
+        from host_cli.plugins import coreschema
+
+        try:
+            validator = coreschema.Validator(stored)
+        except Exception:  # a stale or foreign entry, a check renamed: only costs time
+            return None
+        value, where = self._slices.get(name, ({}, {}))
+        try:
+            data = validator.validate(value)
+        except validator.ValidationError as exc:
+            raise PluginError(format_error(name, exc, where)) from None  # type: ignore[arg-type]
+        except coreschema.CannotDump:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _export_core_schema(self, name: str) -> None:
+        """Store the model's core schema for the next slice that changes (pydantic is loaded)."""
+        if cache.cache_dir() is None:
+            return
+        from host_cli.plugins import coreschema
+
+        model_ref, _plugin = self._models[name]
+        try:
+            exported = coreschema.export(_import_model(model_ref))
+        except coreschema.NotPortable:
+            return
+        cache.store("coreschema", _schema_material(model_ref), exported)
 
     def _typed_model(self, name: str) -> Any:
         if name not in self._typed:
