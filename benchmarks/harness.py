@@ -10,7 +10,7 @@ import os
 import statistics
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -48,13 +48,20 @@ def paired(
     runs: int = 30,
     warmup: int = 3,
     envs: Mapping[str, Mapping[str, str]] | None = None,
+    before: Mapping[str, Callable[[], None]] | None = None,
+    cwds: Mapping[str, str] | None = None,
 ) -> list[Result]:
-    """Time every command ``runs`` times in rounds; ratios against each baseline, per round."""
+    """Time every command ``runs`` times in rounds; ratios against each baseline, per round.
+    ``before[name]`` runs (untimed) right before each run of that command: to edit a file, say;
+    ``cwds[name]``: that command's folder instead of ``cwd``."""
     base_env = dict(env or bench_env())
     per: dict[str, list[float]] = {name: [] for name in commands}
     for round_no in range(warmup + runs):
         for name, argv in commands.items():
-            t = time_once(argv, cwd=cwd, env={**base_env, **(envs or {}).get(name, {})})
+            if before and name in before:
+                before[name]()
+            where = (cwds or {}).get(name, cwd)
+            t = time_once(argv, cwd=where, env={**base_env, **(envs or {}).get(name, {})})
             if round_no >= warmup:
                 per[name].append(t)
     results = []
