@@ -155,6 +155,18 @@ def _load_yaml(text: str, shown: str) -> Any:
     hit = cache.load("yaml", text)
     if hit is not None:
         return hit
+    from host_cli.engine import yaml_lite
+
+    try:
+        data = yaml_lite.loads(text)  # plain block YAML, without importing PyYAML
+    except yaml_lite.NotSimple:
+        data = _load_pyyaml(text, shown)
+    if data is not None and cache.json_safe(data):
+        cache.store("yaml", text, data)
+    return data
+
+
+def _load_pyyaml(text: str, shown: str) -> Any:
     from host_cli.engine import yaml12
 
     try:
@@ -163,8 +175,6 @@ def _load_yaml(text: str, shown: str) -> Any:
         raise ConfigError(f"{shown}: not read: {exc}") from None
     except Exception as exc:  # PyYAML raises many error types; all mean "not YAML"
         raise ConfigError(f"{shown}: invalid YAML: {yaml12.describe_error(exc)}") from None
-    if data is not None and cache.json_safe(data):
-        cache.store("yaml", text, data)
     return data
 
 

@@ -15,15 +15,12 @@ from typing import Any
 
 import yaml  # noqa: TID253 - this module is itself imported only when YAML is read
 
+from host_cli.engine import yaml_lite
+
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
-_FLOAT = re.compile(
-    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-)
+# The core schema's patterns and values: one definition, shared with the PyYAML-free reader.
+_BOOL, _NULL, _INT, _FLOAT = yaml_lite.BOOL, yaml_lite.NULL, yaml_lite.INT, yaml_lite.FLOAT
 
 
 class Loader(_Base):  # type: ignore[misc]
@@ -33,21 +30,11 @@ class Loader(_Base):  # type: ignore[misc]
 
 
 def _construct_int(loader: Any, node: Any) -> int:
-    text = loader.construct_scalar(node)
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text, 10)
+    return yaml_lite.int_of(loader.construct_scalar(node))
 
 
 def _construct_float(loader: Any, node: Any) -> float:
-    text = loader.construct_scalar(node).lower()
-    if text.endswith(".inf"):
-        return float("-inf") if text.startswith("-") else float("inf")
-    if text == ".nan":
-        return float("nan")
-    return float(text)
+    return yaml_lite.float_of(loader.construct_scalar(node))
 
 
 def _construct_bool(loader: Any, node: Any) -> bool:
