@@ -215,7 +215,7 @@ class PluginConfigs:
         from host_cli.plugins import coreschema
 
         try:
-            validator = coreschema.Validator(stored)
+            validator = coreschema.Validator(stored, _model_path(model_ref))
         except Exception:  # a stale or foreign entry, a check renamed: only costs time
             return None
         value, where = self._slices.get(name, ({}, {}))

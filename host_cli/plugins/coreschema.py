@@ -106,6 +106,20 @@ def _is_model_class(obj: Any) -> bool:
     return isinstance(obj, type) and "__pydantic_core_schema__" in dir(obj)
 
 
+_BUILTINS = frozenset(
+    f"builtins:{name}" for name in ("dict", "list", "set", "frozenset", "tuple", "str", "int")
+)
+
+
+def may_refer_to(path: str, model_path: str) -> bool:
+    """Whether a stored schema of the model at ``model_path`` may name ``path``: a function of
+    the model's own top-level package, of the host, or a plain container type. A cache entry is
+    only data: this keeps one from naming any other importable callable (``os:system``)."""
+    module = path.partition(":")[0]
+    top = module.partition(".")[0]
+    return path in _BUILTINS or top in (model_path.partition(".")[0].partition(":")[0], "host_cli")
+
+
 def _ref(obj: Any) -> dict[str, Any]:
     """A module-level function or class, stored by name (only if that name finds it again)."""
     import inspect
@@ -202,7 +216,21 @@ def export(model: Any) -> dict[str, Any]:
     top = schema["schema"] if schema.get("type") == "definitions" else schema
     if top.get("type") != "model" or top.get("cls") is not model:
         raise NotPortable("not a model schema")
-    return {"schema": _schema(schema), "config": _value(top.get("config"))}
+    exported = {"schema": _schema(schema), "config": _value(top.get("config"))}
+    model_path = _path_of(model)
+    if not all(may_refer_to(path, model_path) for path in _refs(exported)):
+        raise NotPortable("a function outside the model's package")
+    return exported
+
+
+def _refs(data: Any) -> list[str]:
+    if isinstance(data, list):
+        return [p for v in data for p in _refs(v)]
+    if not isinstance(data, dict):
+        return []
+    if data.get(_TAG) == "ref":
+        return [data["path"]]
+    return [p for v in data.values() for p in _refs(v)]
 
 
 # --- rebuild (no pydantic) ---
@@ -211,7 +239,9 @@ def export(model: Any) -> dict[str, Any]:
 class Validator:
     """A slice's validator and serializer, rebuilt from ``export``'s data."""
 
-    def __init__(self, exported: dict[str, Any]) -> None:
+    def __init__(self, exported: dict[str, Any], model_path: str) -> None:
+        """``model_path``: ``module:Class`` of the model the schema was exported from."""
+        self._model_path = model_path
         self._classes: dict[str, type] = {}
         self._fields: dict[type, list[str]] = {}  # a model's fields, in model_dump's order
         core = core_module()
@@ -243,6 +273,8 @@ class Validator:
         if tag == "class":
             return self._stand_in(data["path"])
         if tag == "ref":
+            if not may_refer_to(data["path"], self._model_path):
+                raise ValueError(f"a stored core schema names {data['path']!r}")
             return _lookup(data["path"], loaded_only=False)
         if tag == "tuple":
             return tuple(self._build(v) for v in data["items"])

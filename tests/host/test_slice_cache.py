@@ -124,7 +124,8 @@ def _validators() -> dict[str, tuple[Any, coreschema.Validator]]:
     out = {}
     for name, model in _models().items():
         exported = coreschema.export(model)
-        out[name] = (model, coreschema.Validator(marshal.loads(marshal.dumps(exported))))
+        path = f"{model.__module__}:{model.__qualname__}"
+        out[name] = (model, coreschema.Validator(marshal.loads(marshal.dumps(exported)), path))
     return out
 
 
@@ -281,3 +282,16 @@ print(DynamoConfig.model_validate({"local": {"port": 1}}).local.port)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "1"
+
+
+def test_a_stored_schema_names_no_function_outside_the_model_and_the_host():
+    exported = coreschema.export(_models()["dynamodb"])
+    ref = "dynamodb_plugin.config:DynamoConfig"
+    assert coreschema.Validator(exported, ref)
+    evil = _renamed(exported, "dynamodb_plugin.config_checks:url", "os:system")
+    with pytest.raises(ValueError, match="os:system"):
+        coreschema.Validator(evil, ref)
+    assert coreschema.may_refer_to("builtins:dict", ref)
+    assert not coreschema.may_refer_to("builtins:eval", ref)
+    assert coreschema.may_refer_to("host_cli.plugins.markers:x", ref)
+    assert not coreschema.may_refer_to("subprocess:run", ref)
