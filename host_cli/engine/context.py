@@ -47,6 +47,9 @@ class HostContext(NamedTuple):
     folders: tuple[Path, ...] = ()  # the --paths folders, resolved
     unknown_env: tuple[str, ...] | None = None  # --env selected nothing: the envs that exist
     unclaimed: tuple[str, ...] = ()  # messages: plugins.<name> slices no plugin claims
+    # Carrier variables of the values in plugins' shell-string fields (``expand_shell``):
+    # in every child's environment, never in the composed env (so not in get/export/--log).
+    carriers: Mapping[str, str] = {}
 
     def shown(self, path: Path) -> str:
         """``path`` as messages show it: relative to the working folder where inside it."""
@@ -56,8 +59,10 @@ class HostContext(NamedTuple):
 
     def child_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         """The environment for a child process: the process env, the composed env over it,
-        and the root options a nested getdotenv inherits. One the kernel would refuse (a NUL
-        byte, a bad name, too large) is an error naming the key and where it came from."""
+        the root options a nested getdotenv inherits, and the carriers of the values in
+        plugins' shell-string fields (run those with this environment). One the kernel would
+        refuse (a NUL byte, a bad name, too large) is an error naming the key and where it came
+        from."""
         from host_cli.engine.options import DERIVED_VARIABLE, PARENT_VARIABLE, to_json, to_parent
         from host_cli.support.proc import check_env
 
@@ -66,6 +71,7 @@ class HostContext(NamedTuple):
         marker = self.derived_marker()
         if marker is not None:
             overlay[DERIVED_VARIABLE] = marker
+        overlay.update(self.carriers)
         overlay.update(extra or {})
         env = spawn_env(self.process_env, overlay)
 

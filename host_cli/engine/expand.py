@@ -15,8 +15,8 @@ occurrence); and a replacement that would expand forever is an error, not a hang
 Pure functions over plain mappings; nothing here reads ``os.environ``.
 """
 
-from collections.abc import Callable, Mapping
-from typing import NamedTuple
+from collections.abc import Callable, Container, Mapping
+from typing import Any, NamedTuple
 
 from host_cli.support import jsspace
 from host_cli.support.errors import ExpansionError
@@ -250,18 +250,80 @@ def expand_all(
 # -- shell strings -----------------------------------------------------------------------
 #
 # A command string the host expands before a shell runs it (a plugin's shell-string config
-# field, ``-c``) gets the same values as get-dotenv gives it, but never as code: each
-# substituted value is quoted for the place it lands in, so its text can never become shell
-# syntax. Text the user single-quoted is left alone (``awk '{print $2}'``), and ``\$NAME``
-# leaves the reference to the shell, which reads it from the environment (out of ``ps``).
+# field, ``-c``) gets the same values as get-dotenv gives it, but never as code. Robust by
+# construction, not by parsing the shell's grammar: a value made only of characters that mean
+# nothing to any shell is written as is; any other value is handed to the child in a *carrier*
+# environment variable (``__GETDOTENV_1``, ...), and the command gets a reference to the
+# carrier in the target shell's syntax. A small tracker of quotes only decides where the user
+# single-quoted (left alone) and whether a reference lands inside double quotes; when it is
+# wrong (a here-document, an unusual construct) the reference shows as literal text or
+# expands to the value as data, never as code. Without a shell (``--shell-off``) the command
+# is split into words, nothing can run, and a value is quoted to stay one word.
+
+CARRIER_PREFIX = "__GETDOTENV_"
+"""Carrier variables are ``__GETDOTENV_1``, ``__GETDOTENV_2``, ...: numbered in the order the
+host meets the values, one per distinct value, skipping names the composed env uses."""
+
+_INERT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-")
+_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_POSIX = frozenset(
+    ["sh", "bash", "dash", "zsh", "ksh", "ksh93", "mksh", "lksh", "oksh", "pdksh", "ash", "yash"]
+    + ["posh", "busybox", "rbash"]
+)
+_POWERSHELL = frozenset(["pwsh", "powershell"])
 
 
-def _shell_quoted(value: str, context: str | None) -> str:
-    """``value`` as literal text where it lands: bare, or inside double quotes."""
-    if context == '"':
-        return "".join("\\" + c if c in '"\\$`' else c for c in value)
+class ShellExpansion(NamedTuple):
+    """An expanded shell command and the carriers its child needs in its environment (those
+    passed in as ``carriers`` too)."""
+
+    command: str
+    carriers: Mapping[str, str]
+
+
+def shell_kind(shell: str | None) -> str | None:
+    """Which syntax a carrier reference takes in ``shell`` (a path or a name): ``"posix"``,
+    ``"fish"``, ``"powershell"``, ``None`` for no shell (the command is split into words), or
+    ``"unknown"`` (cmd.exe, csh, ...: no carrier can be written for it)."""
+    if not shell:
+        return None
+    name = shell.replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
+    if name in _POSIX:
+        return "posix"
+    if name == "fish":
+        return "fish"
+    if name in _POWERSHELL:
+        return "powershell"
+    return "unknown"
+
+
+def _inert(value: str, kind: str) -> bool:
+    """Whether ``value`` means nothing but itself wherever it lands in a command of ``kind``."""
+    if kind == "posix" or kind == "fish":
+        # no leading `=` (zsh's =cmd) or `%` (old fish's %job)
+        return _INERT.issuperset(value) and value[0] not in "=%"
+    if kind == "powershell":  # `@` splats, `,` makes arrays, `-x` is a parameter...
+        return _WORD.issuperset(value)
+    return _WORD.issuperset(value) or (
+        _INERT.issuperset(value) and not any(c in value for c in "%=,@")
+    )
+
+
+def _carrier_ref(name: str, kind: str, quote: str | None) -> str:
+    """A reference to the carrier ``name`` for a ``kind`` shell, bare or inside ``"``."""
+    if kind == "posix":
+        return f"${{{name}}}" if quote == '"' else f'"${{{name}}}"'
+    if kind == "fish":  # no ${}: a quoted $NAME of its own, closing and reopening the user's "
+        return f'""${name}""' if quote == '"' else f'"${name}"'
+    return f"${{env:{name}}}"  # PowerShell, bare or inside "
+
+
+def _split_quoted(value: str, quote: str | None) -> str:
+    """``value`` as one word for ``shlex.split`` (no shell): bare, or inside double quotes."""
+    if quote == '"':
+        return "".join("\\" + c if c in '"\\' else c for c in value)
     if not value:
-        return ""  # as the shell's own unquoted empty expansion: no word at all
+        return ""  # as a shell's unquoted empty expansion: no word at all
     import shlex
 
     return shlex.quote(value)
@@ -285,18 +347,151 @@ def _braced_end(s: str, i: int) -> int:
     return -1
 
 
-def expand_shell(command: str, lookup: Lookup, *, key: str = "") -> str:
-    """Expand the references in a shell ``command``, each value quoted for the shell.
+_WORD_START = frozenset(" \t\n;&|()<>")
 
-    Inside single quotes nothing is expanded; inside double quotes a value is escaped for
-    them; elsewhere it becomes one single-quoted word (an empty value, no word). The
-    default of ``${NAME:default}`` (nested references included) is a value too, expanded by
-    get-dotenv's rule. ``\\$`` becomes ``$`` for the shell to expand.
+
+def expand_shell(
+    command: str,
+    lookup: Lookup,
+    *,
+    shell: str | None,
+    key: str = "",
+    carriers: Mapping[str, str] | None = None,
+    taken: Container[str] = (),
+) -> ShellExpansion:
+    """Expand the references in a shell ``command`` that ``shell`` runs (``None``: none, the
+    command is split into words), each value reaching the shell as data.
+
+    Inside single quotes (and in a ``#`` comment) nothing is expanded. A value of inert
+    characters only is written as is; any other goes into a carrier variable (the ones in
+    ``carriers`` are reused for the same value, new names skip ``taken``), referenced bare as
+    one word, inside double quotes as part of them; an empty value outside quotes is no word,
+    as the shell's own empty expansion. Inside ``$(…)`` and backticks references count as
+    bare again. Without a shell a value is quoted to stay one word. The default of
+    ``${NAME:default}`` (nested references included) is a value too, expanded by get-dotenv's
+    rule. ``\\$`` becomes ``$`` for the shell to expand. A value that needs a carrier in a
+    shell whose syntax is unknown (cmd.exe, csh) is an ``ExpansionError`` naming ``key``.
     """
+    found = dict(carriers or {})
     if "$" not in command:
-        return command
+        return ShellExpansion(command, found)
+    kind = shell_kind(shell)
+    by_value = {v: k for k, v in found.items()}
+    numbers = iter(range(1, 1 << 30))
+
+    def place(value: str, quote: str | None, ref: str) -> str:
+        if kind is None:
+            return _split_quoted(value, quote)
+        if not value:
+            return ""
+        if _inert(value, kind):
+            return value
+        if kind == "unknown":
+            named = f"{key}: " if key else ""
+            raise ExpansionError(
+                f"{named}the value of ${ref} has characters other than letters, digits and "
+                f"_+./:-, and getdotenv cannot pass it safely to {shell!r} (it can to sh, bash, "
+                f"dash, zsh, ksh, fish, pwsh): use one of them (--shell) or write \\${ref} to "
+                "leave the reference to the shell"
+            )
+        name = by_value.get(value)
+        if name is None:
+            name = f"{CARRIER_PREFIX}{next(numbers)}"
+            while name in found or name in taken:
+                name = f"{CARRIER_PREFIX}{next(numbers)}"
+            found[name] = value
+            by_value[value] = name
+        return _carrier_ref(name, kind, quote)
+
+    def reference(i: int, quote: str | None) -> tuple[str, int] | None:
+        """The text for the reference at ``command[i] == "$"``, and the index after it."""
+        ref = _reference_at(command, i)
+        if ref is None:
+            return None
+        end, default = ref.end, ref.default
+        if command.startswith("${", i) and default is not None and "${" in default:
+            end = _braced_end(command, i)  # ${A:${B}}: the default holds a reference
+            if end != -1:
+                default = command[command.index(":", i) + 1 : end - 1]
+            else:
+                end = ref.end
+        if default:
+            default = expand(default, lookup, key=key)
+        return place(lookup(ref.name, default), quote, ref.name), end
+
+    def here_bodies(i: int) -> int:
+        """Copy the bodies of the pending here-documents that start at ``command[i]``, with
+        references expanded as inside double quotes where the delimiter is unquoted; return
+        the index after the last one."""
+        while heredocs and i < n:
+            delimiter, literal, tabs = heredocs.pop(0)
+            while i < n:
+                end = command.find("\n", i)
+                end = n if end == -1 else end + 1
+                line = command[i:end]
+                if (line.lstrip("\t") if tabs else line).rstrip("\n") == delimiter:
+                    out.append(line)
+                    i = end
+                    break
+                if literal:
+                    out.append(line)
+                    i = end
+                    continue
+                while i < end:
+                    c = command[i]
+                    if c == "\\" and i + 1 < end:
+                        out.append("$" if command[i + 1] == "$" else command[i : i + 2])
+                        i += 2
+                        continue
+                    done = reference(i, '"') if c == "$" else None
+                    if done is not None:
+                        out.append(done[0])
+                        i = done[1]
+                        continue
+                    out.append(c)
+                    i += 1
+        return i
+
+    def here_word(i: int) -> int:
+        """After ``<<`` at ``command[i]``: note the here-document, copy its operator and
+        delimiter word, return the index after them."""
+        j = i + 2
+        tabs = command.startswith("-", j)
+        j += tabs
+        while j < n and command[j] in " \t":
+            j += 1
+        word: list[str] = []
+        literal = False
+        in_quote: str | None = None
+        while j < n:
+            c = command[j]
+            if in_quote:
+                if c == in_quote:
+                    in_quote = None
+                else:
+                    word.append(c)
+            elif c in "'\"":
+                in_quote, literal = c, True
+            elif c == "\\" and j + 1 < n:
+                literal = True
+                word.append(command[j + 1])
+                j += 1
+            elif c in _WORD_START:
+                break
+            else:
+                word.append(c)
+            j += 1
+        if word:
+            heredocs.append(("".join(word), literal, tabs))
+        out.append(command[i:j])
+        return j
+
     out: list[str] = []
     quote: str | None = None
+    heredocs: list[tuple[str, bool, bool]] = []  # (delimiter, quoted, <<-) not yet read
+    # Quote state outside each open $( or ` (a command substitution starts bare); an entry's
+    # second item counts the plain ( open inside it.
+    nest: list[list[Any]] = []
     i, n = 0, len(command)
     while i < n:
         c = command[i]
@@ -310,25 +505,52 @@ def expand_shell(command: str, lookup: Lookup, *, key: str = "") -> str:
             out.append("$" if command[i + 1] == "$" else command[i : i + 2])
             i += 2
             continue
+        if c == "\n" and quote is None and heredocs and kind == "posix":
+            out.append(c)
+            i = here_bodies(i + 1)
+            continue
+        if c == "<" and quote is None and kind == "posix" and command.startswith("<<", i):
+            if command.startswith("<<<", i):
+                out.append("<<<")
+                i += 3
+            else:
+                i = here_word(i)
+            continue
+        if c == "#" and quote is None and kind and (i == 0 or command[i - 1] in _WORD_START):
+            end = command.find("\n", i)
+            end = n if end == -1 else end
+            out.append(command[i:end])  # a comment: nothing in it is expanded
+            i = end
+            continue
         if c == "'" and quote is None:
             quote = "'"
         elif c == '"':
             quote = None if quote == '"' else '"'
+        elif c == "`":
+            if nest and nest[-1][0] == "`":
+                quote = nest.pop()[1]
+            else:
+                nest.append(["`", quote, 0])
+                quote = None
+        elif c == "(" and quote is None and nest:
+            nest[-1][2] += 1
+        elif c == ")" and quote is None and nest and nest[-1][0] == "$(":
+            if nest[-1][2]:
+                nest[-1][2] -= 1
+            else:
+                quote = nest.pop()[1]
         elif c == "$":
-            ref = _reference_at(command, i)
-            if ref is not None:
-                end, default = ref.end, ref.default
-                if command.startswith("${", i) and default is not None and "${" in default:
-                    end = _braced_end(command, i)  # ${A:${B}}: the default holds a reference
-                    if end != -1:
-                        default = command[command.index(":", i) + 1 : end - 1]
-                    else:
-                        end = ref.end
-                if default:
-                    default = expand(default, lookup, key=key)
-                out.append(_shell_quoted(lookup(ref.name, default), quote))
-                i = end
+            if command.startswith("$(", i):
+                nest.append(["$(", quote, 0])
+                quote = None
+                out.append("$(")
+                i += 2
+                continue
+            done = reference(i, quote)
+            if done is not None:
+                out.append(done[0])
+                i = done[1]
                 continue
         out.append(c)
         i += 1
-    return "".join(out)
+    return ShellExpansion("".join(out), found)

@@ -141,22 +141,27 @@ def _plugin_configs(
     sources: tuple[Source, ...],
     models: Mapping[str, tuple[Any, str]],
     env: Mapping[str, str],
+    root_shell: str | None,
     reuse: PluginConfigs | None = None,
-) -> tuple[PluginConfigs, bool]:
-    """The validated slices, and whether any of their strings holds a reference (``$``)."""
+) -> tuple[PluginConfigs, bool, dict[str, str]]:
+    """The validated slices, whether any of their strings holds a reference (``$``), and the
+    carrier variables of the values in shell-string fields (``expand_shell``)."""
     # The composed value wins over the inherited one; an empty composed value counts as
     # unset, as everywhere in get-dotenv's expansion.
     lookup = lookup_in(env, inputs.process_env)
     referenced = False
+    carriers: dict[str, str] = {}
 
-    def expander(model_ref: Any) -> Callable[[str, tuple[str, ...]], str]:
-        """Expand one string of this slice: a shell-string field (``ShellCommand``) with each
-        value quoted for the shell, any other with get-dotenv's interpolation. The model's
-        shell fields are looked up only once a string holds a reference."""
+    def expander(
+        name: str, model_ref: Any, merged: Mapping[str, Any]
+    ) -> Callable[[str, tuple[str, ...]], str]:
+        """Expand one string of this slice: a shell-string field (``ShellCommand``) for the
+        shell that runs it, any other with get-dotenv's interpolation. The model's shell
+        fields are looked up only once a string holds a reference."""
         shell_paths: list[Sequence[tuple[str, ...]]] = []
 
         def expand_one(text: str, at: tuple[str, ...]) -> str:
-            nonlocal referenced
+            nonlocal referenced, carriers
             if "$" not in text:
                 return text
             referenced = True
@@ -165,7 +170,17 @@ def _plugin_configs(
 
                 shell_paths.append(of_model(model_ref))
             if any(_matches(p, at) for p in shell_paths[0]):
-                return expand_shell(text, lookup)
+                shell = _field_shell(root_shell, name, merged, at)
+                done = expand_shell(
+                    text,
+                    lookup,
+                    shell=shell,
+                    key=".".join(("plugins", name, *at)),
+                    carriers=carriers,
+                    taken=env,
+                )
+                carriers = dict(done.carriers)
+                return done.command
             return expand(text, lookup)
 
         return expand_one
@@ -177,10 +192,34 @@ def _plugin_configs(
         if override:
             extra = Source(Path("."), "command line", plugins={name: dict(override)})
             merged, where = merge_slices((*sources, extra), name)
-        slices[name] = (expand_strings(merged, expander(models[name][0])), where)
+        slices[name] = (expand_strings(merged, expander(name, models[name][0], merged)), where)
     configs = PluginConfigs(models, slices, reuse)
     configs.validate_all()
-    return configs, referenced
+    return configs, referenced, carriers
+
+
+def _field_shell(
+    root_shell: str | None, slice_name: str, merged: Mapping[str, Any], at: tuple[str, ...]
+) -> str | None:
+    """The shell that runs the shell-string field at ``at`` of ``plugins.<slice_name>``: the
+    one a ``shell`` key beside it names (``true``: the default shell, ``false``: none, as
+    batch scripts), else the root ``--shell``. Plugins run their fields in a shell even
+    under ``--shell-off`` (the default shell); ``batch`` follows ``cmd``: no shell."""
+    from host_cli.support.proc import default_shell
+
+    parent: Any = merged
+    for part in at[:-1]:
+        parent = parent.get(part) if isinstance(parent, Mapping) else None
+    own = parent.get("shell") if isinstance(parent, Mapping) and len(at) > 1 else None
+    if own is True:
+        return default_shell()
+    if own is False or own == "":
+        return None
+    if isinstance(own, str):
+        return own
+    if root_shell is None and slice_name != "batch":
+        return default_shell()
+    return root_shell
 
 
 def _unmatched_env(
@@ -261,7 +300,7 @@ def resolve(inputs: Inputs) -> HostContext:
         env = _dynamic(env, origins, unset, sources, opts, root or cwd, base("dynamicPath"))
 
     models = inputs.plugin_host.config_models()
-    configs, referenced = _plugin_configs(inputs, sources, models, env)
+    configs, referenced, carriers = _plugin_configs(inputs, sources, models, env, opts.shell)
     # Plugins see what a child would: the inherited environment with the composed one over it.
     inherited = {k: v for k, v in inputs.process_env.items() if k not in unset}
     # What a parent composition derived is derived again here, not kept as the user's value:
@@ -279,7 +318,9 @@ def resolve(inputs: Inputs) -> HostContext:
         env = {**env, **derived}
         if referenced:
             # Slice strings may reference derived variables ($DYNAMODB_LOCAL_PORT in a command).
-            configs, _ = _plugin_configs(inputs, sources, models, env, reuse=configs)
+            configs, _, carriers = _plugin_configs(
+                inputs, sources, models, env, opts.shell, reuse=configs
+            )
 
     scripts: dict[str, Script] = {}
     for source in sources:
@@ -299,4 +340,5 @@ def resolve(inputs: Inputs) -> HostContext:
         folders=tuple(folders),
         unknown_env=unknown_env,
         unclaimed=tuple(unclaimed_slices(sources, models)) if sources else (),
+        carriers=MappingProxyType(carriers),
     )

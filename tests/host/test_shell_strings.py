@@ -157,8 +157,10 @@ def test_a_third_party_plugin_marks_its_shell_strings():
 def test_any_value_reaches_sh_as_exactly_itself(value):
     lookup = lookup_in({"V": value}, {})
     for template in ("printf '%s' $V", 'printf "%s" "$V"', "printf '%s' ${V}"):
-        command = expand_shell(template, lookup)
-        out = subprocess.run(["/bin/sh", "-c", command], capture_output=True, timeout=10)
+        command, carriers = expand_shell(template, lookup, shell="/bin/sh")
+        out = subprocess.run(
+            ["/bin/sh", "-c", command], capture_output=True, timeout=10, env=dict(carriers)
+        )
         expected = value.encode()
         if template.endswith("$V") and value == "":
             expected = b""

@@ -95,25 +95,46 @@ def command_argv(
     context: "HostContext", tokens: Sequence[str], *, alias: bool = False
 ) -> list[str]:
     """The argv that ``cmd`` (or ``--cmd`` when ``alias``) runs for ``tokens``."""
+    return prepare(context, tokens, alias=alias)[0]
+
+
+def prepare(
+    context: "HostContext", tokens: Sequence[str], *, alias: bool = False
+) -> tuple[list[str], dict[str, str]]:
+    """The argv that ``cmd`` (or ``--cmd`` when ``alias``) runs for ``tokens``, and the
+    carrier variables (beyond ``context.carriers``) its environment must hold."""
     if not tokens or not "".join(tokens).strip():
         raise OptionError("nothing to run: give a command, e.g. `cmd -- env` or `-c 'env'`")
     if len(tokens) > 1:
-        return list(tokens)
+        return list(tokens), {}
+    carriers: dict[str, str] = {}
     text, shell = tokens[0], context.options.shell
     if alias and context.configs.data("cmd").get("expand", True):
-        # a shell string: each value is quoted for the shell, never pasted in as code
-        text = expand_shell(text, lookup_in(context.env, context.process_env))
+        # a shell string: values reach the shell as data (inert text, or a carrier variable
+        # in the child's environment), never pasted in as code
+        done = expand_shell(
+            text,
+            lookup_in(context.env, context.process_env),
+            shell=shell,
+            key="--cmd",
+            carriers=context.carriers,
+            taken=context.env,
+        )
+        text = done.command
+        carriers = {k: v for k, v in done.carriers.items() if k not in context.carriers}
     script = context.scripts.get(text)
     if script is not None:
         text, shell = script.cmd, _shell_for(script.shell, shell)
     elif text and _BARE_CHARS.issuperset(text) and text not in _SHELL_WORDS:
         _check_found(context, text)
-    return proc.shell_argv(shell, text) if shell else proc.split_command(text)
+    argv = proc.shell_argv(shell, text) if shell else proc.split_command(text)
+    return argv, carriers
 
 
 def run_command(context: "HostContext", tokens: Sequence[str], *, alias: bool = False) -> int:
     """Run ``tokens`` as ``cmd`` does and return the exit code."""
-    return proc.run(command_argv(context, tokens, alias=alias), context.child_env())
+    argv, carriers = prepare(context, tokens, alias=alias)
+    return proc.run(argv, context.child_env(carriers))
 
 
 # `cmd`'s docstring and its argument, shared by the typer declaration and click_command.
