@@ -8,6 +8,7 @@ shell. Other config strings keep get-dotenv's interpolation."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -165,3 +166,214 @@ def test_any_value_reaches_sh_as_exactly_itself(value):
         if template.endswith("$V") and value == "":
             expected = b""
         assert out.stdout == expected, (template, value, command)
+
+
+# -- carriers: a value that could be syntax reaches the shell in a variable of its own ------
+#
+# Found by review (F8, F9, F9b): values used to be pasted in quoted for the place a small
+# quote tracker thought they landed; inside "$(…)" or backticks, after an apostrophe in a
+# comment or here-document, or under fish, the quoting was wrong and the text ran as code.
+
+
+def _shell(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+def pwn_value(folder: Path) -> str:
+    """A value that runs `touch` if any of its text is read as code, in any shell."""
+    touch = f"touch {folder}/PWNED"
+    return (
+        f"x; {touch}_semi; '\"$({touch}_subst)`{touch}_tick`\\ \n"
+        f"''; {touch}_quote; ' \"; {touch}_dq; \"#  *  ${{HOME}} %s end"
+    )
+
+
+REPRODUCTIONS = {
+    "F9: $(…) inside double quotes": ('echo "$(echo $V)"', None),
+    "F9: backticks inside double quotes": ('echo "`echo $V`"', None),
+    "F9: ${V} in printf inside $(…)": ('echo "$(printf %s ${V})"', None),
+    "F9b: apostrophe in a comment": ("echo a # don't\necho '$V'", "a\n$V\n"),
+    "F9b: apostrophe in a here-document": ("cat <<EOF\nit's\nEOF\necho '$V'", "it's\n$V\n"),
+}
+
+
+@pytest.mark.parametrize("command, out", REPRODUCTIONS.values(), ids=REPRODUCTIONS.keys())
+def test_reviewed_reproductions_run_nothing(project, command, out):
+    root = project({".env": "V='x; touch PWNED'\n"})
+    result = run(root, "--shell", "/bin/bash", "-c", command)
+    assert result.returncode == 0, result
+    assert not list(root.glob("PWNED*")), result
+    assert result.stdout == (out or "x; touch PWNED\n")
+
+
+def test_fish_gets_its_own_syntax(project):
+    fish = _shell("fish")
+    root = project({".env": "W='a  b'\n"})
+    env = {**os.environ, "V": "\\'\";touch PWNED_fish;#"}
+    result = run(root, "--shell", fish, "-c", "printf '%s|' $V \"$W\"", env=env)
+    assert not list(root.glob("PWNED*")), result
+    assert result.stdout == "\\'\";touch PWNED_fish;#|a  b|", result
+    # ... and through rootOptionDefaults.shell, for a plugin's shell-string field too
+    (root / "getdotenv.config.yaml").write_text(
+        f"rootOptionDefaults:\n  shell: {fish}\n"
+        "plugins:\n  dynamodb:\n    local:\n"
+        "      status: printf '%s' $V > status.txt; exit 1\n"
+    )
+    result = run(root, "dynamodb", "local", "status", env=env)
+    assert (root / "status.txt").read_text() == "\\'\";touch PWNED_fish;#", result
+    assert not list(root.glob("PWNED*"))
+
+
+POSIX_CONTEXTS = {
+    "bare": ("printf '%s' $V", "{v}"),
+    "double quotes": ('printf "%s" "<$V>"', "<{v}>"),
+    "braced": ("printf '%s' ${V}", "{v}"),
+    "$(…)": ("x=$(printf '%s' $V); printf '%s' \"\\$x\"", "{v}"),
+    '"$(…)"': ('printf "%s" "$(printf %s $V)"', "{v}"),
+    '"$(… "…")"': ('printf "%s" "$(printf %s "$V")"', "{v}"),
+    "backticks": ('printf "%s" "`printf %s $V`"', "{v}"),
+    "here-document": ("cat <<EOF\n$V\nEOF", "{v}\n"),
+    "here-document <<-": ("cat <<-EOF\n\t'$V' \"${V}\"\n\tEOF", "'{v}' \"{v}\"\n"),
+    "quoted here-document": ("cat <<'EOF'\n$V\nEOF", "$V\n"),
+    "after a comment with an apostrophe": ("# don't\nprintf '%s' $V '$V'", "{v}$V"),
+    "single quotes": ("printf '%s' '$V'", "$V"),
+}
+FISH_CONTEXTS = {
+    "bare": ("printf '%s' $V", "{v}"),
+    "double quotes": ('printf "%s" "<$V>"', "<{v}>"),
+    "braced": ("printf '%s' ${V}", "{v}"),
+    '"$(…)"': ('printf "%s" "$(printf %s $V)"', "{v}"),
+    "(…)": ("printf '%s' (printf %s $V | string collect)", "{v}"),
+    "after a comment with an apostrophe": ("# don't\nprintf '%s' $V '$V'", "{v}$V"),
+    "single quotes": ("printf '%s' '$V'", "$V"),
+}
+SHELL_CASES = [
+    pytest.param(shell, template, out, id=f"{shell}: {name}")
+    for shell in ("bash", "dash", "zsh")
+    for name, (template, out) in POSIX_CONTEXTS.items()
+] + [
+    pytest.param("fish", template, out, id=f"fish: {name}")
+    for name, (template, out) in FISH_CONTEXTS.items()
+]
+
+
+@pytest.mark.parametrize("shell, template, out", SHELL_CASES)
+def test_a_value_arrives_byte_for_byte_in_every_context(tmp_path, shell, template, out):
+    path = _shell(shell)
+    value = pwn_value(tmp_path)
+    command, carriers = expand_shell(template, lookup_in({"V": value}, {}), shell=path)
+    assert value not in command and "touch" not in command
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), **carriers}
+    result = subprocess.run(
+        [path, "-c", command], capture_output=True, cwd=tmp_path, env=env, timeout=30
+    )
+    assert result.stdout.decode() == out.format(v=value), (command, result)
+    assert not list(tmp_path.glob("PWNED*")), (command, result)
+
+
+def test_carriers_are_named_per_value_and_inert_values_stay_as_they_are():
+    values = {"A": "x y", "B": "plain-1.2/3:a,b@c%d+e=f", "C": "x y", "D": "it's", "E": ""}
+    command, carriers = expand_shell(
+        "echo $A $B \"$C\" $D $E '$A'", lookup_in(values, {}), shell="/bin/bash"
+    )
+    assert command == (
+        'echo "${__GETDOTENV_1}" plain-1.2/3:a,b@c%d+e=f "${__GETDOTENV_1}" "${__GETDOTENV_2}"  '
+        "'$A'"
+    )
+    assert carriers == {"__GETDOTENV_1": "x y", "__GETDOTENV_2": "it's"}
+    # names the composed env uses are skipped; carriers already given are reused
+    again = expand_shell(
+        "echo $D $A",
+        lookup_in(values, {}),
+        shell="zsh",
+        carriers={"__GETDOTENV_1": "it's"},
+        taken={"__GETDOTENV_2"},
+    )
+    assert again == (
+        'echo "${__GETDOTENV_1}" "${__GETDOTENV_3}"',
+        {"__GETDOTENV_1": "it's", "__GETDOTENV_3": "x y"},
+    )
+    # a leading = (zsh's =cmd) is not inert
+    assert expand_shell("echo $V", lookup_in({"V": "=ls"}, {}), shell="zsh").carriers
+
+
+def test_powershell_and_fish_reference_forms():
+    lookup = lookup_in({"V": "a b", "W": "x,y"}, {})
+    assert expand_shell('echo $V "$W"', lookup, shell="pwsh").command == (
+        'echo ${env:__GETDOTENV_1} "${env:__GETDOTENV_2}"'
+    )
+    assert (
+        expand_shell(
+            'echo $V "<$W>"', lookup, shell="C:\\Program Files\\PowerShell\\7\\pwsh.exe"
+        ).command
+        == 'echo ${env:__GETDOTENV_1} "<${env:__GETDOTENV_2}>"'
+    )
+    assert expand_shell('echo $V "<$V>"', lookup, shell="/usr/bin/fish").command == (
+        'echo "$__GETDOTENV_1" "<""$__GETDOTENV_1"">"'
+    )
+
+
+def test_an_unknown_shell_is_refused_rather_than_guessed(project):
+    from host_cli.support.errors import ExpansionError
+
+    lookup = lookup_in({"V": "a b", "OK": "plain_1.2"}, {})
+    for shell in ("cmd.exe", "/bin/tcsh", "nu"):
+        assert expand_shell("echo $OK", lookup, shell=shell).command == "echo plain_1.2"
+        with pytest.raises(ExpansionError, match=r"--cmd: the value of \$V .* cannot pass it"):
+            expand_shell("echo $V", lookup, shell=shell, key="--cmd")
+    root = project({".env": "V='a b'\n"})
+    result = run(root, "--shell", "/nonexistent/tcsh", "-c", "echo $V")
+    assert result.returncode != 0
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "--cmd: the value of $V" in lines[0] and "tcsh" in lines[0], result
+
+
+def test_shell_off_quotes_for_the_word_split(project):
+    root = project({})
+    env = {**os.environ, "V": 'a "$b" `c` \\d'}
+    argv = f"{sys.executable} -c 'import sys; print(sys.argv[1:])'"
+    result = run(root, "--shell-off", "-c", f'{argv} $V "<$V>"', env=env)
+    assert result.stdout.strip() == repr(['a "$b" `c` \\d', '<a "$b" `c` \\d>']), result
+
+
+def test_dynamodb_config_command_with_a_hostile_value(project):
+    root = project(
+        {
+            ".env": "V='x; touch PWNED_ddb'\nW=\"it's\"\n",
+            "getdotenv.config.yaml": (
+                "plugins:\n  dynamodb:\n    local:\n"
+                "      status: |-\n"
+                "        # don't\n"
+                "        printf '%s|' \"$(printf %s $V)\" \"`echo $W`\" '$V' > status.txt; exit 1\n"
+            ),
+        }
+    )
+    result = run(root, "dynamodb", "local", "status")
+    assert result.returncode == 1, result
+    assert (root / "status.txt").read_text() == "x; touch PWNED_ddb|it's|$V|"
+    assert not list(root.glob("PWNED*"))
+
+
+def test_carriers_never_show_in_log_get_export_or_output(project):
+    root = project(
+        {
+            ".env": "V='x; touch PWNED'\n",
+            "getdotenv.config.yaml": (
+                "plugins:\n  dynamodb:\n    local:\n      status: echo $V; exit 1\n"
+            ),
+        }
+    )
+    result = run(root, "--log", "-o", "out.env", "-c", 'echo "$V"; env | grep -c ^__GETDOTENV_')
+    assert result.returncode == 0, result
+    # the child has two carriers (the field's and the -c string's value are the same one)
+    assert result.stdout.splitlines()[-2:] == ["x; touch PWNED", "1"], result
+    shown = result.stdout + result.stderr + (root / "out.env").read_text()
+    for args in (["export"], ["get", "V"], ["export", "--format", "json"]):
+        out = run(root, *args)
+        assert out.returncode == 0, out
+        shown += out.stdout + out.stderr
+    assert "x; touch PWNED" in shown
+    assert "__GETDOTENV" not in shown
