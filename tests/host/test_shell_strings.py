@@ -377,3 +377,24 @@ def test_carriers_never_show_in_log_get_export_or_output(project):
         shown += out.stdout + out.stderr
     assert "x; touch PWNED" in shown
     assert "__GETDOTENV" not in shown
+
+
+@pytest.mark.parametrize("shell", ["bash", "dash", "zsh", "fish"])
+def test_any_value_reaches_each_real_shell_as_exactly_itself(shell):
+    path = _shell(shell)
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\0")))
+    def check(value):
+        lookup = lookup_in({"V": value}, {})
+        for template, expected in (
+            ("printf '%s' $V", value),
+            ('printf "%s" "<$V>"', f"<{value}>"),
+            ('printf "%s" "$(printf %s "$V")"', value.rstrip("\n")),
+        ):
+            command, carriers = expand_shell(template, lookup, shell=path)
+            env = {"LANG": "C.UTF-8", **carriers}  # fish reads the environment in its locale
+            out = subprocess.run([path, "-c", command], capture_output=True, timeout=10, env=env)
+            assert out.stdout == expected.encode(), (template, value, command, out)
+
+    check()
