@@ -56,5 +56,6 @@ SHELL_COMMAND = ShellStringMarker()
 ShellCommand = Annotated[str, SHELL_COMMAND]
 """The type of a plugin config field that holds a shell command (``start: ShellCommand |
 None = None``). The host expands get-dotenv references in it as in any config string, but
-quotes each substituted value for the shell, so a value's text never runs as code; other
+hands each value that could be syntax to the child in a carrier variable
+(``HostContext.child_env()`` holds them), so a value's text never runs as code; other
 config strings keep get-dotenv's plain interpolation. See docs/plugins.md."""
