@@ -460,6 +460,9 @@ def expand_shell(
         j += tabs
         while j < n and command[j] in " \t":
             j += 1
+        if j == n or not (command[j].isalpha() or command[j] in "_'\"\\"):
+            out.append("<<")  # not a delimiter word: a shift in $((…)), say
+            return i + 2
         word: list[str] = []
         literal = False
         in_quote: str | None = None

@@ -398,3 +398,11 @@ def test_any_value_reaches_each_real_shell_as_exactly_itself(shell):
             assert out.stdout == expected.encode(), (template, value, command, out)
 
     check()
+
+
+def test_a_shift_is_not_a_here_document():
+    lookup = lookup_in({"V": "3", "W": "a b"}, {})
+    command, carriers = expand_shell("echo $((1<<$V))\necho $W", lookup, shell="/bin/bash")
+    assert command == 'echo $((1<<3))\necho "${__GETDOTENV_1}"'
+    out = subprocess.run(["/bin/bash", "-c", command], capture_output=True, env=dict(carriers))
+    assert out.stdout == b"8\na b\n"
