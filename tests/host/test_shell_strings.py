@@ -368,7 +368,7 @@ def test_carriers_never_show_in_log_get_export_or_output(project):
     )
     result = run(root, "--log", "-o", "out.env", "-c", 'echo "$V"; env | grep -c ^__GETDOTENV_')
     assert result.returncode == 0, result
-    # the child has two carriers (the field's and the -c string's value are the same one)
+    # one carrier: the field's value and the -c string's are the same, so they share it
     assert result.stdout.splitlines()[-2:] == ["x; touch PWNED", "1"], result
     shown = result.stdout + result.stderr + (root / "out.env").read_text()
     for args in (["export"], ["get", "V"], ["export", "--format", "json"]):
@@ -406,3 +406,26 @@ def test_a_shift_is_not_a_here_document():
     assert command == 'echo $((1<<3))\necho "${__GETDOTENV_1}"'
     out = subprocess.run(["/bin/bash", "-c", command], capture_output=True, env=dict(carriers))
     assert out.stdout == b"8\na b\n"
+
+
+def test_batch_scripts_are_written_for_their_own_shell(project):
+    fish = _shell("fish")
+    root = project(
+        {
+            "getdotenv.config.yaml": (
+                "plugins:\n  batch:\n    scripts:\n"
+                f"      fishy:\n        cmd: printf '%s' $V > out.txt\n        shell: {fish}\n"
+                "      plain: printf '%s|' $V\n"
+            ),
+            "pkg/package.json": "{}",
+        }
+    )
+    env = {**os.environ, "V": "\\'\";touch PWNED_batch;# $(touch PWNED_subst) a  b"}
+    out = run(root, "batch", "--root-path", "./", "--globs", "pkg", "-c", "fishy", env=env)
+    assert out.returncode == 0, out
+    assert (root / "pkg" / "out.txt").read_text() == env["V"]
+    # under --shell-off a plain batch script runs without a shell: the value stays one word
+    out = run(root, "--shell-off", "batch", "--globs", "pkg", "-c", "plain", env=env)
+    assert out.returncode == 0, out
+    assert out.stdout == f"{env['V']}|", out
+    assert not list(root.rglob("PWNED*"))
