@@ -330,6 +330,15 @@ def binary_key_segments() -> bool:
     return True
 
 
+def fast_app(app: Callable[..., Any]) -> Callable[..., Any]:
+    """moto's DynamoDB app with the hot paths of ``fast`` in place (each one falls back to
+    moto's own where moto is not as expected)."""
+    from dynamodb_plugin.local import fast
+
+    fast.install()
+    return fast.Direct(app)
+
+
 class _ThenStop:
     """A response body that sets ``event`` once the server has sent it."""
 
@@ -813,7 +822,9 @@ def _serve(args: argparse.Namespace) -> int:
     fast_batch_writes()
     linear_item_size_check()
     binary_key_segments()
-    backend_app = DynamoOnly(create_backend_app("dynamodb"), create_backend_app("dynamodbstreams"))
+    backend_app = DynamoOnly(
+        fast_app(create_backend_app("dynamodb")), create_backend_app("dynamodbstreams")
+    )
     call = api_caller(backend_app)
     restore_from = snapshot.source(args.snapshot) if args.snapshot is not None else None
     if restore_from is not None:

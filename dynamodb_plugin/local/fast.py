@@ -1,0 +1,427 @@
+"""Hot paths of the built-in local DynamoDB, in place of moto's where moto is slow.
+
+moto stays the engine of record: each function here replaces one method of moto's with one
+that answers the same (tests/dynamodb/test_fast*.py check that against moto's own method,
+with hypothesis-generated requests), and leaves every case it was not written for to moto.
+Each returns ``False`` and changes nothing where moto's classes are not the ones expected.
+
+- ``bucket_queries``: a Query of a table (not an index) reads the one partition it names.
+  moto sorts every item of the table and compares each one's hash key to pick that
+  partition: a 100-item Query of a 1,000-item table spent 60% of its time there.
+- ``sorted_scans``: a Scan page sorts the table with keys worked out once per item (moto
+  compares ``DynamoType`` objects, building a ``Decimal`` per comparison) and finds where the
+  previous page ended by bisection instead of comparing every item before it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+from typing import Any
+
+# The key types whose values moto compares as they are stored (S, B) or as a Decimal (N).
+_KEY_TYPES = frozenset({"S", "N", "B"})
+
+
+def _cast(value: Any) -> Any:
+    """A key attribute's value as moto's ``DynamoType.cast_value`` orders it."""
+    from decimal import Decimal
+
+    return Decimal(value.value) if value.type == "N" else value.value
+
+
+def _moto_table() -> Any:
+    try:
+        from moto.dynamodb.models.table import RESULT_SIZE_LIMIT, Table  # noqa: F401
+    except ImportError:
+        return None
+    needed = ("query", "scan", "all_items", "_get_last_evaluated_key", "_item_comes_before_dct")
+    return Table if all(hasattr(Table, name) for name in needed) else None
+
+
+def _sorted_items(table: Any) -> tuple[list[Any], list[Any]] | None:
+    """The table's items in moto's ``all_items`` order and their sort keys, kept until the
+    table's items change (``_counted_writes``); ``None`` where a key is not of a type ordered
+    here (moto orders those itself)."""
+    stamp = (table.__dict__.get("_fast_writes", 0), id(table.items))
+    kept = table.__dict__.get("_fast_sorted")
+    if kept is not None and kept[0] == stamp:
+        return kept[1]  # type: ignore[no-any-return]
+    ordered = _sort_items(table)
+    table.__dict__["_fast_sorted"] = (stamp, ordered)
+    return ordered
+
+
+def _sort_items(table: Any) -> tuple[list[Any], list[Any]] | None:
+    items: list[Any] = []
+    if table.range_key_attr:
+        for bucket in table.items.values():
+            items.extend(bucket.values())
+    else:
+        items.extend(table.items.values())
+    keyed = []
+    for item in items:
+        hash_key, range_key = item.hash_key, item.range_key
+        if hash_key.type not in _KEY_TYPES:
+            return None
+        if range_key:
+            if range_key.type not in _KEY_TYPES:
+                return None
+            keyed.append(((_cast(hash_key), _cast(range_key)), item))
+        else:
+            keyed.append((_cast(hash_key), item))
+    keyed.sort(key=lambda pair: pair[0])  # stable, as moto's sorted()
+    return [pair[1] for pair in keyed], [pair[0] for pair in keyed]
+
+
+def _start_key(table: Any, start: dict[str, Any], keys: list[Any]) -> Any:
+    """``start`` (an ExclusiveStartKey) as a sort key comparable with ``keys``; ``None`` for
+    anything moto would read otherwise (a missing or differently typed key attribute)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
+    parts = []
+    for name in names:
+        raw = start.get(name)
+        if not isinstance(raw, dict) or len(raw) != 1:
+            return None
+        value = DynamoType(raw)
+        if value.type not in _KEY_TYPES or not isinstance(value.value, str | bytes):
+            return None
+        try:
+            parts.append(_cast(value))
+        except ArithmeticError:  # not a number: moto's own error
+            return None
+    if keys and isinstance(keys[0], tuple) != (len(parts) == 2):
+        return None
+    key = tuple(parts) if len(parts) == 2 else parts[0]
+    try:
+        for other in keys[:1]:
+            _ = other < key  # comparable with the stored keys (same types)
+    except TypeError:
+        return None
+    return key
+
+
+def _counted_writes(table_class: Any) -> bool:
+    """Count the writes to each table's items (moto adds and removes items only in
+    ``Table.put_item`` and ``Table.delete_item``; a restore replaces ``Table.items``)."""
+    if getattr(table_class, "_fast_counted", False):
+        return True
+    put, delete = table_class.put_item, table_class.delete_item
+
+    def put_item(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return put(self, *args, **kwargs)
+        finally:
+            self.__dict__["_fast_writes"] = self.__dict__.get("_fast_writes", 0) + 1
+
+    def delete_item(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return delete(self, *args, **kwargs)
+        finally:
+            self.__dict__["_fast_writes"] = self.__dict__.get("_fast_writes", 0) + 1
+
+    table_class.put_item, table_class.delete_item = put_item, delete_item
+    table_class._fast_counted = True
+    return True
+
+
+def sorted_scans() -> bool:
+    """Scan pages of a table (no index, no legacy ``ScanFilter``) as moto's ``Table.scan``
+    reads them, without moto's per-comparison and per-item costs (see the module's text)."""
+    table_class = _moto_table()
+    if table_class is None:
+        return False
+    from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
+
+    original = table_class.scan
+    _counted_writes(table_class)
+
+    def scan(
+        self: Any,
+        filters: dict[str, Any],
+        limit: int,
+        exclusive_start_key: dict[str, Any],
+        filter_expression: Any = None,
+        index_name: str | None = None,
+        consistent_read: bool = False,
+        projection_expression: list[list[str]] | None = None,
+        segments: Any = (None, None),
+    ) -> Any:
+        def moto() -> Any:
+            return original(
+                self,
+                filters,
+                limit,
+                exclusive_start_key,
+                filter_expression,
+                index_name,
+                consistent_read,
+                projection_expression,
+                segments=segments,
+            )
+
+        if index_name or filters:
+            return moto()
+        ordered = _sorted_items(self)
+        if ordered is None:
+            return moto()
+        items, keys = ordered
+        first = 0
+        if exclusive_start_key is not None:
+            start = _start_key(self, exclusive_start_key, keys)
+            if start is None:
+                return moto()
+            first = bisect.bisect_right(keys, start)  # moto skips every item up to the key
+        results: list[Any] = []
+        result_size = 0
+        scanned_count = 0
+        last_evaluated_key = None
+        for item in items[first:]:
+            if not item.is_within_segment(segments):
+                continue
+            size = item.size()
+            if len(results) == limit or result_size + size > RESULT_SIZE_LIMIT:
+                last_evaluated_key = self._get_last_evaluated_key(results[-1], index_name)
+                break
+            results.append(copy.deepcopy(item))
+            result_size += size
+            scanned_count += 1
+        if filter_expression is not None:
+            results = [item for item in results if filter_expression.expr(item)]
+        if projection_expression:
+            results = [r.project(projection_expression) for r in results]
+        return results, scanned_count, last_evaluated_key
+
+    table_class.scan = scan
+    return True
+
+
+def bucket_queries() -> bool:
+    """A Query of a table (not an index) as moto's ``Table.query`` answers it, reading only the
+    partition of its hash key (see the module's text). Everything else goes to moto."""
+    table_class = _moto_table()
+    if table_class is None:
+        return False
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
+
+    original = table_class.query
+
+    def query(
+        self: Any,
+        hash_key: Any,
+        range_comparison: str | None,
+        range_objs: list[Any],
+        limit: int,
+        exclusive_start_key: dict[str, Any],
+        scan_index_forward: bool,
+        projection_expressions: list[list[str]] | None,
+        index_name: str | None = None,
+        consistent_read: bool = False,
+        filter_expression: Any = None,
+        hash_key_conditions: Any = None,
+        range_key_conditions: Any = None,
+        **filter_kwargs: Any,
+    ) -> Any:
+        if index_name or hash_key is None:
+            return original(
+                self,
+                hash_key,
+                range_comparison,
+                range_objs,
+                limit,
+                exclusive_start_key,
+                scan_index_forward,
+                projection_expressions,
+                index_name,
+                consistent_read,
+                filter_expression,
+                hash_key_conditions=hash_key_conditions,
+                range_key_conditions=range_key_conditions,
+                **filter_kwargs,
+            )
+        # moto: every item whose hash key equals ``hash_key`` (equal values hash alike:
+        # DynamoType hashes its type and cast value), then sorted by the range key.
+        bucket = self.items.get(hash_key)
+        if bucket is None:
+            possible = []
+        elif self.range_key_attr:
+            possible = list(bucket.values())
+        else:
+            possible = [bucket]
+        if len(possible) > 1:
+            if any(item.range_key.type not in _KEY_TYPES for item in possible):
+                possible.sort(key=lambda item: item.range_key)
+            else:
+                possible.sort(key=lambda item: _cast(item.range_key))
+        if scan_index_forward is False:
+            possible.reverse()
+        hash_attrs = [self.hash_key_attr]
+        range_attrs = [self.range_key_attr]
+        last_range_key_name = range_key_conditions[-1][0] if range_key_conditions else None
+        # moto's loop from here on, the item sizes worked out once
+        results: list[Any] = []
+        result_size = 0
+        scanned_count = 0
+        last_evaluated_key = None
+        processing_previous_page = exclusive_start_key is not None
+        for result in possible:
+            if processing_previous_page:
+                if self._item_comes_before_dct(
+                    result, exclusive_start_key, hash_attrs, range_attrs, scan_index_forward
+                ):
+                    continue
+                processing_previous_page = False
+            size = result.size()
+            if len(results) == limit or (result_size + size) > RESULT_SIZE_LIMIT:
+                last_evaluated_key = self._get_last_evaluated_key(results[-1], index_name)
+                break
+            if not range_comparison and not filter_kwargs:
+                results.append(result)
+                result_size += size
+                scanned_count += 1
+            if range_comparison:
+                attr = result.attrs.get(last_range_key_name) if last_range_key_name else None
+                if attr is not None:
+                    if attr.compare(range_comparison, range_objs):
+                        results.append(result)
+                        result_size += size
+                        scanned_count += 1
+                elif result.range_key.compare(range_comparison, range_objs):
+                    results.append(result)
+                    result_size += size
+                    scanned_count += 1
+            if filter_kwargs:
+                for field, value in filter_kwargs.items():
+                    dynamo_types = [DynamoType(ele) for ele in value["AttributeValueList"]]
+                    if result.attrs.get(field).compare(value["ComparisonOperator"], dynamo_types):
+                        results.append(result)
+                        result_size += size
+                scanned_count += 1
+        results = copy.deepcopy(results)
+        if filter_expression is not None:
+            results = [item for item in results if filter_expression.expr(item)]
+        if projection_expressions:
+            results = [r.project(projection_expressions) for r in results]
+        return results, scanned_count, last_evaluated_key
+
+    table_class.query = query
+    return True
+
+
+def _bytesize(value: Any) -> int:
+    return len(value if isinstance(value, bytes) else value.encode("utf-8"))
+
+
+def _scalar_size(kind: str, value: Any) -> int:
+    if kind == "N":
+        return len(str(value))
+    if isinstance(value, bool):
+        return 1
+    return _bytesize(value)
+
+
+def direct_sizes() -> bool:
+    """Item and attribute sizes as moto's ``DynamoType.size`` and ``Item.size`` work them out,
+    without building a ``DynamoType`` for each set member and map value: every write checks
+    its item's size, and every Query and Scan result twice."""
+    try:
+        from moto.dynamodb.models.dynamo_type import DynamoType, Item
+    except ImportError:
+        return False
+    if not (hasattr(DynamoType, "size") and hasattr(Item, "size")):
+        return False
+    dynamo_type = DynamoType
+
+    def size(self: Any) -> int:
+        kind, value = self.type, self.value
+        if kind in ("SS", "NS", "BS"):
+            sub = kind[0]
+            return sum(_scalar_size(sub, v) for v in value)
+        if kind == "L":
+            return sum(v.size() for v in value)
+        if kind == "M":
+            return sum(
+                _bytesize(k) + (v if type(v) is dynamo_type else dynamo_type(v)).size()
+                for k, v in value.items()
+            )
+        return _scalar_size(kind, value)
+
+    def item_size(self: Any) -> int:
+        return sum(_bytesize(key) + value.size() for key, value in self.attrs.items())
+
+    DynamoType.size = size  # type: ignore[method-assign]
+    Item.size = item_size  # type: ignore[method-assign]
+    return True
+
+
+def cached_method_names() -> bool:
+    """moto lists its handler's methods (``inspect.getmembers``) on every request to see
+    whether the operation is one; a class's functions are the same every time: list them
+    once per class. A tenth of a PutItem's time."""
+    try:
+        from moto.core import responses
+    except ImportError:
+        return False
+    original = getattr(responses, "method_names_from_class", None)
+    if original is None or getattr(original, "_fast", False):
+        return original is not None
+    known: dict[type, list[str]] = {}
+
+    def method_names_from_class(clazz: Any) -> list[str]:
+        names = known.get(clazz)
+        if names is None:
+            names = known[clazz] = original(clazz)
+        return list(names)
+
+    method_names_from_class._fast = True  # type: ignore[attr-defined]
+    responses.method_names_from_class = method_names_from_class  # type: ignore[attr-defined]
+    return True
+
+
+class Direct:
+    """WSGI: a DynamoDB API call handed to moto's handler as moto's Flask app hands it (the
+    same request class, the same call, the same answer object), without Flask's routing and
+    request context around it; anything but ``POST /`` with a DynamoDB ``X-Amz-Target`` goes
+    to ``app`` (moto's Flask app). Flask's part was about a fifth of a GetItem's time."""
+
+    def __init__(self, app: Any) -> None:
+        from botocore.exceptions import ClientError
+        from flask import Response
+        from moto.dynamodb.responses import DynamoHandler
+        from moto.moto_server.werkzeug_app import BackendRequest
+
+        self.app = app
+        self.client_error = ClientError
+        self.request_class = BackendRequest
+        self.response_class = Response
+        self.dispatch = DynamoHandler.dispatch
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if (
+            environ.get("PATH_INFO") != "/"
+            or environ.get("REQUEST_METHOD") != "POST"
+            or not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_20120810.")
+        ):
+            return self.app(environ, start_response)
+        request = self.request_class(environ)
+        try:
+            result = self.dispatch(request, request.raw_url, dict(request.headers))
+        except self.client_error as exc:  # as moto's view does
+            result = 400, {}, exc.response["Error"]["Message"]
+        if len(result) == 3:
+            status, headers, content = result
+        else:
+            status, headers, content = 200, {}, result
+        response = self.response_class(response=content, status=status, headers=headers)
+        return response(environ, start_response)
+
+
+def install() -> dict[str, bool]:
+    """Every hot path of this module, in place; which of them took (``False``: moto's own)."""
+    return {
+        patch.__name__: patch()
+        for patch in (bucket_queries, sorted_scans, direct_sizes, cached_method_names)
+    }
