@@ -419,6 +419,106 @@ class Direct:
         return response(environ, start_response)
 
 
+# A request body read whole before the app runs, so that the connection can serve the next
+# request whatever the app read of it (DynamoDB's largest request is 16 MB).
+BODY_LIMIT = 17 * 1024 * 1024
+IDLE_SECONDS = 120.0  # a kept-alive connection nobody uses is closed after this long
+_handler: Any = None
+
+
+def keep_alive_handler() -> Any:
+    """moto's request handler for werkzeug's server (``make_server(request_handler=...)``),
+    keeping connections alive: werkzeug 3 ends every answer with ``Connection: close`` (its
+    server cannot tell where an unread request body ends), so each API call was a new TCP
+    connection and a new thread, and a new connection in the client. Here the body is read
+    whole first (its ``Content-Length``; chunked or larger bodies close the connection as
+    before), answers are written in one send with Nagle off, and a request log line is only
+    made when someone listens for it."""
+    global _handler
+    if _handler is not None:
+        return _handler
+    import io
+    import logging
+    import sys
+
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    werkzeug_log = logging.getLogger("werkzeug")
+
+    class KeepAliveHandler(MotoRequestHandler):  # type: ignore[misc]
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+        wbufsize = 64 * 1024  # the status line, headers and body leave in one send
+        timeout = IDLE_SECONDS
+
+        def run_wsgi(self) -> None:
+            length = self.headers.get("Content-Length") or "0"
+            if (
+                self.command != "POST"
+                or "Transfer-Encoding" in self.headers
+                or "Expect" in self.headers
+                or not length.isdigit()
+                or int(length) > BODY_LIMIT
+            ):
+                self.close_connection = True  # werkzeug's way: answer, then close
+                return super().run_wsgi()  # type: ignore[no-any-return]
+            size = int(length)
+            body = self.rfile.read(size) if size else b""
+            if len(body) != size:
+                self.close_connection = True  # the client went away mid-body
+                return None
+            environ = self.make_environ()
+            environ["wsgi.input"] = io.BytesIO(body)
+            started: list[Any] = []
+
+            def start_response(status: str, headers: list[Any], exc_info: Any = None) -> Any:
+                started[:] = [status, headers]
+                return lambda data: None  # never used by the apps served here
+
+            try:
+                answer = self.server.app(environ, start_response)
+                try:
+                    data = b"".join(answer)
+                finally:
+                    close = getattr(answer, "close", None)
+                    if close is not None:
+                        close()
+            except Exception:
+                from werkzeug.debug.tbtools import DebugTraceback
+                from werkzeug.exceptions import InternalServerError
+
+                self.server.log(
+                    "error",
+                    "Error on request:\n%s",
+                    DebugTraceback(sys.exc_info()[1]).render_traceback_text(),
+                )
+                self.close_connection = True
+                answer = InternalServerError()(environ, start_response)
+                data = b"".join(answer)
+            status, headers = started
+            code, _, message = status.partition(" ")
+            self.send_response(int(code), message)
+            named = set()
+            for key, value in headers:
+                named.add(key.lower())
+                self.send_header(key, value)
+            if "content-length" not in named:
+                self.send_header("Content-Length", str(len(data)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+            return None
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            if werkzeug_log.isEnabledFor(logging.INFO):
+                super().log_request(code, size)
+
+    _handler = KeepAliveHandler
+    return _handler
+
+
 def install() -> dict[str, bool]:
     """Every hot path of this module, in place; which of them took (``False``: moto's own)."""
     return {

@@ -631,8 +631,9 @@ def listen(port: int, app: Callable[..., Any]) -> tuple[list[Any], str]:
     import errno
     import socket
 
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import make_server
+
+    from dynamodb_plugin.local.fast import keep_alive_handler
 
     sockets: list[socket.socket] = []
     note = ""
@@ -669,7 +670,7 @@ def listen(port: int, app: Callable[..., Any]) -> tuple[list[Any], str]:
                 port,
                 app,
                 threaded=True,
-                request_handler=MotoRequestHandler,
+                request_handler=keep_alive_handler(),
                 fd=sock.fileno(),
             )
             for sock in sockets
