@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import threading
 from typing import Any
 
 # The key types whose values moto compares as they are stored (S, B) or as a Decimal (N).
@@ -408,7 +409,11 @@ class Direct:
             return self.app(environ, start_response)
         request = self.request_class(environ)
         try:
-            result = self.dispatch(request, request.raw_url, dict(request.headers))
+            if environ["HTTP_X_AMZ_TARGET"][18:] in READS:
+                with ITEMS_LOCK:
+                    result = self.dispatch(request, request.raw_url, dict(request.headers))
+            else:
+                result = self.dispatch(request, request.raw_url, dict(request.headers))
         except self.client_error as exc:  # as moto's view does
             result = 400, {}, exc.response["Error"]["Message"]
         if len(result) == 3:
@@ -439,13 +444,12 @@ def keep_alive_handler() -> Any:
         return _handler
     import io
     import logging
-    import sys
 
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
     werkzeug_log = logging.getLogger("werkzeug")
 
-    class KeepAliveHandler(MotoRequestHandler):  # type: ignore[misc]
+    class KeepAliveHandler(MotoRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True
         wbufsize = 64 * 1024  # the status line, headers and body leave in one send
@@ -461,7 +465,7 @@ def keep_alive_handler() -> Any:
                 or int(length) > BODY_LIMIT
             ):
                 self.close_connection = True  # werkzeug's way: answer, then close
-                return super().run_wsgi()  # type: ignore[no-any-return]
+                return super().run_wsgi()
             size = int(length)
             body = self.rfile.read(size) if size else b""
             if len(body) != size:
@@ -483,14 +487,14 @@ def keep_alive_handler() -> Any:
                     close = getattr(answer, "close", None)
                     if close is not None:
                         close()
-            except Exception:
+            except Exception as exc:
                 from werkzeug.debug.tbtools import DebugTraceback
                 from werkzeug.exceptions import InternalServerError
 
                 self.server.log(
                     "error",
                     "Error on request:\n%s",
-                    DebugTraceback(sys.exc_info()[1]).render_traceback_text(),
+                    DebugTraceback(exc).render_traceback_text(),
                 )
                 self.close_connection = True
                 answer = InternalServerError()(environ, start_response)
@@ -519,9 +523,175 @@ def keep_alive_handler() -> Any:
     return _handler
 
 
+# Held by a transaction while it writes and by every read while it reads (``Direct``), so
+# that no read sees part of a transaction.
+ITEMS_LOCK = threading.RLock()
+READS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
+
+
+class _Journal:
+    """What a transaction changed, item by item, to put back if it is cancelled: the item as
+    it was (a copy, or ``None``) and how long each table's stream was."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[Any, Any, Any, Any]] = []
+        self.streams: dict[int, tuple[Any, int]] = {}
+
+    def before(self, table: Any, key: dict[str, Any]) -> None:
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        hash_value = DynamoType(key[table.hash_key_attr])
+        range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+        if table.range_key_attr:
+            current = table.items.get(hash_value, {}).get(range_value)
+        else:
+            current = table.items.get(hash_value)
+        self.items.append((table, hash_value, range_value, copy.deepcopy(current)))
+        shard = table.stream_shard
+        if shard is not None and id(shard) not in self.streams:
+            self.streams[id(shard)] = (shard, len(shard.items))
+
+    def undo(self) -> None:
+        for table, hash_value, range_value, old in reversed(self.items):
+            if table.range_key_attr:
+                if old is None:
+                    table.items.get(hash_value, {}).pop(range_value, None)
+                else:
+                    table.items[hash_value][range_value] = old
+            elif old is None:
+                table.items.pop(hash_value, None)
+            else:
+                table.items[hash_value] = old
+            table.__dict__["_fast_writes"] = table.__dict__.get("_fast_writes", 0) + 1
+        for shard, length in self.streams.values():
+            del shard.items[length:]
+
+
+def transactions_in_place() -> bool:
+    """TransactWriteItems as moto's answers it, without copying every table it names first
+    (moto deep-copies each whole table to roll back from, per transaction: 0.8 transactions a
+    second on a 5,500-item table): the items it changes are put back one by one instead, and
+    no read runs while it writes (``ITEMS_LOCK``)."""
+    try:
+        from moto.dynamodb import models
+        from moto.dynamodb.comparisons import get_filter_expression
+        from moto.dynamodb.exceptions import (
+            ConditionalCheckFailed,
+            MockValidationException,
+            MultipleTransactionsException,
+            TooManyTransactionsException,
+            TransactionCanceledException,
+            TransactWriteSingleOpException,
+        )
+        from moto.dynamodb.models.table import Table
+
+        backend_class = models.DynamoDBBackend
+    except (ImportError, AttributeError):
+        return False
+    if not hasattr(backend_class, "transact_write_items"):
+        return False
+    _counted_writes(Table)
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        with ITEMS_LOCK:
+            _transact(self, transact_items)
+
+    def _transact(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        # moto's DynamoDBBackend.transact_write_items, with a journal for the table copies
+        if len(transact_items) > 100:
+            raise TooManyTransactionsException()
+        journal = _Journal()
+        target_items: set[tuple[str, str]] = set()
+
+        def check_unicity(table_name: str, key: dict[str, Any]) -> None:
+            item = (str(table_name), str(dict(sorted(key.items()))))
+            if item in target_items:
+                raise MultipleTransactionsException()
+            target_items.add(item)
+
+        errors: list[Any] = []
+        for item in transact_items:
+            original_item: dict[str, Any] | None = None
+            if len(list(item.keys())) > 1:
+                journal.undo()
+                raise TransactWriteSingleOpException
+            try:
+                op_type, op = next(iter(item.items()))
+                if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
+                    raise ValueError("Unsupported transaction operation")
+                table_name = op["TableName"]
+                condition_expression = op.get("ConditionExpression")
+                names = op.get("ExpressionAttributeNames")
+                values = op.get("ExpressionAttributeValues")
+                on_failure = op.get("ReturnValuesOnConditionCheckFailure")
+                if op_type == "Put":
+                    attrs = op["Item"]
+                    table = self.get_table(table_name)
+                    key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+                    if table.range_key_attr is not None:
+                        key[table.range_key_attr] = attrs[table.range_key_attr]
+                else:
+                    key = op["Key"]
+                check_unicity(table_name, key)
+                current = self.get_item(table_name, key)
+                if condition_expression is not None:
+                    condition_op = get_filter_expression(condition_expression, names, values)
+                    if not condition_op.expr(current):
+                        if on_failure == "ALL_OLD" and current:
+                            original_item = current.to_json()["Attributes"]
+                        raise ConditionalCheckFailed(item=original_item)
+                if op_type in ("Put", "Delete", "Update"):
+                    journal.before(self.get_table(table_name), key)
+                if op_type == "Put":
+                    self.put_item(
+                        table_name,
+                        op["Item"],
+                        condition_expression=condition_expression,
+                        expression_attribute_names=names,
+                        expression_attribute_values=values,
+                    )
+                elif op_type == "Delete":
+                    self.delete_item(
+                        table_name,
+                        key,
+                        condition_expression=condition_expression,
+                        expression_attribute_names=names,
+                        expression_attribute_values=values,
+                    )
+                elif op_type == "Update":
+                    self.update_item(
+                        table_name,
+                        key,
+                        update_expression=op["UpdateExpression"],
+                        condition_expression=condition_expression,
+                        expression_attribute_names=names,
+                        expression_attribute_values=values,
+                    )
+                errors.append((None, None, None))
+            except (MultipleTransactionsException, MockValidationException):
+                journal.undo()
+                raise
+            except ConditionalCheckFailed as e:
+                errors.append(("ConditionalCheckFailed", str(e.message), original_item))
+            except Exception as e:  # noqa: BLE001 - moto's: every other failure is reported
+                errors.append((type(e).__name__, str(e), original_item))
+        if any(code is not None for code, _, _ in errors):
+            journal.undo()
+            raise TransactionCanceledException(errors)
+
+    backend_class.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    return True
+
+
 def install() -> dict[str, bool]:
     """Every hot path of this module, in place; which of them took (``False``: moto's own)."""
     return {
         patch.__name__: patch()
-        for patch in (bucket_queries, sorted_scans, direct_sizes, cached_method_names)
+        for patch in (
+            bucket_queries,
+            sorted_scans,
+            direct_sizes,
+            cached_method_names,
+            transactions_in_place,
+        )
     }
