@@ -395,6 +395,9 @@ class Direct:
         from moto.moto_server.werkzeug_app import BackendRequest
 
         self.app = app
+        # Flask's hooks (moto's CORS, unless MOTO_DISABLE_GLOBAL_CORS) run only through Flask
+        hooks = (getattr(app, name, {}) for name in ("before_request_funcs", "after_request_funcs"))
+        self.bypass = not any(any(funcs.values()) for funcs in hooks)
         self.client_error = ClientError
         self.request_class = BackendRequest
         self.response_class = Response
@@ -402,7 +405,8 @@ class Direct:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if (
-            environ.get("PATH_INFO") != "/"
+            not self.bypass
+            or environ.get("PATH_INFO") != "/"
             or environ.get("REQUEST_METHOD") != "POST"
             or not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_20120810.")
         ):
