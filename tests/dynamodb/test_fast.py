@@ -509,10 +509,8 @@ def test_connections_are_kept_alive_whatever_the_app_read():
     import socket
 
     def app(environ, start_response):
-        if environ["PATH_INFO"] == "/read":
-            body = environ["wsgi.input"].read()
-        else:
-            body = b"unread"  # a refusal that never reads the body
+        # "/other" is a refusal that never reads the body
+        body = environ["wsgi.input"].read() if environ["PATH_INFO"] == "/read" else b"unread"
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [body]
 
