@@ -21,6 +21,7 @@ def moto_methods(monkeypatch):
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.models.table import Table
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
     monkeypatch.setenv("MOTO_ACCOUNT_ID", server.SHARED_ACCOUNT)
     monkeypatch.setenv("MOTO_ALLOW_NONEXISTENT_REGION", "True")
@@ -36,8 +37,13 @@ def moto_methods(monkeypatch):
         (Item, "size"),
         (DynamoDBBackend, "transact_write_items"),
         (responses, "method_names_from_class"),
+        (UpdateExpressionParser, "make"),
     ]
-    moto = {(owner, name): getattr(owner, name) for owner, name in places}
+    # the attribute as stored (a classmethod stays one when put back)
+    moto = {
+        (owner, name): vars(owner)[name] if isinstance(owner, type) else getattr(owner, name)
+        for owner, name in places
+    }
     for owner, name in places:
         monkeypatch.setattr(owner, name, moto[(owner, name)])
     monkeypatch.setattr(Table, "_fast_counted", False, raising=False)
@@ -56,7 +62,10 @@ def _ours(moto: dict) -> dict:
 
     Table._fast_counted = False
     assert all(fast.install().values())
-    ours = {(owner, name): getattr(owner, name) for owner, name in moto}
+    ours = {
+        (owner, name): vars(owner)[name] if isinstance(owner, type) else getattr(owner, name)
+        for owner, name in moto
+    }
     _use(moto)
     Table._fast_counted = False
     return ours
@@ -541,3 +550,68 @@ def test_connections_are_kept_alive_whatever_the_app_read():
         for s in servers:
             s.shutdown()
             s.server_close()
+
+
+def test_updates_answer_as_motos_with_each_expression_parsed_once(moto_methods):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    ours = _ours(moto_methods)
+    actions = st.sampled_from(
+        [
+            "SET n = n + :one",
+            "SET n = :one",
+            "SET body = :b, #x = if_not_exists(#x, :one)",
+            "SET l = list_append(if_not_exists(l, :empty), :l)",
+            "ADD tags :t",
+            "DELETE tags :t",
+            "REMOVE body",
+            "REMOVE l[0]",
+            "SET n = n + :missing",
+            "SET = broken",
+            "SET m.a = :one",
+        ]
+    )
+    names = {"#x": "x"}
+    values = {
+        ":one": {"N": "1"},
+        ":b": {"S": "y"},
+        ":empty": {"L": []},
+        ":l": {"L": [{"N": "2"}]},
+        ":t": {"SS": ["u"]},
+    }
+
+    @settings(max_examples=EXAMPLES, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(st.lists(actions, min_size=1, max_size=3), st.integers(0, 3)),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    def check(updates):
+        outcomes = []
+        for methods in (moto_methods, ours, ours):  # ours twice: the second time all parsed
+            _use(methods)
+            call = _caller()
+            _transaction_table(call, size=3)
+            answers = []
+            for parts, k in updates:
+                expression = " ".join(parts)
+                request = {
+                    "TableName": "x",
+                    "Key": {"pk": {"S": f"k{k}"}},
+                    "UpdateExpression": expression,
+                    "ExpressionAttributeValues": {
+                        k: v for k, v in values.items() if k in expression
+                    },
+                    "ReturnValues": "ALL_NEW",
+                }
+                if "#x" in expression:
+                    request["ExpressionAttributeNames"] = names
+                answers.append(call("UpdateItem", request))
+            outcomes.append((answers, call("Scan", {"TableName": "x"})))
+            _use(moto_methods)
+        assert outcomes[1] == outcomes[0] and outcomes[2] == outcomes[0]
+
+    check()
