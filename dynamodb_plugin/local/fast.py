@@ -186,9 +186,10 @@ def sorted_scans() -> bool:
             if len(results) == limit or result_size + size > RESULT_SIZE_LIMIT:
                 last_evaluated_key = self._get_last_evaluated_key(results[-1], index_name)
                 break
-            results.append(copy.deepcopy(item))
+            results.append(item)
             result_size += size
             scanned_count += 1
+        results = copy_items(results)
         if filter_expression is not None:
             results = [item for item in results if filter_expression.expr(item)]
         if projection_expression:
@@ -301,7 +302,7 @@ def bucket_queries() -> bool:
                         results.append(result)
                         result_size += size
                 scanned_count += 1
-        results = copy.deepcopy(results)
+        results = copy_items(results)
         if filter_expression is not None:
             results = [item for item in results if filter_expression.expr(item)]
         if projection_expressions:
@@ -687,6 +688,92 @@ def transactions_in_place() -> bool:
     return True
 
 
+def copy_items(items: list[Any]) -> list[Any]:
+    """``copy.deepcopy(items)`` for moto's items, as their own ``__deepcopy__`` methods copy
+    them (hash key, range key, attributes; sets as new lists, lists and maps member by
+    member), without ``deepcopy``'s memo and dispatch per value: half of a 100-item Query's
+    time went to the copy."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    new = object.__new__
+
+    def value(v: Any) -> Any:
+        if v is None:
+            return None
+        if type(v) is not DynamoType:
+            return copy.deepcopy(v)
+        result = new(DynamoType)
+        kind = result.type = v.type
+        inner = v.value
+        if kind == "L":
+            result.value = [value(x) for x in inner]
+        elif kind == "M":
+            result.value = {k: value(x) for k, x in inner.items()}
+        elif kind in ("SS", "NS", "BS"):
+            result.value = list(inner)
+        else:
+            result.value = inner
+        return result
+
+    copied = []
+    for item in items:
+        if type(item) is not Item or set(vars(item)) != {"hash_key", "range_key", "attrs"}:
+            copied.append(copy.deepcopy(item))
+            continue
+        twin = new(Item)
+        twin.hash_key = value(item.hash_key)
+        twin.range_key = value(item.range_key)
+        attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+        for key, v in item.attrs.items():
+            dict.__setitem__(attrs, key, value(v))
+        twin.attrs = attrs
+        copied.append(twin)
+    return copied
+
+
+def plain_answers() -> bool:
+    """moto's ``dynamo_to_dict`` (every answer's items, attribute by attribute, before they
+    are serialised) with the common types (exact ``dict``, ``list``, ``str``, ``DynamoType``)
+    converted directly and anything else left to moto's function: the same values, without
+    its ``isinstance``/``hasattr`` chain per value. About a third of a Query's time."""
+    try:
+        from moto.dynamodb import responses
+        from moto.dynamodb.models.dynamo_type import DynamoType
+    except ImportError:
+        return False
+    original = getattr(responses, "dynamo_to_dict", None)
+    if original is None:
+        return False
+    if getattr(original, "_fast", False):
+        return True
+    import base64
+
+    plain = (str, int, bool, type(None))
+
+    def dynamo_to_dict(obj: Any) -> Any:
+        kind = type(obj)
+        if kind in plain:
+            return obj
+        if kind is dict:
+            return {k: dynamo_to_dict(v) for k, v in obj.items()}
+        if kind is list:
+            return [dynamo_to_dict(v) for v in obj]
+        if kind is DynamoType:
+            if obj.type == "B":
+                value = obj.value
+                return {"B": value if isinstance(value, bytes) else base64.b64decode(value)}
+            if obj.type == "BS":
+                return {
+                    "BS": [v if isinstance(v, bytes) else base64.b64decode(v) for v in obj.value]
+                }
+            return {obj.type: dynamo_to_dict(obj.value)}
+        return original(obj)
+
+    dynamo_to_dict._fast = True  # type: ignore[attr-defined]
+    responses.dynamo_to_dict = dynamo_to_dict  # type: ignore[attr-defined]
+    return True
+
+
 PARSED_LIMIT = 512  # update expressions kept parsed
 
 
@@ -736,5 +823,6 @@ def install() -> dict[str, bool]:
             cached_method_names,
             transactions_in_place,
             parsed_update_expressions,
+            plain_answers,
         )
     }

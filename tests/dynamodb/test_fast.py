@@ -18,6 +18,7 @@ EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "40"))
 def moto_methods(monkeypatch):
     """Every method ``fast`` replaces, put back after the test; yields moto's own."""
     from moto.core import responses
+    from moto.dynamodb import responses as dynamodb_responses
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.models.table import Table
@@ -38,6 +39,7 @@ def moto_methods(monkeypatch):
         (DynamoDBBackend, "transact_write_items"),
         (responses, "method_names_from_class"),
         (UpdateExpressionParser, "make"),
+        (dynamodb_responses, "dynamo_to_dict"),
     ]
     # the attribute as stored (a classmethod stays one when put back)
     moto = {
@@ -242,6 +244,62 @@ def test_sizes_are_motos(moto_methods):
         _use(moto_methods)
 
     check()
+
+
+def test_items_are_copied_and_answered_as_moto_copies_and_answers_them(moto_methods):
+    import copy
+    import datetime
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    from tests.dynamodb.test_server_app import _attribute_values
+
+    motos = moto_methods
+    ours = _ours(motos)
+    from moto.dynamodb import responses as dynamodb_responses
+
+    def answer(result):
+        _use(motos)
+        theirs = dynamodb_responses.dynamo_to_dict(result)
+        _use(ours)
+        mine = dynamodb_responses.dynamo_to_dict(result)
+        _use(motos)
+        return theirs, mine
+
+    @settings(max_examples=EXAMPLES * 3, deadline=None)
+    @given(
+        st.lists(
+            st.dictionaries(st.text(min_size=1, max_size=6), _attribute_values(), max_size=5),
+            max_size=4,
+        ),
+        st.booleans(),
+    )
+    def check(attr_sets, ranged):
+        items = []
+        for attrs in attr_sets:
+            assert all(server._attribute_value(v) for v in attrs.values())  # binary as bytes
+            range_key = DynamoType({"N": "1"}) if ranged else None
+            items.append(Item(DynamoType({"S": "k"}), range_key, copy.deepcopy(attrs)))
+        theirs, mine = copy.deepcopy(items), fast.copy_items(items)
+        assert [vars(i) == vars(j) for i, j in zip(mine, theirs, strict=True)] == [True] * len(
+            items
+        )
+        for original, twin in zip(items, mine, strict=True):
+            assert all(twin.attrs[k] is not v for k, v in original.attrs.items())
+            assert type(twin.attrs) is type(original.attrs)
+        result = {"Count": len(items), "Items": [i.attrs for i in mine], "ScannedCount": 3}
+        if items:
+            result["LastEvaluatedKey"] = {"pk": items[-1].hash_key}
+        got = answer(result)
+        assert got[1] == got[0]
+
+    check()
+    assert (
+        answer({"When": __import__("datetime").datetime(2020, 1, 1), "D": 1.5})
+        == ({"When": __import__("datetime").datetime(2020, 1, 1), "D": 1.5},) * 2
+    )
 
 
 def _raw_caller(app):
