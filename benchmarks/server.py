@@ -1,7 +1,8 @@
 """Local DynamoDB servers side by side: the built-in one, a plain moto_server, and dynalite.
 
-One run, fresh servers, every answer checked; prints ops/s per operation and ratios against
-the other servers (ours / other: above 1 means ours is faster), plus launch-to-ready:
+One run, fresh servers, every answer checked, all servers up at once and each operation run on
+each server in turn (the order rotating), so that the machine's drift falls on all of them
+alike; prints ops/s per operation and ratios against the other servers (ours / other: above 1 means ours is faster), plus launch-to-ready:
 ours is `getdotenv dynamodb local start --in-memory` (returns once a signed ListTables
 answers, as a user feels it); moto_server and dynalite are spawned and polled with
 ListTables every 20 ms.
@@ -29,13 +30,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import bench_env  # noqa: E402
 
 BIN = Path(sys.executable).parent
+Step = tuple[int, float] | None
 CACHE = Path.home() / ".cache" / "getdotenv-bench"
 
 
@@ -194,23 +196,24 @@ def item(i: int, groups: int = 30) -> dict:
     }
 
 
-def workload(c, scale: float, threads: int, port: int) -> dict[str, tuple[int, float] | None]:
-    """{operation: (count, seconds), or None where unsupported}; every answer is checked."""
+def workload(c, scale: float, threads: int, port: int) -> Iterator[tuple[str, Step]]:
+    """(operation, (count, seconds) or None where unsupported), one operation at a time, so
+    that the servers can take turns; every answer is checked."""
     n = lambda k: max(1, int(k * scale))  # noqa: E731
-    out: dict[str, tuple[int, float] | None] = {}
+    unsupported = False
     create(c, "bench")
 
     count = n(3000)
     t = time.perf_counter()
     for i in range(count):
         c.put_item(TableName="bench", Item=item(i))
-    out[f"PutItem x{count}"] = (count, time.perf_counter() - t)
+    yield f"PutItem x{count}", (count, time.perf_counter() - t)
 
     t = time.perf_counter()
     for i in range(count):
         got = c.get_item(TableName="bench", Key={"pk": {"S": f"g{i % 30}"}, "sk": {"N": str(i)}})
         check(got["Item"]["n"]["N"] == str(i * 3), f"GetItem {i}")
-    out[f"GetItem x{count}"] = (count, time.perf_counter() - t)
+    yield f"GetItem x{count}", (count, time.perf_counter() - t)
 
     # Query: 100 items each from a table whose partitions hold 100 items (plus the others).
     create(c, "query")
@@ -231,7 +234,7 @@ def workload(c, scale: float, threads: int, port: int) -> dict[str, tuple[int, f
             ExpressionAttributeValues={":p": {"S": f"p{i % parts}"}, ":s": {"N": "0"}},
         )
         check(got["Count"] == per and "LastEvaluatedKey" not in got, f"Query {i}: {got['Count']}")
-    out[f"Query x{queries} (100 items)"] = (queries, time.perf_counter() - t)
+    yield f"Query x{queries} (100 items)", (queries, time.perf_counter() - t)
 
     # Full scan of "bench" in pages of 250.
     pages = 0
@@ -249,7 +252,7 @@ def workload(c, scale: float, threads: int, port: int) -> dict[str, tuple[int, f
         if not start_key:
             break
     check(seen == count, f"Scan saw {seen} of {count}")
-    out["Scan, pages of 250 (page)"] = (pages, time.perf_counter() - t)
+    yield "Scan, pages of 250 (page)", (pages, time.perf_counter() - t)
 
     batches = n(100)
     t = time.perf_counter()
@@ -257,7 +260,7 @@ def workload(c, scale: float, threads: int, port: int) -> dict[str, tuple[int, f
         reqs = [{"PutRequest": {"Item": item(100000 + b * 25 + j)}} for j in range(25)]
         got = c.batch_write_item(RequestItems={"bench": reqs})
         check(not got.get("UnprocessedItems"), f"BatchWriteItem {b}")
-    out[f"BatchWriteItem x{batches} of 25"] = (batches, time.perf_counter() - t)
+    yield f"BatchWriteItem x{batches} of 25", (batches, time.perf_counter() - t)
 
     updates = n(500)
     t = time.perf_counter()
@@ -277,7 +280,7 @@ def workload(c, scale: float, threads: int, port: int) -> dict[str, tuple[int, f
             ReturnValues="ALL_NEW",
         )
         check(got["Attributes"]["n"]["N"] == str(i * 3 + 1), f"UpdateItem {i}")
-    out[f"UpdateItem x{updates}"] = (updates, time.perf_counter() - t)
+    yield f"UpdateItem x{updates}", (updates, time.perf_counter() - t)
 
     # TransactWriteItems against a 5,500-item table.
     create(c, "txn", range_key=False)
@@ -307,12 +310,13 @@ def workload(c, scale: float, threads: int, port: int) -> dict[str, tuple[int, f
         except c.exceptions.ClientError as exc:  # dynalite has no transactions
             if exc.response["Error"]["Code"] != "UnknownOperationException":
                 raise
-            out[tx_label] = None
+            unsupported = True
+            yield tx_label, None
             break
-    if tx_label not in out:
+    if not unsupported:
         got = c.get_item(TableName="txn", Key={"pk": {"S": "t0"}})
         check(int(got["Item"]["v"]["N"]) >= 1, "TransactWriteItems applied")
-        out[tx_label] = (txs, time.perf_counter() - t)
+        yield tx_label, (txs, time.perf_counter() - t)
 
     # Mixed: several threads, each its own client, 2 reads per write.
     per_thread = n(600)
@@ -339,8 +343,7 @@ def workload(c, scale: float, threads: int, port: int) -> dict[str, tuple[int, f
     for th in pool:
         th.join()
     check(not errors, "; ".join(errors[:3]))
-    out[f"Mixed 2:1 get/put, {threads} threads"] = (per_thread * threads, time.perf_counter() - t)
-    return out
+    yield f"Mixed 2:1 get/put, {threads} threads", (per_thread * threads, time.perf_counter() - t)
 
 
 def main() -> None:
@@ -374,13 +377,32 @@ def main() -> None:
             for s in servers:
                 launch[s.name].append(s.start())
                 s.stop()
-        results: dict[str, dict[str, tuple[int, float] | None]] = {}
-        for s in servers:
-            print(f"workload on {s.name} ...", file=sys.stderr, flush=True)
-            s.start()
-            try:
-                results[s.name] = workload(client(s.port), args.scale, args.threads, s.port)
-            finally:
+        # Every server up at once; each operation runs on each server in turn (the order
+        # rotating), so the machine's drift falls on all of them alike.
+        results: dict[str, dict[str, Step]] = {s.name: {} for s in servers}
+        started: list[Server] = []
+        try:
+            for s in servers:
+                s.start()
+                started.append(s)
+            steps = {
+                s.name: workload(client(s.port), args.scale, args.threads, s.port) for s in servers
+            }
+            order = [s.name for s in servers]
+            while True:
+                done = False
+                for name in order:
+                    step = next(steps[name], None)
+                    if step is None:
+                        done = True
+                        continue
+                    results[name][step[0]] = step[1]
+                    print(f"{step[0]} on {name}", file=sys.stderr, flush=True)
+                if done:
+                    break
+                order = order[1:] + order[:1]
+        finally:
+            for s in started:
                 s.stop()
     names = [s.name for s in servers]
     others = [x for x in names if x != "ours"]
