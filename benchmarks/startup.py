@@ -156,7 +156,7 @@ def main() -> int:
     print()
     ok = True
     for name, goal in (
-        ("getdotenv -e dev cmd true", 1.2),
+        ("getdotenv -e dev cmd true", 1.05),
         ("getdotenv --help", 1.5),
         (EDITED, 2.0),
     ):
