@@ -71,8 +71,8 @@ def log_text(context: HostContext, redactor: Redactor, warn: Callable[[str], Non
 
     shown_env = {key: redactor.show(key, value) for key, value in context.env.items()}
     rendered = formats.render(shown_env, fmt)
-    if rendered.skipped:
-        warn(formats.skipped_warning(rendered.skipped, f"--log --format {fmt}"))
+    for warning in formats.warnings(rendered, f"--log --format {fmt}"):
+        warn(warning)
     return rendered.text
 
 
@@ -97,8 +97,8 @@ def output(context: HostContext, warn: Callable[[str], None]) -> None:
 
         rendered = formats.render(dict(context.env), fmt)
         text = rendered.text
-        if rendered.skipped:
-            warn(formats.skipped_warning(rendered.skipped, f"--output-path --format {fmt}"))
+        for warning in formats.warnings(rendered, f"--output-path --format {fmt}"):
+            warn(warning)
     write_atomically(Path(path), text, shown="--output-path")
     if differ:
         warn(

@@ -119,6 +119,59 @@ def test_the_default_eval_line_is_bash_and_sets_derived_values(hard_project):
     assert out.stdout == f"orders-dev|{HARD['DOLLAR']}"
 
 
+# Keys bash turns into code whatever the quoting: arithmetic on assignment (a[$(cmd)] runs cmd),
+# prompt variables at the next prompt, start-up files of the next bash.
+_CODE_KEYS = ["RANDOM", "SRANDOM", "OPTIND", "HISTCMD", "MAILCHECK"]
+
+
+def test_export_leaves_out_keys_bash_would_run_as_code(project, run_getdotenv, tmp_path):
+    marker = tmp_path / "pwned"
+    hook = tmp_path / "hook.sh"
+    hook.write_text(f"touch {marker}-bash-env\n")
+    lines = [f"{key}='a[$(touch {marker}-{key})]'" for key in _CODE_KEYS]
+    lines += [f"PROMPT_COMMAND='touch {marker}-pc'", f"PS1='$(touch {marker}-ps1)'"]
+    lines += [f"BASH_ENV={hook}", "KEPT=yes"]
+    root = project({".env": "\n".join(lines) + "\n"})
+    bindir = os.path.dirname(sys.executable)
+    env = {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}"}
+    env.pop("BASH_ENV", None)
+    # interactive too: MAILCHECK, PROMPT_COMMAND and PS1 act there; `bash -c` at the end starts
+    # a non-interactive bash, which runs BASH_ENV.
+    script = 'eval "$(getdotenv export)"; printf %s "$KEPT"; bash -c true'
+    for argv in (["bash", "-c", script], ["bash", "-i"]):
+        out = subprocess.run(
+            argv,
+            input=script + "\n" if argv[1] == "-i" else None,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert "yes" in out.stdout, out.stderr
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("pwned")) == []
+        assert (
+            "export: left out RANDOM, SRANDOM, OPTIND, HISTCMD, MAILCHECK and 3 more: the shell "
+            "would run the value as code, whatever the quoting (bash evaluates"
+        ) in out.stderr
+    for fmt in ("shell", "export"):
+        got = run_getdotenv("--format", fmt, "-o", "out.sh", "--log", cwd=root)
+        assert got.returncode == 0, got.stderr
+        assert f"--output-path --format {fmt}: left out RANDOM" in got.stderr
+        assert f"--log --format {fmt}: left out RANDOM" in got.stderr
+        subprocess.run(["bash", "-c", ". ./out.sh"], cwd=root, env=env, check=True)
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith("pwned")] == []
+        assert (root / "out.sh").read_text() == (
+            "export " if fmt == "export" else ""
+        ) + "KEPT='yes'\n"
+    # fish and PowerShell read none of them as code but BASH_ENV (exported to later shells)
+    got = run_getdotenv("export", "--format", "fish", cwd=root)
+    assert "set -gx RANDOM " in got.stdout and "set -gx PS1 " in got.stdout
+    assert "BASH_ENV" not in got.stdout and "export: left out BASH_ENV: " in got.stderr
+    got = run_getdotenv("export", "--format", "json", cwd=root)
+    assert set(json.loads(got.stdout)) >= {*_CODE_KEYS, "PS1", "PROMPT_COMMAND", "BASH_ENV"}
+
+
 def test_export_json_powershell_and_keys_no_shell_can_assign(project, run_getdotenv):
     root = project({".env": "A.B=dotted\nQ=‘it’s’\n"})
     got = run_getdotenv("export", "--format", "powershell", cwd=root)

@@ -58,7 +58,9 @@ def export(
     eval "$(getdotenv -e dev export)" (bash, zsh), getdotenv -e dev export --format fish |
     source, getdotenv export --format powershell | Invoke-Expression. Every value is quoted
     for that shell, so nothing in it runs; nothing is masked (the values are handed over). Keys
-    that are no shell variable name are left out with a warning (json keeps them)."""
+    that are no shell variable name are left out with a warning (json keeps them), and so are
+    the few a shell would run as code whatever the quoting: RANDOM, SRANDOM, OPTIND, HISTCMD,
+    MAILCHECK (bash arithmetic), prompt variables and PROMPT_COMMAND, BASH_ENV, ENV, ZDOTDIR."""
     from host_cli.support import formats
 
     if fmt not in formats.SHELLS:
@@ -68,7 +70,7 @@ def export(
     context = get_context(ctx)
     # Deliberately unmasked: `export` hands the values to the shell.
     rendered = formats.render(dict(context.env), fmt)
-    if rendered.skipped:
-        context.warn(formats.skipped_warning(rendered.skipped, "export"))
+    for warning in formats.warnings(rendered, "export"):
+        context.warn(warning)
     sys.stdout.write(rendered.text)
     sys.stdout.flush()
