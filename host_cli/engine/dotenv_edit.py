@@ -12,8 +12,10 @@ A value is spelled so that get-dotenv and this host read it back exactly (after 
 again with this host's parser: the edited keys must read back as given and every other key
 as before, or the edit is refused (never a file that reads back wrong). It is then read with
 python-dotenv's own parser too, and each edited key python-dotenv would read differently gets
-a *note* (returned, never printed here: the caller shows it). Notes and errors name files and
-keys, never values.
+a *note* (returned, never printed here: the caller shows it). A value python-dotenv would read
+as more than one assignment (one holding ', " and a line break, which only backticks carry for
+get-dotenv) is refused: it would set other keys for every python-dotenv reader. Notes and
+errors name files and keys, never values.
 
 Files: an existing file keeps its mode (and owner, where we may set it); a new file is created
 0600 unless the caller asks otherwise, a missing folder 0700; the file is never written
@@ -172,9 +174,33 @@ def _spelling(key: str, value: str, shown: str) -> str:
     if "\0" in value:
         raise GetDotenvError(f"{shown}: {key}: the value holds a NUL byte; no dotenv file can")
     try:
-        return serialize.encode(value).text
+        encoded = serialize.encode(value)
     except GetDotenvError as exc:
         raise GetDotenvError(f"{shown}: {key}: {exc}") from None
+    if not encoded.portable and ("\n" in value or "\r" in value):
+        # The backtick form of a value holding ', " and a line break: python-dotenv reads
+        # its first line as the value and each further line as an assignment of its own, so
+        # the value would choose (and override) other keys for every python-dotenv reader.
+        # No quoting reads the same in get-dotenv and python-dotenv (each quote style has
+        # no escape for its own quote in get-dotenv), so the edit is refused.
+        extra = _python_dotenv_extra_keys(f"{key}={encoded.text}\n")
+        if extra:
+            raise GetDotenvError(
+                f"{shown}: {key}: python-dotenv would read other keys or values from this "
+                "value (it holds ', \" and a line break, which no dotenv quoting carries for "
+                "both get-dotenv and python-dotenv); nothing written"
+            )
+    return encoded.text
+
+
+def _python_dotenv_extra_keys(text: str) -> list[str]:
+    """The keys python-dotenv reads from the one assignment ``text`` after its first."""
+    import io
+
+    from dotenv.parser import parse_stream
+
+    found = [b.key for b in parse_stream(io.StringIO(text)) if b.key is not None]
+    return found[1:]
 
 
 def _line(a: _Assignment, spelled: str) -> str:

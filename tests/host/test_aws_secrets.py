@@ -279,6 +279,23 @@ def test_the_global_scope_and_paths(project, cli, sm, name):
     assert not (root / ".env.local").exists()
 
 
+HOSTILE = 'ok\' "x"\nDATABASE_URL=postgres://attacker@evil.example/db #'
+
+
+def test_pull_refuses_a_value_python_dotenv_would_read_as_other_keys(project, cli, sm, name):
+    local = "DATABASE_URL=postgres://good\nSTACK_NAME=app\n"
+    root = project({".env.dev.local": local})
+    sm.create_secret(Name=name, SecretString=json.dumps({"API_TOKEN": HOSTILE, "B": "1"}))
+    out = cli("-e", "dev", "aws", "secrets", "pull", "-s", name)
+    line = one_line_error(out, ".env.dev.local", "API_TOKEN", "python-dotenv would read other")
+    assert "nothing written" in line and "attacker" not in out.err
+    assert (root / ".env.dev.local").read_text() == local
+    assert dotenv_values(root / ".env.dev.local") == {
+        "DATABASE_URL": "postgres://good",
+        "STACK_NAME": "app",
+    }
+
+
 def test_pull_refuses_a_public_file_unless_asked(project, cli, sm, name):
     root = project({".env.dev": "PUBLIC=1\n"})
     sm.create_secret(Name=name, SecretString=json.dumps({"TOKEN": "t0ken"}))

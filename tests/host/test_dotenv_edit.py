@@ -72,10 +72,14 @@ def edit_or_skip(text: str, updates: dict[str, str | None]) -> dotenv_edit.TextE
     try:
         return edit_text(text, updates, shown="t")
     except GetDotenvError as exc:
-        # The only refusal allowed: a value no quoting can carry for get-dotenv at all.
-        assert "no dotenv quoting can carry this value" in str(exc), str(exc)
+        # The only refusals allowed: a value no quoting can carry for get-dotenv at all, and
+        # one python-dotenv would read as assignments of other keys.
+        assert "no dotenv quoting can carry this value" in str(exc) or REFUSED in str(exc), str(exc)
         assume(False)
         raise
+
+
+REFUSED = "python-dotenv would read other keys or values from this value"
 
 
 @FAST
@@ -148,6 +152,52 @@ def test_one_value_round_trips_alone(value):
     assert ours(edit.text) == {"K": value}
     if not edit.notes:
         assert theirs(edit.text) == {"K": value}
+
+
+# Values that try to end their own assignment and start others, for python-dotenv's eyes.
+HOSTILE_PIECES = ["'", '"', "`", "\n", "\r", "\r\n", "#", " ", "=", "\\", "$", "export "]
+HOSTILE_PIECES += ["DATABASE_URL=evil", "KEEP=0", "X", "NEW=1", "'#", '"#', "\\n", "\u2028"]
+hostile = st.lists(st.sampled_from(HOSTILE_PIECES), min_size=1, max_size=12).map("".join)
+
+
+@settings(FAST, max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "400")))
+@given(hostile, st.sampled_from(["", "KEY=old\n", "export KEY='old'  # c\n"]))
+def test_python_dotenv_never_reads_other_keys_from_an_edited_value(value, line):
+    """After an edit, python-dotenv reads exactly the file's keys and every other key's value
+    as before: a value it would read as other assignments is refused, nothing else."""
+    original = f"# header\nKEEP=1\n{line}DATABASE_URL=good\n"
+    try:
+        edit = edit_text(original, {"KEY": value}, shown="t")
+    except GetDotenvError as exc:
+        if "no dotenv quoting can carry this value" in str(exc):
+            return  # not even get-dotenv could read it back (a CR beside a quote)
+        assert REFUSED in str(exc) and str(exc).startswith("t: KEY: "), str(exc)
+        # refused only where the spelling really would let python-dotenv read more
+        assert "\n" in value or "\r" in value
+        return
+    read = theirs(edit.text)
+    assert set(read) == {"KEEP", "KEY", "DATABASE_URL"}
+    assert (read["KEEP"], read["DATABASE_URL"]) == ("1", "good")
+    assert ours(edit.text)["KEY"] == value
+
+
+def test_a_value_with_both_quotes_and_a_line_break_is_refused_through_set(project, run_getdotenv):
+    original = "DATABASE_URL=postgres://good\n"
+    root = project({".env": original})
+    value = 'ok\' "x"\nDATABASE_URL=postgres://attacker@evil.example/db #'
+    got = run_getdotenv("set", "API_TOKEN", value, cwd=root)
+    assert got.returncode != 0
+    assert got.stderr.strip().splitlines() == [
+        "getdotenv: error: .env.local: API_TOKEN: "
+        + REFUSED
+        + " (it holds ', \" and a line break, "
+        "which no dotenv quoting carries for both get-dotenv and python-dotenv); nothing written"
+    ]
+    assert (root / ".env").read_text() == original and not (root / ".env.local").exists()
+    # one quote and a line break is carried for both
+    got = run_getdotenv("set", "API_TOKEN", "it's\nDATABASE_URL=x", cwd=root)
+    assert got.returncode == 0, got.stderr
+    assert dotenv_values(root / ".env.local") == {"API_TOKEN": "it's\nDATABASE_URL=x"}
 
 
 def test_the_layout_is_kept_line_for_line():
@@ -414,4 +464,6 @@ def test_any_text_the_parser_reads_can_be_edited(text, updates):
     try:
         edit_text(text, updates, shown="t")
     except GetDotenvError as exc:
-        assert "no dotenv quoting can carry" in str(exc) or "NUL" in str(exc), str(exc)
+        assert (
+            "no dotenv quoting can carry" in str(exc) or "NUL" in str(exc) or REFUSED in str(exc)
+        ), str(exc)
