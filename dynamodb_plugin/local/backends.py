@@ -88,6 +88,21 @@ class Recording(NamedTuple):
     log: Path
 
 
+def python_flags() -> list[str]:
+    """The interpreter flags of the server and the jar's launcher: ``-P`` (not the cwd's
+    modules) and ``-E`` (no PYTHON* variable of the composed environment), but where this
+    package itself was found through the PYTHONPATH getdotenv was started with, which ``-E``
+    would lose: then that PYTHONPATH is honoured as before."""
+    root = Path(__file__).resolve().parents[2]  # the folder holding dynamodb_plugin/
+    for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+        try:
+            if entry and Path(entry).resolve() == root:
+                return ["-P"]
+        except OSError:
+            continue
+    return ["-E", "-P"]
+
+
 def moto_argv(
     where: Recording,
     snapshot: Path | None,
@@ -99,8 +114,12 @@ def moto_argv(
 ) -> list[str]:
     """The built-in server's command line; it reads its control secret from stdin. With
     ``ttl="expire"`` it deletes expired items every ``ttl_interval`` seconds."""
-    # -P: the project's own modules (a json.py, a secrets.py) are never imported by the server
-    argv = [sys.executable, "-P", "-m", "dynamodb_plugin.local.server", "--port", str(where.port)]
+    # -P: the project's own modules (a json.py, a secrets.py) are never imported by the server;
+    # -E: nor through PYTHONPATH (or PYTHONHOME...) from the composed .env, where a
+    # sitecustomize.py would run inside it. (-E keeps the venv and user site-packages, where
+    # this package is installed; -I would drop user site.)
+    argv = [sys.executable, *python_flags(), "-m", "dynamodb_plugin.local.server"]
+    argv += ["--port", str(where.port)]
     argv += ["--record", str(where.record), "--endpoint", where.endpoint, "--log", str(where.log)]
     if snapshot is not None:
         argv += ["--snapshot", str(snapshot), "--autosave", f"{autosave:g}"]
@@ -167,7 +186,7 @@ def jar_argv(
     program += (
         ["-sharedDb", "-dbPath", str(data)] if data is not None else ["-sharedDb", "-inMemory"]
     )
-    launcher = [sys.executable, "-P", "-m", "dynamodb_plugin.local.launch"]
+    launcher = [sys.executable, *python_flags(), "-m", "dynamodb_plugin.local.launch"]
     launcher += ["--record", str(where.record)]
     launcher += ["--port", str(where.port), "--endpoint", where.endpoint, "--log", str(where.log)]
     if data is not None:

@@ -43,7 +43,8 @@ def test_full_lifecycle(project, dcli, port, client):
         rec = record(root)
         assert (rec["port"], rec["endpoint"], rec["backend"]) == (port, endpoint, "moto")
         assert (
-            rec["argv"][1:4] == ["-P", "-m", "dynamodb_plugin.local.server"] and rec["started_at"]
+            rec["argv"][1:5] == ["-E", "-P", "-m", "dynamodb_plugin.local.server"]
+            and rec["started_at"]
         )
         assert (root / ".getdotenv" / ".gitignore").read_text().endswith("*\n")
         status = dcli("dynamodb", "local", "status", "--json")

@@ -220,6 +220,41 @@ def test_moto_api_recorder_and_other_services_are_refused_and_change_nothing(run
     assert streams.list_streams()["Streams"] == []
 
 
+def test_the_server_imports_nothing_through_pythonpath_from_the_env(project, dcli, port, tmp_path):
+    """A .env PYTHONPATH (relative to the server's own folder) holding a sitecustomize.py:
+    the server starts and serves, and the hostile module never runs in it."""
+    marker = tmp_path / "pwned"
+    root = project(
+        {
+            "getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n",
+            "evil/sitecustomize.py": f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n",
+            "evil/usercustomize.py": f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n",
+            # relative to the server's cwd, .getdotenv/dynamodb-local
+            ".env": "PYTHONPATH=../../evil\n",
+        }
+    )
+    assert (root / "evil" / "sitecustomize.py").exists()
+    out = dcli("dynamodb", "local", "start")
+    try:
+        assert out.code == 0, out
+        assert raw(port, target="DynamoDB_20120810.ListTables", body={})[0] == 200
+        assert not marker.exists(), "the .env's PYTHONPATH reached the server"
+    finally:
+        assert dcli("dynamodb", "local", "stop").code == 0
+    assert not marker.exists()
+
+
+def test_e_is_left_out_only_where_this_package_came_through_pythonpath(monkeypatch):
+    import dynamodb_plugin
+    from dynamodb_plugin.local import backends
+
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    assert backends.python_flags() == ["-E", "-P"]
+    here = str(Path(dynamodb_plugin.__file__).resolve().parents[1])
+    monkeypatch.setenv("PYTHONPATH", f"/elsewhere{os.pathsep}{here}")
+    assert backends.python_flags() == ["-P"]
+
+
 def test_a_write_by_another_method_is_refused_so_stop_loses_nothing(project, dcli, port, client):
     project({"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n"})
     assert dcli("dynamodb", "local", "start").code == 0
