@@ -137,15 +137,24 @@ def parse(text: str, *, source: str = "<string>") -> list[Entry]:
                 line += 1
             continue
         if not grammar.ignorable.fullmatch(text, pos, end):
-            shown = text[pos:end].strip()
-            if len(shown) > 60:
-                shown = shown[:57] + "..."
             raise EnvFileError(
-                f"{source}:{line}: cannot parse {shown!r}: expected KEY=value, "
-                "'KEY: value', a comment or a blank line"
+                f"{source}:{line}: cannot parse {unparsable(text[pos:end])}: expected "
+                "KEY=value, 'KEY: value', a comment or a blank line"
             )
         pos, line = end + 1, line + 1
     return entries
+
+
+_LEADING_KEY = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z0-9_.-]+)[ \t]*[=:]")
+
+
+def unparsable(text: str) -> str:
+    """What an error says of a line it cannot parse: its key, where it starts with one, never
+    its text (a line that does not parse is often a secret: a pasted or wrapped value)."""
+    m = _LEADING_KEY.match(text)
+    if m is not None:
+        return f"the line of {m.group(1)}"
+    return "a line without KEY= (a value wrapped onto a line of its own?)"
 
 
 def read(path: Path, *, shown_as: str | None = None) -> list[Entry] | None:

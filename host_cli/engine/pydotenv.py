@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dotenv.parser import parse_stream  # noqa: TID253 - this module is the dialect
 from dotenv.variables import parse_variables  # noqa: TID253
 
-from host_cli.engine.envfile import Entry
+from host_cli.engine.envfile import Entry, unparsable
 from host_cli.support.errors import EnvFileError
 
 
@@ -35,11 +35,9 @@ def parse(
     lines: dict[str, int] = {}
     for binding in parse_stream(io.StringIO(text)):
         if binding.error:
-            shown = binding.original.string.strip()
-            shown = shown if len(shown) <= 60 else shown[:57] + "..."
             message = (
-                f"{source}:{binding.original.line}: python-dotenv cannot parse {shown!r} "
-                "(it would skip the line with a warning)"
+                f"{source}:{binding.original.line}: python-dotenv cannot parse "
+                f"{unparsable(binding.original.string)} (it would skip the line with a warning)"
             )
             if skipped is None:
                 raise EnvFileError(message)

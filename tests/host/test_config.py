@@ -271,10 +271,11 @@ def test_help_works_with_broken_files(project, cli, files):
 
 
 def test_unparsable_env_line_is_one_line(project, cli):
-    project({".env": "A=1\n", ".env.local": "B=2\nnot an assignment\n"})
+    project({".env": "A=1\n", ".env.local": "DB_PASSWORD=\n  correct-horse-battery-staple\n"})
     out = cli("cmd", "true")
+    # the line is named, never shown: a line that does not parse is often a wrapped secret
     assert (out.code, out.err) == (
         1,
-        "getdotenv: error: .env.local:2: cannot parse 'not an assignment': expected "
-        "KEY=value, 'KEY: value', a comment or a blank line\n",
+        "getdotenv: error: .env.local:2: cannot parse a line without KEY= (a value wrapped "
+        "onto a line of its own?): expected KEY=value, 'KEY: value', a comment or a blank line\n",
     )

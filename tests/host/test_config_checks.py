@@ -243,9 +243,9 @@ def test_check_never_calls_a_line_python_dotenv_skips_the_same(project, cli):
     project({".env": 'A=1\nB="unterminated\nC=3\n'})
     out = cli("check")
     last = out.err.strip().splitlines()[-1]
-    assert "python-dotenv cannot parse 'B=\"unterminated'" in last
+    assert "python-dotenv cannot parse the line of B" in last and "unterminated" not in last
     assert last.endswith("the other keys read the same in both (B not compared)")
     assert "read these files the same" not in out.err
     project({".env": 'A=1\nB="unterminated\nC=$A\n'})
     last = cli("check").err.strip().splitlines()[-1]
-    assert "read C (.env:3) differently" in last and "B (" not in last
+    assert "read C (.env:3) differently" in last and "B (.env" not in last

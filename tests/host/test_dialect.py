@@ -71,10 +71,16 @@ def test_the_dialect_from_pyproject_and_its_errors(project, cli):
         2,
         "getdotenv: error: --dialect: expected get-dotenv or python-dotenv, got 'node'\n",
     )
-    (project({".env": "A=1\nnot a line\n"}))
+    (project({".env": "A=1\nnot a line\nB='a secret\n"}))
     out = cli("cmd", "true")
     assert out.err == (
-        "getdotenv: error: .env:2: python-dotenv cannot parse 'not a line' (it would skip the "
+        "getdotenv: error: .env:2: python-dotenv cannot parse a line without KEY= (a value "
+        "wrapped onto a line of its own?) (it would skip the line with a warning)\n"
+    )
+    (project({".env": "A=1\nB='a secret\n"}))
+    out = cli("cmd", "true")
+    assert out.err == (
+        "getdotenv: error: .env:2: python-dotenv cannot parse the line of B (it would skip the "
         "line with a warning)\n"
     )
 

@@ -50,20 +50,26 @@ def test_entries_keep_line_numbers_and_first_seen_order():
     assert [(e.key, e.line) for e in entries] == [("A", 1), ("B", 3), ("C", 5), ("A", 6)]
 
 
+WRAPPED = "a line without KEY= (a value wrapped onto a line of its own?)"
 BAD = {
-    "no assignment": ("A=1\nBAD LINE\n", 2, "BAD LINE"),
-    "colon without a space": ("A:1\n", 1, "A:1"),
-    "bare key": ("\n\nKEY\n", 3, "KEY"),
-    "empty key": ("=value\n", 1, "=value"),
-    "garbage after CRLF lines": ("A=1\r\nB=2\r\n!!\r\n", 3, "!!"),
+    "no assignment": ("A=1\nBAD LINE\n", 2, WRAPPED, "BAD LINE"),
+    "colon without a space": ("A:1secret\n", 1, "the line of A", "1secret"),
+    "bare key": ("\n\nSOMEKEY\n", 3, WRAPPED, "SOMEKEY"),
+    "empty key": ("=s3cretvalue\n", 1, WRAPPED, "s3cret"),
+    "garbage after CRLF lines": ("A=1\r\nB=2\r\n!!\r\n", 3, WRAPPED, "!!"),
+    "wrapped secret": ("DB_PASSWORD=\n  correct-horse-battery\n", 2, WRAPPED, "horse"),
 }
 
 
-@pytest.mark.parametrize("text, line, shown", BAD.values(), ids=BAD.keys())
-def test_unparsable_line_is_an_error_naming_file_and_line(text, line, shown):
+@pytest.mark.parametrize("text, line, said, secret", BAD.values(), ids=BAD.keys())
+def test_unparsable_line_is_an_error_naming_file_and_line_never_its_text(text, line, said, secret):
     with pytest.raises(EnvFileError) as err:
         parse(text, source=".env.local")
-    assert str(err.value).startswith(f".env.local:{line}: cannot parse {shown!r}")
+    assert str(err.value) == (
+        f".env.local:{line}: cannot parse {said}: expected KEY=value, 'KEY: value', a comment "
+        "or a blank line"
+    )
+    assert secret not in str(err.value)
 
 
 def test_read_missing_file_is_none(tmp_path):
