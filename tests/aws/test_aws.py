@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-SSO_LINE = "run `aws sso login --profile sso`"
+SSO_LINE = "run `aws sso login --profile=sso`"
 
 
 def forwarded(world, cli, *args: str, files: dict[str, str] | None = None):
@@ -158,6 +158,29 @@ def test_long_term_keys_leave_no_stale_session_token(aws_world, cli, project):
     env = forwarded(aws_world, cli)
     assert env["AWS_ACCESS_KEY_ID"] == "AKIASTATIC"
     assert "AWS_SESSION_TOKEN" not in env
+
+
+def test_a_stale_legacy_security_token_never_reaches_the_child(aws_world, cli, project):
+    # botocore reads AWS_SECURITY_TOKEN as the session token: paired with resolved keys it
+    # would be sent with them
+    project({".env": "AWS_PROFILE=static\nAWS_SECURITY_TOKEN=stale-legacy\n"})
+    env = forwarded(aws_world, cli)
+    assert env["AWS_ACCESS_KEY_ID"] == "AKIASTATIC"
+    assert "AWS_SECURITY_TOKEN" not in env and "AWS_SESSION_TOKEN" not in env
+
+
+def test_keys_from_the_environment_take_the_legacy_token_as_botocore_does(
+    aws_world, cli, project
+):
+    project(
+        {
+            ".env": "AWS_ACCESS_KEY_ID=AKIAFROMENV\nAWS_SECRET_ACCESS_KEY=s\n"
+            "AWS_SECURITY_TOKEN=legacy-token\n"
+        }
+    )
+    env = forwarded(aws_world, cli)
+    assert (env["AWS_ACCESS_KEY_ID"], env["AWS_SESSION_TOKEN"]) == ("AKIAFROMENV", "legacy-token")
+    assert "AWS_SECURITY_TOKEN" not in env
 
 
 def test_assume_role_through_sts(aws_world, cli, project):
@@ -323,7 +346,7 @@ def test_login_on_demand_logs_in_once_then_succeeds(aws_world, cli, project):
     out = cli("aws", "whoami")
     assert out.code == 0, out
     logins = [c["argv"] for c in aws_world.calls() if c["argv"][:2] == ["sso", "login"]]
-    assert logins == [["sso", "login", "--profile", "sso"]]
+    assert logins == [["sso", "login", "--profile=sso"]]
     identity = json.loads(out.out)
     assert set(identity) == {"UserId", "Account", "Arn"}
 
@@ -345,7 +368,7 @@ def test_login_that_fails_is_one_line(aws_world, cli, project, monkeypatch):
     project({".env": "AWS_PROFILE=sso\n"})
     out = cli("aws", "--login-on-demand", "whoami")
     assert out.code == 3
-    assert "`aws sso login --profile sso` failed (exit 3)" in out.err
+    assert "`aws sso login --profile=sso` failed (exit 3)" in out.err
 
 
 def test_login_on_demand_needs_the_cli_v2(aws_world, cli, project, monkeypatch):

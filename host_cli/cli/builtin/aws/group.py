@@ -30,8 +30,9 @@ needed) and run the AWS CLI or a child command with them.
 
 The flags apply to this command and to every command below it. A child's environment gets
 the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; AWS_PROFILE
-removed), or AWS_PROFILE + AWS_SDK_LOAD_CONFIG=1 without credentials, and both AWS_REGION and
-AWS_DEFAULT_REGION: over the .env files. Nothing is resolved until a command needs it.
+and AWS_SECURITY_TOKEN removed), or AWS_PROFILE + AWS_SDK_LOAD_CONFIG=1 without credentials,
+and both AWS_REGION and AWS_DEFAULT_REGION: over the .env files.
+Nothing is resolved until a command needs it.
 
 `aws -- ARGS` (or a first word that names no command here) runs the AWS CLI (v1 or v2) with
 ARGS and exits with its code: `aws -- dynamodb list-tables` reaches the AWS CLI's dynamodb
@@ -133,7 +134,7 @@ def aws(
         bool | None,
         typer.Option(
             "--login-on-demand/--no-login-on-demand",
-            help="Run `aws sso login --profile P` once when the SSO token is missing or expired "
+            help="Run `aws sso login --profile=P` once when the SSO token is missing or expired "
             "(needs the AWS CLI v2); default: plugins.aws.loginOnDemand, else off.",
         ),
     ] = None,

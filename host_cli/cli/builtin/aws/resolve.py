@@ -47,6 +47,7 @@ KEY_VARIABLES = (
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SECURITY_TOKEN",  # the legacy name of the session token, which botocore still reads
 )
 
 
@@ -165,7 +166,8 @@ def _credentials(core: Any, profile: str | None, env: Mapping[str, str]) -> Cred
         return Credentials(
             env["AWS_ACCESS_KEY_ID"],
             env["AWS_SECRET_ACCESS_KEY"],
-            env.get("AWS_SESSION_TOKEN") or None,
+            # botocore's order: the legacy AWS_SECURITY_TOKEN where AWS_SESSION_TOKEN is unset
+            env.get("AWS_SESSION_TOKEN") or env.get("AWS_SECURITY_TOKEN") or None,
             env.get("AWS_CREDENTIAL_EXPIRATION") or None,
             "env",
         )
@@ -194,7 +196,7 @@ def _aws_cli(env: Mapping[str, str]) -> str:
 
 
 def _login(profile: str, env: Mapping[str, str]) -> None:
-    """``aws sso login --profile P``, once, in the foreground (no deadline: the user may take
+    """``aws sso login --profile=P``, once, in the foreground (no deadline: the user may take
     as long as the browser flow takes). Needs the AWS CLI v2."""
     from host_cli.support import proc
 
@@ -211,10 +213,11 @@ def _login(profile: str, env: Mapping[str, str]) -> None:
             f"loginOnDemand needs the AWS CLI v2 (`aws sso login`); {program} is "
             f"{text.split()[0]}: {INSTALL_HINT}"
         )
-    code = proc.run([program, "sso", "login", "--profile", profile], env)
+    # --profile=P, one word: a profile named like a flag stays the profile's name
+    code = proc.run([program, "sso", "login", f"--profile={profile}"], env)
     if code != 0:
         raise GetDotenvError(
-            f"`aws sso login --profile {profile}` failed (exit {code})", exit_code=code
+            f"`aws sso login --profile={profile}` failed (exit {code})", exit_code=code
         )
 
 
@@ -222,7 +225,7 @@ def _sso_message(profile: str | None, detail: str) -> str:
     name = profile or "default"
     return (
         f"the SSO session of AWS profile {name} is missing or expired ({detail.rstrip('.')}); "
-        f"run `aws sso login --profile {name}` (or set plugins.aws.loginOnDemand / "
+        f"run `aws sso login --profile={name}` (or set plugins.aws.loginOnDemand / "
         "--login-on-demand)"
     )
 
@@ -273,7 +276,8 @@ def overlay(resolved: Resolved) -> tuple[dict[str, str], tuple[str, ...]]:
     removed: list[str] = []
     creds = resolved.credentials
     if creds is not None:
-        removed += PROFILE_VARIABLES
+        # AWS_SECURITY_TOKEN too: botocore would pair a stale one with the resolved keys
+        removed += (*PROFILE_VARIABLES, "AWS_SECURITY_TOKEN")
         values["AWS_ACCESS_KEY_ID"] = creds.access_key
         values["AWS_SECRET_ACCESS_KEY"] = creds.secret_key
         for key, value in (
