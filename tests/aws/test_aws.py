@@ -169,9 +169,7 @@ def test_a_stale_legacy_security_token_never_reaches_the_child(aws_world, cli, p
     assert "AWS_SECURITY_TOKEN" not in env and "AWS_SESSION_TOKEN" not in env
 
 
-def test_keys_from_the_environment_take_the_legacy_token_as_botocore_does(
-    aws_world, cli, project
-):
+def test_keys_from_the_environment_take_the_legacy_token_as_botocore_does(aws_world, cli, project):
     project(
         {
             ".env": "AWS_ACCESS_KEY_ID=AKIAFROMENV\nAWS_SECRET_ACCESS_KEY=s\n"

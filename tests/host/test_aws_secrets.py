@@ -309,6 +309,37 @@ def test_pull_refuses_a_public_file_unless_asked(project, cli, sm, name):
     assert (root / ".env.dev").read_text() == "PUBLIC=1\nTOKEN=t0ken\n"
 
 
+def test_pull_warns_of_a_file_others_may_read_or_git_does_not_ignore(project, cli, sm, name):
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("no git")
+    root = project({".env.dev.local": "X=1\n"})
+    target = root / ".env.dev.local"
+    target.chmod(0o644)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    sm.create_secret(Name=name, SecretString=json.dumps({"DB_PASSWORD": "hunter2hunter2"}))
+    out = cli("-e", "dev", "aws", "secrets", "pull", "-s", name)
+    assert out.code == 0, out
+    warnings = [line for line in out.err.splitlines() if ": warning: " in line]
+    assert warnings == [
+        "getdotenv: warning: aws secrets pull: .env.dev.local (mode 0644) is readable by "
+        "everyone, and so are the secrets in it: chmod 600 .env.dev.local",
+        "getdotenv: warning: aws secrets pull: .env.dev.local is not ignored by git: a `git add "
+        "-A` would commit the secrets in it; add it to .gitignore (e.g. .env*.local)",
+    ]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644  # kept: the documented rule
+    # group-readable, ignored: one warning; 0600 and ignored: none
+    target.chmod(0o640)
+    (root / ".gitignore").write_text(".env*.local\n")
+    out = cli("-e", "dev", "aws", "secrets", "pull", "-s", name)
+    warnings = [line for line in out.err.splitlines() if ": warning: " in line]
+    assert len(warnings) == 1 and "(mode 0640) is readable by its group" in warnings[0]
+    target.chmod(0o600)
+    out = cli("-e", "dev", "aws", "secrets", "pull", "-s", name)
+    assert out.code == 0 and ": warning: " not in out.err, out
+
+
 def test_pull_refuses_a_private_file_tracked_by_git(project, cli, sm, name):
     import shutil
 

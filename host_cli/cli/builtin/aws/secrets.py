@@ -465,6 +465,55 @@ def tracked_by_git(path: Path) -> bool:
     return done.returncode == 0
 
 
+def ignored_by_git(path: Path) -> bool | None:
+    """Whether git ignores ``path`` (``git check-ignore``); ``None`` where git is missing or the
+    folder is in no work tree."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None or not path.parent.is_dir():
+        return None
+    try:
+        done = subprocess.run(
+            [git, "check-ignore", "-q", "--", path.name],
+            cwd=path.parent,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {0: True, 1: False}.get(done.returncode)
+
+
+def exposure_warnings(path: Path, shown: str, where: str, *, allow_public: bool) -> list[str]:
+    """One line each for the two common ways pulled secrets leak: a file others may read (a
+    kept mode: an existing file keeps its own), and a file git does not ignore."""
+    import os
+    import stat
+
+    warnings = []
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = 0
+    if mode & 0o077:
+        who = "everyone" if mode & 0o007 else "its group"
+        warnings.append(
+            f"{where}: {shown} (mode {mode:04o}) is readable by {who}, and so are the secrets "
+            f"in it: chmod 600 {shown}"
+        )
+    if not allow_public and ignored_by_git(path) is False:
+        warnings.append(
+            f"{where}: {shown} is not ignored by git: a `git add -A` would commit the secrets "
+            "in it; add it to .gitignore (e.g. .env*.local)"
+        )
+    return warnings
+
+
 # --- the commands ---------------------------------------------------------------------------
 
 _VARIADIC = ("-i", "--include", "-e", "--exclude")
@@ -707,6 +756,8 @@ def pull(
     if not done.changed:
         what.append("already up to date")
     _say(f"Pulled secret {name!r} into {shown}" + (f" ({'; '.join(what)})" if what else ""))
+    for warning in exposure_warnings(target.path, shown, where, allow_public=allow_public):
+        host.warn(warning)
 
 
 @app.command("push", cls=VariadicCommand)
