@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import host_cli
+from tests.conftest import pty_run
 
 # Values no shell quoting may change: quotes, #, $, backticks, newlines, unicode, a trailing \.
 HARD = {
@@ -420,6 +421,50 @@ def test_set_edits_in_place_chooses_the_file_and_warns_when_shadowed(project, ru
     assert "F: elsewhere/x.env is not read by this cascade" in got.stderr
     got = run_getdotenv("set", "API_TOKEN", "t", "--public", cwd=root)
     assert "API_TOKEN looks secret and .env is not a private (*.local) file" in got.stderr
+
+
+def test_set_key_dash_reads_the_value_from_stdin(project, run_getdotenv):
+    from dotenv import dotenv_values
+
+    root = project({".env": "A=1\n"})
+    secret = "s3cr3t 'q' $HOME\nsecond line"
+    got = run_getdotenv("set", "DB_PASSWORD", "-", cwd=root, input=secret + "\n")
+    assert got.returncode == 0, got.stderr
+    assert "DB_PASSWORD added to .env.local" in got.stderr and "s3cr3t" not in got.stderr
+    assert run_getdotenv("get", "DB_PASSWORD", cwd=root).stdout == secret + "\n"
+    # exactly what was piped, less one final line break (\n or \r\n); none: all of it
+    for given, stored in (("x\n\n", "x\n"), ("y\r\n", "y"), ("-", "-"), ("", "")):
+        got = run_getdotenv("set", "T", "-", cwd=root, input=given)
+        assert got.returncode == 0, got.stderr
+        assert dotenv_values(root / ".env.local")["T"] == stored
+    got = run_getdotenv("set", "T", "-", cwd=root, input=None, stdin=subprocess.DEVNULL)
+    assert got.returncode == 0 and dotenv_values(root / ".env.local")["T"] == ""
+    bad = subprocess.run(
+        [sys.executable, "-m", "host_cli", "set", "T", "-"],
+        cwd=root,
+        input=b"\xff\xfe",
+        capture_output=True,
+        timeout=60,
+    )
+    assert bad.returncode == 1
+    assert bad.stderr.decode().strip() == (
+        "getdotenv: error: set T -: stdin is not UTF-8 text; nothing written"
+    )
+    helped = " ".join(run_getdotenv("set", "--help", cwd=root).stdout.split())
+    assert "VALUE - reads the value from stdin instead" in helped
+
+
+def test_set_key_dash_from_a_terminal_asks_without_echo(project):
+    root = project({})
+    code, seen = pty_run(
+        [sys.executable, "-m", "host_cli", "set", "TOKEN", "-"],
+        root,
+        wait_for=b"TOKEN: ",
+        send=b"typed-secret\n",
+    )
+    assert code == 0, seen
+    assert b"typed-secret" not in seen  # not echoed
+    assert (root / ".env.local").read_text() == "TOKEN=typed-secret\n"
 
 
 def test_unset_removes_every_line_and_says_what_still_sets_it(project, run_getdotenv):

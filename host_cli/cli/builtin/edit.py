@@ -12,12 +12,14 @@ still decides the key, a warning names it.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from host_cli.cli.session import get_context, session_of
+from host_cli.support.errors import GetDotenvError
 
 if TYPE_CHECKING:
     from host_cli.engine.context import HostContext
@@ -72,6 +74,27 @@ def _winner(context: HostContext, key: str) -> str:
     return str(found[-1]) if found else "the inherited environment"
 
 
+def _value_from_stdin(key: str) -> str:
+    """``set KEY -``: the value from stdin (a terminal: one line, not echoed)."""
+    if sys.stdin is None:
+        raise GetDotenvError(f"set {key} -: no stdin to read the value from")
+    if sys.stdin.isatty():
+        import getpass
+
+        try:
+            return getpass.getpass(f"{key}: ")
+        except EOFError:
+            return ""
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise GetDotenvError(f"set {key} -: stdin is not UTF-8 text; nothing written") from None
+    if text.endswith("\r\n"):
+        return text[:-2]
+    return text[:-1] if text.endswith("\n") else text
+
+
 def set_(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(metavar="KEY")],
@@ -82,14 +105,19 @@ def set_(
 ) -> None:
     """Set KEY to VALUE in a file of the cascade, in place (comments and order kept): by
     default .env.<env>.local for the selected environment, else .env.local, in the first
-    --paths folder. VALUE is written so that get-dotenv and getdotenv read it back exactly ($
-    included); a note says where python-dotenv would read it differently. Warns when a higher
-    layer (a later file, config, --vars, dynamic, a plugin) still decides KEY."""
+    --paths folder. VALUE - reads the value from stdin instead (so a secret stays out of the
+    process list and your shell history): all of it, less one final line break, or, from a
+    terminal, one line typed without echo. VALUE is written so that get-dotenv and getdotenv
+    read it back exactly ($ included); a note says where python-dotenv would read it
+    differently. Warns when a higher layer (a later file, config, --vars, dynamic, a plugin)
+    still decides KEY."""
     from host_cli.engine import dotenv_edit
     from host_cli.support.redact import Redactor
 
     context = get_context(ctx)
     path = _target(context, public, global_, file)
+    if value == "-":
+        value = _value_from_stdin(key)
     shown = context.shown(path)
     done = dotenv_edit.edit_file(path, {key: value}, shown=shown)
     for note in done.notes:
