@@ -101,6 +101,18 @@ def output(context: HostContext, warn: Callable[[str], None]) -> None:
             warn(warning)
     write_atomically(Path(path), text, shown="--output-path")
     if differ:
+        from host_cli.support.serialize import split_for_python_dotenv
+
+        split = split_for_python_dotenv({k: context.env[k] for k in differ})
+        differ = [k for k in differ if k not in split]
+        if split:
+            warn(
+                f"--output-path: python-dotenv would read the values of {', '.join(split)} as "
+                "further assignments, of other keys (each holds ', \" and a line break, which "
+                "only get-dotenv's backticks carry); get-dotenv and getdotenv read them as "
+                "composed"
+            )
+    if differ:
         warn(
             f"--output-path: python-dotenv reads {', '.join(differ)} with a backslash before "
             "each $ (get-dotenv and getdotenv read them as composed)"

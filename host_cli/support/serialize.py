@@ -112,6 +112,22 @@ def render(env: Mapping[str, str], shown: str = "--output-path") -> tuple[str, l
     return "".join(lines), differ
 
 
+def split_for_python_dotenv(env: Mapping[str, str]) -> list[str]:
+    """The keys whose value python-dotenv would read as more than one assignment: one holding
+    ', " and a line break, which only backticks carry (python-dotenv reads the first line as
+    the value and each further line as a key of its own)."""
+    split = []
+    for key, value in env.items():
+        if ("\n" in value or "\r" in value) and "\0" not in value:
+            try:
+                text = encode(value).text
+            except GetDotenvError:
+                continue
+            if text.startswith("`"):
+                split.append(key)
+    return split
+
+
 def write_atomically(
     path: Path,
     text: str,

@@ -173,6 +173,23 @@ def test_export_leaves_out_keys_bash_would_run_as_code(project, run_getdotenv, t
     assert set(json.loads(got.stdout)) >= {*_CODE_KEYS, "PS1", "PROMPT_COMMAND", "BASH_ENV"}
 
 
+def test_output_path_dotenv_names_a_value_python_dotenv_would_read_as_other_keys(
+    project, run_getdotenv
+):
+    from dotenv import dotenv_values
+
+    root = project({".env": "K=`a'\"b\nEVIL=1`\nD=$$x\n"})
+    got = run_getdotenv("-o", "out.env", cwd=root)
+    assert got.returncode == 0, got.stderr
+    assert (
+        "--output-path: python-dotenv would read the values of K as further assignments, of "
+        "other keys"
+    ) in got.stderr
+    assert "python-dotenv reads D with a backslash before each $" in got.stderr
+    assert "EVIL" in dotenv_values(root / "out.env")  # what the warning is about
+    assert run_getdotenv("--paths", "./", "get", "K", cwd=root).stdout == "a'\"b\nEVIL=1\n"
+
+
 def test_export_json_powershell_and_keys_no_shell_can_assign(project, run_getdotenv):
     root = project({".env": "A.B=dotted\nQ=‘it’s’\n"})
     got = run_getdotenv("export", "--format", "powershell", cwd=root)
