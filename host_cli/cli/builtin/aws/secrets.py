@@ -441,52 +441,40 @@ def pull_target(
     return Target(folders[-1] / name, None, name)
 
 
-def tracked_by_git(path: Path) -> bool:
-    """Whether ``path`` is in its git work tree's index (a committed file); ``False`` where git
-    is missing or the folder is in no work tree."""
+def _git(path: Path, *args: str) -> int | None:
+    """The exit code of a quiet ``git ARGS -- NAME`` run in ``path``'s folder; ``None`` where
+    git is missing, the folder does not exist or git could not run."""
     import shutil
     import subprocess
 
     git = shutil.which("git")
     if git is None or not path.parent.is_dir():
-        return False
+        return None
     try:
-        done = subprocess.run(
-            [git, "ls-files", "--error-unmatch", "--", path.name],
+        return subprocess.run(
+            [git, *args, "--", path.name],
             cwd=path.parent,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             timeout=10,
             check=False,
-        )
+        ).returncode
     except (OSError, subprocess.SubprocessError):
-        return False
-    return done.returncode == 0
+        return None
+
+
+def tracked_by_git(path: Path) -> bool:
+    """Whether ``path`` is in its git work tree's index (a committed file); ``False`` where git
+    is missing or the folder is in no work tree."""
+    return _git(path, "ls-files", "--error-unmatch") == 0
 
 
 def ignored_by_git(path: Path) -> bool | None:
     """Whether git ignores ``path`` (``git check-ignore``); ``None`` where git is missing or the
     folder is in no work tree."""
-    import shutil
-    import subprocess
-
-    git = shutil.which("git")
-    if git is None or not path.parent.is_dir():
-        return None
-    try:
-        done = subprocess.run(
-            [git, "check-ignore", "-q", "--", path.name],
-            cwd=path.parent,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return {0: True, 1: False}.get(done.returncode)
+    code = _git(path, "check-ignore", "-q")
+    return code == 0 if code in (0, 1) else None
 
 
 def exposure_warnings(path: Path, shown: str, where: str, *, allow_public: bool) -> list[str]:
