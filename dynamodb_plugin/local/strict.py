@@ -910,7 +910,10 @@ class Strict:
             except ValueError:
                 length = 0
             stream = environ["wsgi.input"]
-            body = stream.read(length) if length > 0 else stream.read()
+            if length > 0:
+                body = stream.read(length)
+            else:  # chunked: the server ends the stream; otherwise there is no body
+                body = stream.read() if environ.get("wsgi.input_terminated") else b""
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
             try:

@@ -1,0 +1,682 @@
+"""The built-in server is strict where DynamoDB is strict (issue 18, point 3): each case answers
+DynamoDB's error type and message with HTTP 400, never a 500, through boto3 against a real
+server process; and no request at all, however malformed, gets an HTTP 500."""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+TABLE = "strict"
+
+
+@pytest.fixture(scope="module")
+def table(server):
+    import boto3
+
+    ddb = boto3.client(
+        "dynamodb",
+        endpoint_url=server,
+        region_name="local",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    ddb.create_table(
+        TableName=TABLE,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.put_item(TableName=TABLE, Item={"pk": {"S": "a"}, "sk": {"N": "1"}})
+    return TABLE
+
+
+@pytest.fixture
+def loose(server):
+    """A boto3 client that leaves validation to the server, as the SDKs for other languages
+    do (the JavaScript SDK v3 sends ``Limit: 0``)."""
+    import boto3
+
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=server,
+        region_name="local",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        config=Config(parameter_validation=False, retries={"max_attempts": 1}),
+    )
+
+
+def refused(call, *args, **kw) -> tuple[str, str, int]:
+    with pytest.raises(ClientError) as info:
+        call(*args, **kw)
+    error = info.value.response
+    return (
+        error["Error"]["Code"],
+        error["Error"]["Message"],
+        error["ResponseMetadata"]["HTTPStatusCode"],
+    )
+
+
+def raw(server: str, operation: str, body: bytes, target: str | None = None) -> tuple[int, dict]:
+    """A request as any HTTP client sends it (botocore cannot send bad base64)."""
+    request = urllib.request.Request(
+        server + "/",
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": target or f"DynamoDB_20120810.{operation}",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=local/20000101/local/dynamodb/"
+            "aws4_request, SignedHeaders=host, Signature=0",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            status, data = answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        status, data = error.code, error.read()
+    try:
+        return status, json.loads(data or b"{}")
+    except ValueError:
+        return status, {"not json": data[:200].decode("latin-1")}
+
+
+def item(sk: str, **attrs: dict) -> dict:
+    return {"pk": {"S": "a"}, "sk": {"N": sk}, **attrs}
+
+
+def nested(levels: int) -> dict:
+    value: dict = {"S": "leaf"}
+    for _ in range(levels):
+        value = {"M": {"a": value}}
+    return value
+
+
+# --- today an HTTP 500 -------------------------------------------------------------------------
+
+
+def test_a_malformed_condition_expression_is_a_syntax_error(ddb, table):
+    code, message, status = refused(
+        ddb.put_item, TableName=table, Item=item("2"), ConditionExpression="attribute_exists(pk"
+    )
+    assert (code, status) == ("ValidationException", 400)
+    assert message == 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "pk"'
+    code, message, _ = refused(
+        ddb.put_item,
+        TableName=table,
+        Item=item("2"),
+        ConditionExpression="pk = = :v",
+        ExpressionAttributeValues={":v": {"S": "a"}},
+    )
+    assert message == 'Invalid ConditionExpression: Syntax error; token: "=", near: "= = :v"'
+
+
+def test_an_undefined_value_in_an_expression(ddb, table):
+    code, message, status = refused(
+        ddb.put_item, TableName=table, Item=item("2"), ConditionExpression="pk = :nope"
+    )
+    assert (code, status) == ("ValidationException", 400)
+    assert message == (
+        "Invalid ConditionExpression: An expression attribute value used in expression is not "
+        "defined; attribute value: :nope"
+    )
+    code, message, _ = refused(ddb.scan, TableName=table, FilterExpression="#n = :v")
+    assert message == (
+        "Invalid FilterExpression: An expression attribute name used in the document path is "
+        "not defined; attribute name: #n"
+    )
+
+
+def test_limit_zero(loose, table):
+    for call, extra in (
+        (loose.scan, {}),
+        (
+            loose.query,
+            {
+                "KeyConditionExpression": "pk = :v",
+                "ExpressionAttributeValues": {":v": {"S": "a"}},
+            },
+        ),
+    ):
+        code, message, status = refused(call, TableName=table, Limit=0, **extra)
+        assert (code, status) == ("ValidationException", 400)
+        assert message == (
+            "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: "
+            "Member must have value greater than or equal to 1"
+        )
+
+
+def test_an_exclusive_start_key_without_the_range_key(ddb, table):
+    code, message, status = refused(ddb.scan, TableName=table, ExclusiveStartKey={"pk": {"S": "a"}})
+    assert (code, status) == ("ValidationException", 400)
+    assert message == (
+        "The provided starting key is invalid: The provided key element does not match the schema"
+    )
+    code, message, _ = refused(
+        ddb.query,
+        TableName=table,
+        KeyConditionExpression="pk = :v",
+        ExpressionAttributeValues={":v": {"S": "a"}},
+        ExclusiveStartKey={"pk": {"S": "a"}},
+    )
+    assert message == "The provided starting key is invalid"
+    # the whole key still pages on
+    page = ddb.scan(TableName=table, ExclusiveStartKey={"pk": {"S": "a"}, "sk": {"N": "0"}})
+    assert page["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_base64_with_bad_padding(server, table):
+    for text in ("abc", "ab=", "YWJjZA="):
+        status, body = raw(
+            server,
+            "PutItem",
+            json.dumps({"TableName": table, "Item": item("3", b={"B": text})}).encode(),
+        )
+        assert status == 400
+        assert body == {
+            "__type": "com.amazon.coral.service#SerializationException",
+            "Message": f"Base64 encoded length is expected a multiple of 4 bytes but found: "
+            f"{len(text)}",
+        }
+    status, body = raw(
+        server,
+        "PutItem",
+        json.dumps({"TableName": table, "Item": item("3", b={"B": "ab=c"})}).encode(),
+    )
+    assert (status, body["__type"]) == (400, "com.amazon.coral.service#SerializationException")
+    good = base64.b64encode(b"abcd").decode()
+    status, _ = raw(
+        server,
+        "PutItem",
+        json.dumps({"TableName": table, "Item": item("3", b={"B": good})}).encode(),
+    )
+    assert status == 200
+
+
+def test_nesting_beyond_32_levels(ddb, server, table):
+    expected = ("ValidationException", "Nesting Levels have exceeded supported limits", 400)
+    assert refused(ddb.put_item, TableName=table, Item=item("4", d=nested(33))) == expected
+    # 300 levels: more than botocore serialises, so as any HTTP client sends them
+    body = {"TableName": table, "Item": item("4", d=nested(300))}
+    status, answer = raw(server, "PutItem", json.dumps(body).encode())
+    assert (status, answer) == (
+        400,
+        {
+            "__type": "com.amazonaws.dynamodb.v20120810#ValidationException",
+            "message": expected[1],
+        },
+    )
+    ddb.put_item(TableName=table, Item=item("4", d=nested(32)))
+    got = ddb.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"N": "4"}})["Item"]
+    assert got["d"] == nested(32)
+
+
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("1" * 39, "Attempting to store more than 38 significant digits in a Number"),
+        (
+            "1E+126",
+            "Number overflow. Attempting to store a number with magnitude larger than supported "
+            "range",
+        ),
+    ],
+)
+def test_a_filter_against_an_out_of_range_number(ddb, table, number, message):
+    code, text, status = refused(
+        ddb.scan,
+        TableName=table,
+        FilterExpression="sk = :v",
+        ExpressionAttributeValues={":v": {"N": number}},
+    )
+    assert (code, status) == ("ValidationException", 400)
+    assert text == f"ExpressionAttributeValues contains invalid value: {message} for key :v"
+
+
+# --- today accepted although DynamoDB refuses them ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("1" * 39, "Attempting to store more than 38 significant digits in a Number"),
+        (
+            "-1.00000000000000000000000000000000000001",
+            "Attempting to store more than 38 significant digits in a Number",
+        ),
+        (
+            "1E+126",
+            "Number overflow. Attempting to store a number with magnitude larger than supported "
+            "range",
+        ),
+        (
+            "1E-131",
+            "Number underflow. Attempting to store a number with magnitude smaller than "
+            "supported range",
+        ),
+    ],
+)
+def test_numbers_outside_dynamodbs_range_are_refused(ddb, table, number, message):
+    assert refused(ddb.put_item, TableName=table, Item=item("6", n={"N": number})) == (
+        "ValidationException",
+        message,
+        400,
+    )
+    assert refused(ddb.put_item, TableName=table, Item=item("6", n={"NS": ["1", number]}))[1] == (
+        message
+    )
+    assert (
+        refused(
+            ddb.put_item, TableName=table, Item=item("6", n={"L": [{"M": {"x": {"N": number}}}]})
+        )[1]
+        == message
+    )
+
+
+def test_numbers_at_dynamodbs_limits_are_kept(ddb, table):
+    edges = [
+        "1" * 38,
+        "1" * 38 + "000",  # trailing zeros are not significant
+        "9.9999999999999999999999999999999999999E+125",
+        "-9.9999999999999999999999999999999999999E+125",
+        "1E-130",
+        "0.0",
+    ]
+    ddb.put_item(
+        TableName=table, Item=item("7", **{f"n{i}": {"N": n} for i, n in enumerate(edges)})
+    )
+    got = ddb.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"N": "7"}})["Item"]
+    assert len([k for k in got if k.startswith("n")]) == len(edges)
+
+
+def test_duplicates_in_a_set(ddb, table):
+    assert refused(ddb.put_item, TableName=table, Item=item("8", s={"SS": ["a", "a"]})) == (
+        "ValidationException",
+        "One or more parameter values were invalid: Input collection [a, a] contains duplicates.",
+        400,
+    )
+    assert refused(ddb.put_item, TableName=table, Item=item("8", s={"NS": ["1", "1.0"]})) == (
+        "ValidationException",
+        "Input collection contains duplicates",
+        400,
+    )
+    code, message, _ = refused(
+        ddb.put_item, TableName=table, Item=item("8", s={"BS": [b"x", b"x"]})
+    )
+    assert message == (
+        "One or more parameter values were invalid: Input collection [eA==, eA==]of type BS "
+        "contains duplicates."
+    )
+    ddb.put_item(TableName=table, Item=item("8", s={"NS": ["1", "1.5"]}))
+
+
+def test_a_key_of_the_wrong_type(ddb, table):
+    wrong = {"pk": {"N": "1"}, "sk": {"N": "1"}}
+    expected = ("ValidationException", "The provided key element does not match the schema", 400)
+    assert refused(ddb.get_item, TableName=table, Key=wrong) == expected
+    assert refused(ddb.delete_item, TableName=table, Key=wrong) == expected
+    assert refused(ddb.get_item, TableName=table, Key={"pk": {"S": "a"}}) == expected
+    assert refused(ddb.batch_get_item, RequestItems={table: {"Keys": [wrong]}}) == expected
+    answer = ddb.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"N": "1"}})
+    assert answer["Item"]["pk"] == {"S": "a"}
+
+
+# --- the rest of the request -------------------------------------------------------------------
+
+
+def test_wrong_types_and_bad_json_are_serialization_errors(server, table):
+    status, body = raw(server, "GetItem", b"{not json")
+    assert (status, body["__type"]) == (400, "com.amazon.coral.service#SerializationException")
+    status, body = raw(server, "Scan", json.dumps({"TableName": table, "Limit": "x"}).encode())
+    assert (status, body) == (
+        400,
+        {
+            "__type": "com.amazon.coral.service#SerializationException",
+            "Message": "STRING_VALUE cannot be converted to Integer",
+        },
+    )
+    status, body = raw(server, "PutItem", json.dumps({"TableName": table, "Item": []}).encode())
+    assert status == 400 and body["Message"].startswith("Unrecognized collection type")
+
+
+def test_a_missing_required_member(loose):
+    code, message, status = refused(loose.get_item, Key={"pk": {"S": "a"}})
+    assert (code, status) == ("ValidationException", 400)
+    assert message == (
+        "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: "
+        "Member must not be null"
+    )
+
+
+def test_what_moto_fails_on_is_a_dynamodb_shaped_400_and_logged(caplog):
+    """The last line of defence, in-process: an exception from the app behind, or an HTTP 500
+    it answers, becomes a DynamoDB-shaped 400 and a log record."""
+    from werkzeug.test import Client
+
+    from dynamodb_plugin.local import strict
+
+    def failing(environ, start_response):
+        raise KeyError("boom")
+
+    def five_hundred(environ, start_response):
+        start_response("500 INTERNAL SERVER ERROR", [("Content-Type", "text/html")])
+        return [b"<html>"]
+
+    for app in (failing, five_hundred):
+        client = Client(strict.Strict(app, lambda name: None))
+        answer = client.post(
+            "/",
+            data=b"{}",
+            headers={"X-Amz-Target": "DynamoDB_20120810.ListTables"},
+        )
+        assert answer.status_code == 400
+        body = json.loads(answer.get_data())
+        assert body["__type"] == "com.amazonaws.dynamodb.v20120810#ValidationException"
+        assert "could not process this request" in body["message"]
+    assert any("moto failed" in r.getMessage() for r in caplog.records)
+
+
+# --- no request makes the server answer 500 ----------------------------------------------------
+
+_OPERATIONS = [
+    "PutItem",
+    "GetItem",
+    "UpdateItem",
+    "DeleteItem",
+    "Query",
+    "Scan",
+    "BatchWriteItem",
+    "BatchGetItem",
+    "TransactWriteItems",
+    "TransactGetItems",
+    "DescribeTable",
+    "ListTables",
+    "DescribeTimeToLive",
+    "ExecuteStatement",
+]
+
+
+def _templates(table: str) -> dict[str, dict]:
+    key = {"pk": {"S": "a"}, "sk": {"N": "1"}}
+    return {
+        "PutItem": {
+            "TableName": table,
+            "Item": {**key, "x": {"S": "v"}},
+            "ConditionExpression": "attribute_not_exists(pk)",
+        },
+        "GetItem": {
+            "TableName": table,
+            "Key": key,
+            "ProjectionExpression": "pk, #x",
+            "ExpressionAttributeNames": {"#x": "x"},
+        },
+        "UpdateItem": {
+            "TableName": table,
+            "Key": key,
+            "UpdateExpression": "SET #x = :v",
+            "ExpressionAttributeNames": {"#x": "x"},
+            "ExpressionAttributeValues": {":v": {"N": "1"}},
+        },
+        "DeleteItem": {"TableName": table, "Key": key},
+        "Query": {
+            "TableName": table,
+            "KeyConditionExpression": "pk = :p AND sk > :s",
+            "FilterExpression": "size(x) < :s",
+            "ExpressionAttributeValues": {":p": {"S": "a"}, ":s": {"N": "0"}},
+            "Limit": 5,
+            "ExclusiveStartKey": key,
+        },
+        "Scan": {"TableName": table, "Limit": 5, "Segment": 0, "TotalSegments": 2},
+        "BatchWriteItem": {
+            "RequestItems": {
+                table: [{"PutRequest": {"Item": key}}, {"DeleteRequest": {"Key": key}}]
+            }
+        },
+        "BatchGetItem": {"RequestItems": {table: {"Keys": [key]}}},
+        "TransactWriteItems": {
+            "TransactItems": [
+                {"Put": {"TableName": table, "Item": key}},
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": {"pk": {"S": "b"}, "sk": {"N": "1"}},
+                        "UpdateExpression": "ADD n :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}},
+                    }
+                },
+            ]
+        },
+        "TransactGetItems": {"TransactItems": [{"Get": {"TableName": table, "Key": key}}]},
+        "DescribeTable": {"TableName": table},
+        "ListTables": {"Limit": 3},
+        "DescribeTimeToLive": {"TableName": table},
+        "ExecuteStatement": {"Statement": f'SELECT * FROM "{table}"'},
+    }
+
+
+_numbers = st.one_of(
+    st.sampled_from(
+        [
+            "1" * 39,
+            "1E+126",
+            "1E-131",
+            "-0",
+            "1e",
+            ".",
+            "",
+            " 1",
+            "+1",
+            "NaN",
+            "Infinity",
+            "0x10",
+            "1" * 400,
+            "9" * 38 + "E+88",
+            "1E+999999999",
+        ]
+    ),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.text(max_size=5),
+)
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8))
+_json = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _deep(levels: int, kind: str) -> dict:
+    value: dict = {"N": "1"}
+    for _ in range(levels):
+        value = {"M": {"k": value}} if kind == "M" else {"L": [value]}
+    return value
+
+
+_attribute_values = st.one_of(
+    _numbers.map(lambda n: {"N": n}),
+    _numbers.map(lambda n: {"NS": [n, n]}),
+    st.lists(st.text(max_size=3), max_size=3).map(lambda s: {"SS": s}),
+    st.text(max_size=6).map(lambda s: {"B": s}),
+    st.lists(st.text(max_size=6), max_size=3).map(lambda s: {"BS": s}),
+    st.tuples(st.integers(0, 400), st.sampled_from("ML")).map(lambda t: _deep(*t)),
+    st.dictionaries(
+        st.sampled_from(["S", "N", "B", "SS", "M", "L", "NULL", "BOOL", "X"]), _json, max_size=2
+    ),
+    _json,
+)
+_expressions = st.one_of(
+    st.lists(
+        st.sampled_from(
+            [
+                "pk",
+                "sk",
+                "#x",
+                ":v",
+                ":p",
+                ":s",
+                "=",
+                "<>",
+                "<",
+                "(",
+                ")",
+                ",",
+                ".",
+                "[",
+                "0",
+                "]",
+                "AND",
+                "OR",
+                "NOT",
+                "BETWEEN",
+                "IN",
+                "size",
+                "attribute_exists",
+                "contains",
+                "begins_with",
+                "SET",
+                "REMOVE",
+                "ADD",
+                "$",
+                " ",
+            ]
+        ),
+        max_size=8,
+    ).map(" ".join),
+    st.text(max_size=10),
+)
+_FIELDS = [
+    "TableName",
+    "Item",
+    "Key",
+    "Limit",
+    "ConditionExpression",
+    "FilterExpression",
+    "KeyConditionExpression",
+    "UpdateExpression",
+    "ProjectionExpression",
+    "ExpressionAttributeNames",
+    "ExpressionAttributeValues",
+    "ExclusiveStartKey",
+    "Select",
+    "IndexName",
+    "Segment",
+    "TotalSegments",
+    "ReturnValues",
+    "ConsistentRead",
+    "RequestItems",
+    "TransactItems",
+    "AttributesToGet",
+    "ScanIndexForward",
+    "Statement",
+]
+
+
+@st.composite
+def _requests(draw, table: str) -> tuple[str, bytes, str | None]:
+    kind = draw(st.sampled_from(["template", "template", "template", "json", "bytes", "target"]))
+    operation = draw(st.sampled_from(_OPERATIONS))
+    if kind == "bytes":
+        return operation, draw(st.binary(max_size=40)), None
+    if kind == "json":
+        return operation, json.dumps(draw(_json)).encode(), None
+    if kind == "target":
+        target = draw(
+            st.sampled_from(
+                [
+                    "DynamoDB_20120810.Nope",
+                    "",
+                    "DynamoDBStreams_20120810.GetRecords",
+                    "DynamoDBStreams_20120810.DescribeStream",
+                    "x.y",
+                ]
+            )
+        )
+        return operation, json.dumps(draw(_json)).encode(), target
+    body = json.loads(json.dumps(_templates(table)[operation]))
+    for _ in range(draw(st.integers(1, 3))):
+        field = draw(st.sampled_from(_FIELDS))
+        how = draw(st.sampled_from(["drop", "junk", "value", "expression", "map"]))
+        if how == "drop":
+            body.pop(field, None)
+        elif how == "junk":
+            body[field] = draw(_json)
+        elif how == "expression":
+            body[field] = draw(_expressions)
+        elif how == "value":
+            body[field] = draw(_attribute_values)
+        else:
+            body[field] = draw(
+                st.dictionaries(
+                    st.sampled_from(["pk", "sk", "x", ":v", ":p", ":s", "#x", "bad key"]),
+                    _attribute_values,
+                    max_size=3,
+                )
+            )
+    return operation, json.dumps(body).encode(), None
+
+
+def _dynamodb_shaped(status: int, body: dict) -> bool:
+    if 200 <= status < 300:
+        return True
+    kind = body.get("__type")
+    return (
+        400 <= status < 500
+        and isinstance(kind, str)
+        and "#" in kind
+        and isinstance(body.get("message", body.get("Message", "")), str)
+    )
+
+
+@pytest.fixture(scope="module")
+def fuzz_table(server, table):
+    import boto3
+
+    ddb = boto3.client(
+        "dynamodb",
+        endpoint_url=server,
+        region_name="local",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    ddb.create_table(
+        TableName="fuzz",
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return "fuzz"
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_no_request_makes_the_server_answer_500(server, fuzz_table, data):
+    operation, body, target = data.draw(_requests(fuzz_table))
+    status, answer = raw(server, operation, body, target)
+    assert _dynamodb_shaped(status, answer), (operation, target, body[:300], status, answer)
