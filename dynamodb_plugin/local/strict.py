@@ -43,6 +43,7 @@ DYNAMODB = "com.amazonaws.dynamodb.v20120810#"
 CORAL_VALIDATE = "com.amazon.coral.validate#"
 CORAL_SERVICE = "com.amazon.coral.service#"
 TARGET = "DynamoDB_20120810."
+STREAMS_TARGET = "DynamoDBStreams_20120810."
 MAX_DEPTH = 32  # levels of nested M and L (DynamoDB's limit)
 _EXPRESSIONS = ("ConditionExpression", "KeyConditionExpression", "FilterExpression")
 
@@ -128,20 +129,23 @@ def _compile(shape: Any, seen: dict[str, _Node]) -> _Node:
     return node
 
 
-_MODELS: dict[str, _Node | None] = {}
+_MODELS: dict[tuple[str, str], _Node | None] = {}
 
 
-def _model(operation: str) -> _Node | None:
-    if operation not in _MODELS:
-        from moto.core.utils import get_service_model
+def _model(operation: str, service: str = "dynamodb") -> _Node | None:
+    """The compiled input shape of ``operation`` (of ``service``: dynamodb, dynamodbstreams)."""
+    if (service, operation) in _MODELS:
+        return _MODELS[service, operation]
+    from moto.core.utils import get_service_model
 
-        try:
-            shape = get_service_model("dynamodb").operation_model(operation).input_shape
-        except Exception:  # not an operation of the model: moto answers
-            _MODELS[operation] = None
-        else:
-            _MODELS[operation] = None if shape is None else _compile(shape, {})
-    return _MODELS[operation]
+    try:
+        shape = get_service_model(service).operation_model(operation).input_shape
+    except Exception:  # not an operation of the model: moto answers
+        node = None
+    else:
+        node = None if shape is None else _compile(shape, {})
+    _MODELS[service, operation] = node
+    return node
 
 
 # --- the check --------------------------------------------------------------------------------
@@ -488,10 +492,16 @@ def parse(body: bytes) -> dict[str, Any]:
     return data
 
 
-def check(operation: str, data: dict[str, Any], tables: Callable[[str], Any] | None = None) -> None:
-    """Refuse ``data``, a request for ``operation``, where DynamoDB would (``Refusal``);
-    ``tables`` looks a table's key schema up by name (``None``: keys are not checked)."""
-    node = _model(operation)
+def check(
+    operation: str,
+    data: dict[str, Any],
+    tables: Callable[[str], Any] | None = None,
+    service: str = "dynamodb",
+) -> None:
+    """Refuse ``data``, a request for ``operation`` of ``service``, where DynamoDB would
+    (``Refusal``); ``tables`` looks a table's key schema up by name (``None``: keys are not
+    checked)."""
+    node = _model(operation, service)
     if node is None:
         return
     walk = _Walk()
@@ -508,6 +518,8 @@ def check(operation: str, data: dict[str, Any], tables: Callable[[str], Any] | N
         )
     if walk.bad is not None:
         raise Refusal(walk.bad)
+    if service != "dynamodb":
+        return
     for part in _parts(operation, data):
         _expressions(part)
     if tables is not None:
@@ -581,14 +593,16 @@ def _expressions(part: dict[str, Any]) -> None:
             _Condition(text, names or {}, values or {}).parse()
         except _Bad as exc:
             raise Refusal(f"Invalid {field}: {exc}") from None
-    text = part.get("ProjectionExpression")
-    if isinstance(text, str) and text:
-        for match in _TOKEN.finditer(text):
-            if match.lastgroup == "name" and match.group() not in (names or {}):
-                raise Refusal(
-                    "Invalid ProjectionExpression: An expression attribute name used in the "
-                    f"document path is not defined; attribute name: {match.group()}"
-                )
+    for field in ("UpdateExpression", "ProjectionExpression"):
+        # moto reads their syntax and values; a name it does not find is a KeyError there
+        text = part.get(field)
+        if isinstance(text, str) and "#" in text:
+            for match in _TOKEN.finditer(text):
+                if match.lastgroup == "name" and match.group() not in (names or {}):
+                    raise Refusal(
+                        f"Invalid {field}: An expression attribute name used in the document "
+                        f"path is not defined; attribute name: {match.group()}"
+                    )
 
 
 class _Condition:
@@ -904,7 +918,14 @@ class Strict:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         target = environ.get("HTTP_X_AMZ_TARGET") or ""
-        if target.startswith(TARGET):
+        service = (
+            "dynamodb"
+            if target.startswith(TARGET)
+            else "dynamodbstreams"
+            if target.startswith(STREAMS_TARGET)
+            else None
+        )
+        if service is not None:
             try:
                 length = int(environ.get("CONTENT_LENGTH") or 0)
             except ValueError:
@@ -918,7 +939,7 @@ class Strict:
             environ["CONTENT_LENGTH"] = str(len(body))
             try:
                 data = parse(body)
-                check(target[len(TARGET) :], data, self.tables)
+                check(target.partition(".")[2], data, self.tables, service)
             except Refusal as refusal:
                 return _answer("400 Bad Request", refusal.body(), start_response)
             except Exception:  # a gap in the check itself: moto decides

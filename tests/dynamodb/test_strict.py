@@ -680,3 +680,18 @@ def test_no_request_makes_the_server_answer_500(server, fuzz_table, data):
     operation, body, target = data.draw(_requests(fuzz_table))
     status, answer = raw(server, operation, body, target)
     assert _dynamodb_shaped(status, answer), (operation, target, body[:300], status, answer)
+
+
+def test_an_undefined_name_in_an_update_expression(ddb, table):
+    code, message, status = refused(
+        ddb.update_item,
+        TableName=table,
+        Key={"pk": {"S": "a"}, "sk": {"N": "1"}},
+        UpdateExpression="SET #x = :v",
+        ExpressionAttributeValues={":v": {"N": "1"}},
+    )
+    assert (code, status) == ("ValidationException", 400)
+    assert message == (
+        "Invalid UpdateExpression: An expression attribute name used in the document path is "
+        "not defined; attribute name: #x"
+    )
