@@ -221,6 +221,8 @@ def _blob(text: Any) -> None:
         raise _serialization("Invalid last non-pad Base64 character dectected") from None
 
 
+# A plain decimal of at most 38 characters always has at most 38 digits, well within range.
+_PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
 
 
@@ -263,19 +265,23 @@ _AV_TYPES = ("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL")
 
 def _value(value: Any, depth: int) -> None:
     """One attribute value, checked as DynamoDB does (``_Bad`` or a SerializationException)."""
+    if type(value) is dict and len(value) == 1:  # the common case, first: a plain scalar
+        ((kind, inner),) = value.items()
+        if type(inner) is str and (
+            kind == "S" or (kind == "N" and len(inner) <= 38 and _PLAIN.match(inner))
+        ):
+            return
     if not isinstance(value, dict):
         if isinstance(value, list):
             raise _serialization(
                 "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.AttributeValue"
             )
         raise _serialization("Unexpected value type in payload")
-    found = None
     count = 0
     for kind, inner in value.items():
         if inner is None or kind not in _AV_TYPES:
             continue  # DynamoDB ignores these
         count += 1
-        found = kind
         if kind == "S" or kind == "N":
             if not isinstance(inner, str):
                 raise _wrong_type(inner, _SCALAR_STRING)
@@ -318,7 +324,6 @@ def _value(value: Any, depth: int) -> None:
             "Supplied AttributeValue has more than one datatypes set, must contain exactly one "
             "of the supported datatypes"
         )
-    del found
 
 
 def _set(kind: str, members: Any) -> None:
@@ -440,8 +445,20 @@ class _Walk:
             item = node.item
             assert item is not None
             if item.kind == _VALUE:
-                for key, member in value.items():
-                    self.value(member, name, key)
+                plain = _PLAIN.match
+                key = ""
+                try:
+                    for key, member in value.items():  # noqa: B007 (the except reads key)
+                        if type(member) is dict and len(member) == 1:  # inlined _value's start
+                            ((kind, inner),) = member.items()
+                            if type(inner) is str and (
+                                kind == "S" or (kind == "N" and len(inner) <= 38 and plain(inner))
+                            ):
+                                continue
+                        _value(member, 0)
+                except _Bad as exc:
+                    if self.bad is None:
+                        self.bad = _in_context(str(exc), name, key)
             else:
                 for key, member in value.items():
                     if member is not None:
@@ -589,10 +606,21 @@ def _expressions(part: dict[str, Any]) -> None:
             continue
         if not text:
             raise Refusal(f"Invalid {field}: The expression can not be empty;")
-        try:
-            _Condition(text, names or {}, values or {}).parse()
-        except _Bad as exc:
-            raise Refusal(f"Invalid {field}: {exc}") from None
+        used, error = _read_condition(text)
+        for placeholder in used:
+            if placeholder[0] == ":":
+                if placeholder not in (values or ()):
+                    raise Refusal(
+                        f"Invalid {field}: An expression attribute value used in expression is "
+                        f"not defined; attribute value: {placeholder}"
+                    )
+            elif placeholder not in (names or ()):
+                raise Refusal(
+                    f"Invalid {field}: An expression attribute name used in the document path "
+                    f"is not defined; attribute name: {placeholder}"
+                )
+        if error is not None:
+            raise Refusal(f"Invalid {field}: {error}")
     for field in ("UpdateExpression", "ProjectionExpression"):
         # moto reads their syntax and values; a name it does not find is a KeyError there
         text = part.get(field)
@@ -605,14 +633,34 @@ def _expressions(part: dict[str, Any]) -> None:
                     )
 
 
+_READ: dict[str, tuple[tuple[str, ...], str | None]] = {}
+
+
+def _read_condition(text: str) -> tuple[tuple[str, ...], str | None]:
+    """The placeholders a condition expression uses, in order, up to its first error, and that
+    error (``None``); kept for the last expressions read (a workload repeats its own)."""
+    known = _READ.get(text)
+    if known is None:
+        condition = _Condition(text)
+        error = None
+        try:
+            condition.parse()
+        except _Bad as exc:
+            error = str(exc)
+        if len(_READ) >= 512:
+            _READ.clear()
+        known = _READ[text] = (tuple(condition.used), error)
+    return known
+
+
 class _Condition:
     """A recursive-descent reading of a condition expression, for its syntax and placeholders
     only (moto evaluates it)."""
 
-    def __init__(self, text: str, names: dict[str, Any], values: dict[str, Any]) -> None:
+    def __init__(self, text: str) -> None:
         self.tokens = [(m.lastgroup or "bad", m.group()) for m in _TOKEN.finditer(text)]
         self.pos = 0
-        self.names, self.values = names, values
+        self.used: list[str] = []  # the placeholders, in order
         self.skip()
 
     # tokens
@@ -734,11 +782,7 @@ class _Condition:
         kind, text = self.peek()
         if kind == "value":
             self.take()
-            if text not in self.values:
-                raise _Bad(
-                    "An expression attribute value used in expression is not defined; "
-                    f"attribute value: {text}"
-                )
+            self.used.append(text)
             return None
         if (
             kind == "ident"
@@ -786,11 +830,7 @@ class _Condition:
     def element(self) -> None:
         kind, text = self.peek()
         if kind == "name":
-            if text not in self.names:
-                raise _Bad(
-                    "An expression attribute name used in the document path is not defined; "
-                    f"attribute name: {text}"
-                )
+            self.used.append(text)
         elif kind != "ident" or text.upper() in ("AND", "OR", "NOT", "BETWEEN", "IN"):
             self.fail()
         self.take()
