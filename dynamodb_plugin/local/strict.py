@@ -545,7 +545,7 @@ def check(
 
 def _parts(operation: str, data: dict[str, Any]) -> Iterable[dict[str, Any]]:
     """The parts of a request that carry their own expressions."""
-    if operation == "TransactWriteItems":
+    if operation in ("TransactWriteItems", "TransactGetItems"):
         for item in data.get("TransactItems") or ():
             for part in item.values():
                 if isinstance(part, dict):

@@ -695,3 +695,69 @@ def test_an_undefined_name_in_an_update_expression(ddb, table):
         "Invalid UpdateExpression: An expression attribute name used in the document path is "
         "not defined; attribute name: #x"
     )
+
+
+def test_pages_follow_on_with_the_keys_the_server_hands_out(ddb):
+    """Each LastEvaluatedKey the server answers is an ExclusiveStartKey it accepts: of the
+    table, a global and a local index, by Query and by Scan."""
+    ddb.create_table(
+        TableName="paged",
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+            {"AttributeName": "g", "AttributeType": "S"},
+            {"AttributeName": "l", "AttributeType": "B"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-g",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        LocalSecondaryIndexes=[
+            {
+                "IndexName": "by-l",
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "l", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for i in range(10):
+        ddb.put_item(
+            TableName="paged",
+            Item={
+                "pk": {"S": "p"},
+                "sk": {"N": str(i)},
+                "g": {"S": "x"},
+                "l": {"B": bytes([i])},
+            },
+        )
+
+    def pages(call, **request) -> int:
+        count, start = 0, None
+        for _ in range(20):
+            answer = call(TableName="paged", Limit=3, **request, **(start or {}))
+            count += len(answer["Items"])
+            if "LastEvaluatedKey" not in answer:
+                return count
+            start = {"ExclusiveStartKey": answer["LastEvaluatedKey"]}
+        raise AssertionError("no last page")
+
+    assert pages(ddb.scan) == 10
+    assert pages(ddb.scan, IndexName="by-g") == 10
+    for index, key in (("by-g", "g = :v"), ("by-l", "pk = :v"), (None, "pk = :v")):
+        values = {":v": {"S": "x" if index == "by-g" else "p"}}
+        extra = {"IndexName": index} if index else {}
+        assert (
+            pages(ddb.query, KeyConditionExpression=key, ExpressionAttributeValues=values, **extra)
+            == 10
+        )
