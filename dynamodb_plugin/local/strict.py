@@ -211,10 +211,12 @@ def _blob(text: Any) -> None:
         if isinstance(text, dict):
             raise _serialization("Start of structure or map found where not expected")
         raise _serialization("only base-64-encoded strings are convertible to bytes")
-    if len(text) % 4:
-        raise _serialization(
-            f"Base64 encoded length is expected a multiple of 4 bytes but found: {len(text)}"
-        )
+    if len(text) % 4 or not text.isascii():
+        size = len(text.encode("utf-16-le", "surrogatepass")) // 2  # as Java counts
+        if size % 4:
+            raise _serialization(
+                f"Base64 encoded length is expected a multiple of 4 bytes but found: {size}"
+            )
     try:
         base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
