@@ -89,7 +89,18 @@ _JAVA = {_STRING: "String", _INT: "Integer", _BOOL: "Boolean"}
 class _Node:
     """One shape of the model: its kind, constraints and children."""
 
-    __slots__ = ("kind", "name", "java", "low", "high", "enum", "members", "required", "item")
+    __slots__ = (
+        "kind",
+        "name",
+        "java",
+        "low",
+        "high",
+        "enum",
+        "enum_text",
+        "members",
+        "required",
+        "item",
+    )
 
     def __init__(self, kind: int, name: str) -> None:
         self.kind, self.name = kind, name
@@ -97,6 +108,7 @@ class _Node:
         self.low: int | None = None
         self.high: int | None = None
         self.enum: frozenset[str] | None = None
+        self.enum_text = ""  # the enum's values in the model's order, for the message
         self.members: dict[str, _Node] = {}
         self.required: tuple[str, ...] = ()
         self.item: _Node | None = None  # a list's member, a map's value
@@ -119,6 +131,7 @@ def _compile(shape: Any, seen: dict[str, _Node]) -> _Node:
     node.low, node.high = meta.get("min"), meta.get("max")
     if "enum" in meta:
         node.enum = frozenset(meta["enum"])
+        node.enum_text = ", ".join(meta["enum"])
     if kind == _STRUCT:
         node.members = {name: _compile(member, seen) for name, member in shape.members.items()}
         node.required = tuple(shape.required_members)
@@ -405,7 +418,7 @@ class _Walk:
                 raise _wrong_type(value, node)
             if node.enum is not None and value not in node.enum:
                 self.constraint(
-                    value, path, f"Member must satisfy enum value set: [{', '.join(node.enum)}]"
+                    value, path, f"Member must satisfy enum value set: [{node.enum_text}]"
                 )
                 return
             self.length(value, len(value), node, path)
@@ -452,9 +465,9 @@ class _Walk:
                 try:
                     for key, member in value.items():  # noqa: B007 (the except reads key)
                         if type(member) is dict and len(member) == 1:  # inlined _value's start
-                            ((kind, inner),) = member.items()
+                            ((av, inner),) = member.items()
                             if type(inner) is str and (
-                                kind == "S" or (kind == "N" and len(inner) <= 38 and plain(inner))
+                                av == "S" or (av == "N" and len(inner) <= 38 and plain(inner))
                             ):
                                 continue
                         _value(member, 0)
