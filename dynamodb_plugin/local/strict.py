@@ -908,6 +908,14 @@ def _keys(operation: str, data: dict[str, Any], tables: Callable[[str], Any]) ->
                 found = table(part.get("TableName"))
                 if found is not None and not _matches(part.get("Key"), _schema(found)):
                     raise Refusal(_NO_MATCH)
+    elif operation in ("DescribeTimeToLive", "UpdateTimeToLive"):
+        # moto answers a missing table here as "ResourceNotFound", a type no client knows
+        name = data.get("TableName")
+        if isinstance(name, str) and tables(name) is None:
+            raise Refusal(
+                f"Requested resource not found: Table: {name} not found",
+                "ResourceNotFoundException",
+            )
     elif operation in ("Query", "Scan") and data.get("ExclusiveStartKey") is not None:
         found = table(data.get("TableName"))
         if found is not None:
@@ -1022,6 +1030,18 @@ class Strict:
             if close is not None:
                 close()
             reason = "an HTTP 500"
+        except NotImplementedError:
+            # what moto lacks: answered as a local DynamoDB answers what it lacks (dynalite,
+            # DynamoDB Local), so a client can tell it from an error in its request
+            operation = target.rpartition(".")[2] or "this operation"
+            return _answer(
+                "400 Bad Request",
+                {
+                    "__type": CORAL_SERVICE + "UnknownOperationException",
+                    "Message": f"the local DynamoDB (moto) does not implement {operation}",
+                },
+                start_response,
+            )
         except Exception as exc:
             log.exception("moto failed on a %s request", target or "DynamoDB")
             reason = f"{type(exc).__name__}: {exc}"[:300]

@@ -761,3 +761,40 @@ def test_pages_follow_on_with_the_keys_the_server_hands_out(ddb):
             pages(ddb.query, KeyConditionExpression=key, ExpressionAttributeValues=values, **extra)
             == 10
         )
+
+
+def test_time_to_live_of_a_missing_table_is_resource_not_found(ddb):
+    """moto answers it with the type "ResourceNotFound", which no client maps to its
+    ResourceNotFoundException."""
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException) as info:
+        ddb.describe_time_to_live(TableName="no-such-table")
+    assert info.value.response["Error"]["Message"] == (
+        "Requested resource not found: Table: no-such-table not found"
+    )
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException):
+        ddb.update_time_to_live(
+            TableName="no-such-table",
+            TimeToLiveSpecification={"AttributeName": "ttl", "Enabled": True},
+        )
+
+
+def test_what_moto_does_not_implement_is_an_unknown_operation():
+    """moto raises NotImplementedError for what it lacks: answered as a local DynamoDB answers
+    an operation it lacks, so `tables validate` can tell (and no HTTP 500)."""
+    from werkzeug.test import Client
+
+    from dynamodb_plugin.local import strict
+
+    def lacking(environ, start_response):
+        raise NotImplementedError
+
+    answer = Client(strict.Strict(lacking, lambda name: None)).post(
+        "/",
+        data=b'{"TableName": "abc"}',
+        headers={"X-Amz-Target": "DynamoDB_20120810.DescribeContributorInsights"},
+    )
+    assert answer.status_code == 400
+    assert json.loads(answer.get_data()) == {
+        "__type": "com.amazon.coral.service#UnknownOperationException",
+        "Message": "the local DynamoDB (moto) does not implement DescribeContributorInsights",
+    }
