@@ -1056,11 +1056,35 @@ class Strict:
         )
 
 
+def size_of_nothing() -> bool:
+    """``size(path)`` of an attribute an item lacks, or of a number or boolean: DynamoDB
+    evaluates the comparison as false for that item (a Scan filters it out, a condition fails);
+    moto raises ValueError (an HTTP 500). ``False`` where moto's class is not as expected."""
+    try:
+        from moto.dynamodb.comparisons import FuncSize
+
+        original = FuncSize.expr
+        if getattr(original, "_strict", False):
+            return True
+    except (ImportError, AttributeError):
+        return False
+
+    def expr(self: Any, item: Any) -> Any:
+        if self.attr.get_type(item) not in ("S", "SS", "NS", "B", "BS", "L", "M"):
+            return None  # <, <=, >, >= and = with None are false in moto's operators
+        return original(self, item)
+
+    expr._strict = True  # type: ignore[attr-defined]
+    FuncSize.expr = expr  # type: ignore[method-assign]
+    return True
+
+
 def install(
     app: Callable[..., Iterable[bytes]], flask_apps: Iterable[Any], account: str, region: str
 ) -> Strict:
     """``Strict`` in front of ``app``; the Flask apps inside let their exceptions through to it
     (instead of answering an HTML 500), so each is logged once and answered as DynamoDB's."""
+    size_of_nothing()
     for flask_app in flask_apps:
         config = getattr(flask_app, "config", None)
         if config is not None:

@@ -798,3 +798,32 @@ def test_what_moto_does_not_implement_is_an_unknown_operation():
         "__type": "com.amazon.coral.service#UnknownOperationException",
         "Message": "the local DynamoDB (moto) does not implement DescribeContributorInsights",
     }
+
+
+def test_size_of_an_attribute_an_item_lacks_filters_it_out(ddb, table):
+    """moto raised ValueError (an HTTP 500) for size() of a missing attribute or a number;
+    DynamoDB leaves that item out."""
+    ddb.put_item(TableName=table, Item=item("20", tags={"SS": ["a", "b"]}))
+    ddb.put_item(TableName=table, Item=item("21", tags={"N": "5"}))
+    ddb.put_item(TableName=table, Item=item("22"))
+    answer = ddb.query(
+        TableName=table,
+        KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
+        FilterExpression="size(tags) > :zero",
+        ExpressionAttributeValues={
+            ":p": {"S": "a"},
+            ":lo": {"N": "20"},
+            ":hi": {"N": "22"},
+            ":zero": {"N": "0"},
+        },
+    )
+    assert [i["sk"]["N"] for i in answer["Items"]] == ["20"]
+    assert answer["ScannedCount"] == 3
+    code, _, status = refused(
+        ddb.put_item,
+        TableName=table,
+        Item=item("22"),
+        ConditionExpression="size(tags) > :zero",
+        ExpressionAttributeValues={":zero": {"N": "0"}},
+    )
+    assert (code, status) == ("ConditionalCheckFailedException", 400)
