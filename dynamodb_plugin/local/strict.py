@@ -131,7 +131,7 @@ def _compile(shape: Any, seen: dict[str, _Node]) -> _Node:
     node.low, node.high = meta.get("min"), meta.get("max")
     if "enum" in meta:
         node.enum = frozenset(meta["enum"])
-        node.enum_text = ", ".join(meta["enum"])
+        node.enum_text = _ENUM_TEXT.get(shape.name) or ", ".join(meta["enum"])
     if kind == _STRUCT:
         node.members = {name: _compile(member, seen) for name, member in shape.members.items()}
         node.required = tuple(shape.required_members)
@@ -141,6 +141,9 @@ def _compile(shape: Any, seen: dict[str, _Node]) -> _Node:
         node.item = _compile(shape.value, seen)
     return node
 
+
+# where DynamoDB names an enum's values in another order than the model's
+_ENUM_TEXT = {"Select": "SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES"}
 
 _MODELS: dict[tuple[str, str], _Node | None] = {}
 
@@ -352,8 +355,8 @@ def _set(kind: str, members: Any) -> None:
     if not members:
         raise _Bad(
             {
-                "SS": "One or more parameter values were invalid: An string set  may not be empty",
-                "NS": "One or more parameter values were invalid: An number set  may not be empty",
+                "SS": _EMPTY_SET.format("string"),
+                "NS": _EMPTY_SET.format("number"),
                 "BS": "One or more parameter values were invalid: Binary sets should not be empty",
             }[kind]
         )
@@ -373,6 +376,11 @@ def _set(kind: str, members: Any) -> None:
         )
 
 
+# DynamoDB's words, prefix included, wherever the empty set is (an item, a key, a placeholder)
+_EMPTY_SET = (
+    "1 validation error detected: One or more parameter values were invalid: An {} set  may not "
+    "be empty"
+)
 _BOOL_WORDS = frozenset({"TRUE", "FALSE", "1", "0", "YES", "NO"})
 _FALSE_WORDS = frozenset({"FALSE", "0", "NO"})
 _SCALAR_STRING = _Node(_STRING, "String")
@@ -380,6 +388,9 @@ _SCALAR_BOOL = _Node(_BOOL, "Boolean")
 _VALUE_MAP = _Node(_MAP, "Map")
 _VALUE_MAP.item = _Node(_VALUE, "AttributeValue")
 _VALUE_LIST = _Node(_LIST, "List")
+
+
+_HIDDEN = object()  # a value DynamoDB does not show in its message
 
 
 class _Walk:
@@ -394,8 +405,14 @@ class _Walk:
 
     def constraint(self, value: Any, path: str, message: str) -> None:
         if len(self.errors) < 10:
-            shown = "null" if value is None else f"'{_show(value)}'"
-            self.errors.append(f"Value {shown} at '{path}' failed to satisfy constraint: {message}")
+            shown = (
+                "Value"
+                if value is _HIDDEN
+                else "Value null"
+                if value is None
+                else f"Value '{_show(value)}'"
+            )
+            self.errors.append(f"{shown} at '{path}' failed to satisfy constraint: {message}")
 
     def structure(self, data: dict[str, Any], node: _Node, path: str) -> None:
         members = node.members
@@ -485,8 +502,15 @@ class _Walk:
                 value, path, f"Member must have length greater than or equal to {node.low}"
             )
         elif node.high is not None and size > node.high:
+            if path == "transactItems":  # DynamoDB's words for this one
+                raise Refusal(
+                    "1 validation error detected at 'transactItems' failed to satisfy constraint: "
+                    f"Member must have length less than or equal to {node.high}.",
+                    prefix=CORAL_VALIDATE,
+                )
+            shown = _HIDDEN if path.endswith(".member.keys") else value  # not the keys
             self.constraint(
-                value, path, f"Member must have length less than or equal to {node.high}"
+                shown, path, f"Member must have length less than or equal to {node.high}"
             )
 
     def value(self, value: Any, name: str, key: str = "") -> None:
@@ -500,6 +524,8 @@ class _Walk:
 def _in_context(message: str, member: str, key: str) -> str:
     """DynamoDB's message for an invalid value in ``member`` (the placeholder ``key``)."""
     if member == "ExpressionAttributeValues":
+        if message.startswith("1 validation error detected: "):
+            return message  # an empty set: as in an item
         return f"ExpressionAttributeValues contains invalid value: {message} for key {key}"
     if member == "ExclusiveStartKey" and not re.search(
         "contains duplicates|number set|numeric value|significant digits|number with magnitude",
@@ -552,8 +578,10 @@ def check(
         raise Refusal(walk.bad)
     if service != "dynamodb":
         return
+    # "1 validation error detected: " on some messages, as DynamoDB words them (not in Transact*)
+    prefix = "" if operation.startswith("Transact") else "1 validation error detected: "
     for part in _parts(operation, data):
-        _expressions(part)
+        _expressions(part, prefix)
     if tables is not None:
         _keys(operation, data, tables)
 
@@ -596,9 +624,25 @@ _ARITY = {
 }
 
 
-def _expressions(part: dict[str, Any]) -> None:
+_ALL_EXPRESSIONS = (*_EXPRESSIONS, "UpdateExpression", "ProjectionExpression")
+_RESERVED: frozenset[str] | None = None
+
+
+def _reserved() -> frozenset[str]:
+    global _RESERVED
+    if _RESERVED is None:
+        from moto.dynamodb.parsing.reserved_keywords import ReservedKeywords
+
+        _RESERVED = frozenset(word.upper() for word in ReservedKeywords.get_reserved_keywords())
+    return _RESERVED
+
+
+def _expressions(part: dict[str, Any], prefix: str = "") -> None:
     names = part.get("ExpressionAttributeNames")
     values = part.get("ExpressionAttributeValues")
+    texts = [t for t in (part.get(f) for f in _ALL_EXPRESSIONS) if isinstance(t, str)]
+    if names is not None and not texts:
+        raise Refusal("ExpressionAttributeNames can only be specified when using expressions")
     if names is not None:
         if not names:
             raise Refusal("ExpressionAttributeNames must not be empty")
@@ -609,11 +653,20 @@ def _expressions(part: dict[str, Any]) -> None:
                 )
     if values is not None:
         if not values:
-            raise Refusal("ExpressionAttributeValues must not be empty")
+            raise Refusal(f"{prefix}ExpressionAttributeValues must not be empty")
         for key in values:
             if not _PLACEHOLDER_VALUE.match(key):
                 raise Refusal(
                     f'ExpressionAttributeValues contains invalid key: Syntax error; key: "{key}"'
+                )
+    projection = part.get("ProjectionExpression")
+    if isinstance(projection, str) and projection:
+        # DynamoDB reads the projection before the conditions
+        for match in _TOKEN.finditer(projection):
+            if match.lastgroup == "ident" and match.group().upper() in _reserved():
+                raise Refusal(
+                    "Invalid ProjectionExpression: Attribute name is a reserved keyword; "
+                    f"reserved keyword: {match.group()}"
                 )
     for field in _EXPRESSIONS:
         text = part.get(field)
@@ -646,6 +699,20 @@ def _expressions(part: dict[str, Any]) -> None:
                         f"Invalid {field}: An expression attribute name used in the document "
                         f"path is not defined; attribute name: {match.group()}"
                     )
+    if names or values:
+        mentioned = {
+            match.group()
+            for text in texts
+            for match in _TOKEN.finditer(text)
+            if match.lastgroup in ("name", "value")
+        }
+        for given, kind in ((names, "Names"), (values, "Values")):
+            unused = [key for key in given or () if key not in mentioned]
+            if unused:
+                raise Refusal(
+                    f"{prefix}Value provided in ExpressionAttribute{kind} unused in expressions: "
+                    f"keys: {{{', '.join(unused)}}}"
+                )
 
 
 _READ: dict[str, tuple[tuple[str, ...], str | None]] = {}
@@ -799,11 +866,10 @@ class _Condition:
             self.take()
             self.used.append(text)
             return None
-        if (
-            kind == "ident"
-            and self.pos + 1 < len(self.tokens)
-            and self.tokens[self.pos + 1][1] == "("
-        ):
+        after = self.pos + 1
+        if after < len(self.tokens) and self.tokens[after][0] == "ws":
+            after += 1  # "attribute_exists (#a)" is a call too
+        if kind == "ident" and after < len(self.tokens) and self.tokens[after][1] == "(":
             self.take()
             self.take()
             count = 0
@@ -888,6 +954,7 @@ def _keys(operation: str, data: dict[str, Any], tables: Callable[[str], Any]) ->
             found = table(name)
             if found is not None and isinstance(part, dict):
                 schema = _schema(found)
+                _unique(part.get("Keys") or (), schema)
                 if not all(_matches(key, schema) for key in part.get("Keys") or ()):
                     raise Refusal(_NO_MATCH)
     elif operation == "BatchWriteItem":
@@ -896,6 +963,16 @@ def _keys(operation: str, data: dict[str, Any], tables: Callable[[str], Any]) ->
             if found is None:
                 continue
             schema = _schema(found)
+            keys: list[Any] = []
+            for request in requests or ():
+                if not isinstance(request, dict):
+                    continue
+                put, delete = request.get("PutRequest"), request.get("DeleteRequest")
+                if isinstance(put, dict) and isinstance(put.get("Item"), dict):
+                    keys.append({name: put["Item"].get(name) for name in schema})
+                elif isinstance(delete, dict):
+                    keys.append(delete.get("Key"))
+            _unique(keys, schema)  # DynamoDB tells duplicates before a key that does not match
             for request in requests or ():
                 delete = request.get("DeleteRequest") if isinstance(request, dict) else None
                 if isinstance(delete, dict) and not _matches(delete.get("Key"), schema):
@@ -920,6 +997,15 @@ def _keys(operation: str, data: dict[str, Any], tables: Callable[[str], Any]) ->
         found = table(data.get("TableName"))
         if found is not None:
             _start_key(operation, data, found)
+
+
+def _unique(keys: Iterable[Any], schema: dict[str, str]) -> None:
+    seen = set()
+    for key in keys:
+        text = json.dumps(key, sort_keys=True)
+        if text in seen:
+            raise Refusal("Provided list of item keys contains duplicates")
+        seen.add(text)
 
 
 def _start_key(operation: str, data: dict[str, Any], table: Any) -> None:
