@@ -578,10 +578,8 @@ def check(
         raise Refusal(walk.bad)
     if service != "dynamodb":
         return
-    # "1 validation error detected: " on some messages, as DynamoDB words them (not in Transact*)
-    prefix = "" if operation.startswith("Transact") else "1 validation error detected: "
     for part in _parts(operation, data):
-        _expressions(part, prefix)
+        _expressions(part, operation)
     if tables is not None:
         _keys(operation, data, tables)
 
@@ -637,7 +635,14 @@ def _reserved() -> frozenset[str]:
     return _RESERVED
 
 
-def _expressions(part: dict[str, Any], prefix: str = "") -> None:
+# "1 validation error detected: " before some messages in some operations only, as DynamoDB
+# words them (moto's aws_verified tests)
+_PREFIXED_UNUSED = frozenset({"PutItem", "DeleteItem", "UpdateItem"})
+_PREFIXED_EMPTY = frozenset({"UpdateItem"})
+_PREFIX = "1 validation error detected: "
+
+
+def _expressions(part: dict[str, Any], operation: str = "") -> None:
     names = part.get("ExpressionAttributeNames")
     values = part.get("ExpressionAttributeValues")
     texts = [t for t in (part.get(f) for f in _ALL_EXPRESSIONS) if isinstance(t, str)]
@@ -653,6 +658,7 @@ def _expressions(part: dict[str, Any], prefix: str = "") -> None:
                 )
     if values is not None:
         if not values:
+            prefix = _PREFIX if operation in _PREFIXED_EMPTY else ""
             raise Refusal(f"{prefix}ExpressionAttributeValues must not be empty")
         for key in values:
             if not _PLACEHOLDER_VALUE.match(key):
@@ -709,6 +715,7 @@ def _expressions(part: dict[str, Any], prefix: str = "") -> None:
         for given, kind in ((names, "Names"), (values, "Values")):
             unused = [key for key in given or () if key not in mentioned]
             if unused:
+                prefix = _PREFIX if operation in _PREFIXED_UNUSED else ""
                 raise Refusal(
                     f"{prefix}Value provided in ExpressionAttribute{kind} unused in expressions: "
                     f"keys: {{{', '.join(unused)}}}"
