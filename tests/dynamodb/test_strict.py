@@ -827,3 +827,123 @@ def test_size_of_an_attribute_an_item_lacks_filters_it_out(ddb, table):
         ExpressionAttributeValues={":zero": {"N": "0"}},
     )
     assert (code, status) == ("ConditionalCheckFailedException", 400)
+
+
+# --- DynamoDB's order and words (moto's aws_verified tests) -------------------------------------
+
+V = "ValidationException"
+WRONG_KEY = {"pk": {"N": "1"}, "sk": {"N": "1"}}
+
+
+def test_placeholders_are_told_before_the_key_schema(ddb, table):
+    # the key is wrong too: DynamoDB reads the placeholders first
+    assert refused(
+        ddb.get_item, TableName=table, Key=WRONG_KEY, ExpressionAttributeNames={"#a": "b"}
+    ) == (V, "ExpressionAttributeNames can only be specified when using expressions", 400)
+    unused = "Value provided in ExpressionAttributeNames unused in expressions: keys: {#count}"
+    transact = {
+        "Delete": {
+            "TableName": table,
+            "Key": WRONG_KEY,
+            "ConditionExpression": "#i <> foo",
+            "ExpressionAttributeNames": {"#i": "pk", "#count": "count"},
+        }
+    }
+    assert refused(ddb.transact_write_items, TransactItems=[transact]) == (V, unused, 400)
+    assert refused(
+        ddb.get_item,
+        TableName=table,
+        Key=WRONG_KEY,
+        ProjectionExpression="#p",
+        ExpressionAttributeNames={"#p": "pk", "#count": "count"},
+    ) == (V, unused, 400)
+    assert refused(
+        ddb.update_item,
+        TableName=table,
+        Key={"pk": {"S": "a"}, "sk": {"N": "1"}},
+        UpdateExpression="SET #l = :l",
+        ExpressionAttributeNames={"#l": "l"},
+        ExpressionAttributeValues={":l": {"S": "x"}, ":countChange": {"N": "1"}},
+    ) == (
+        V,
+        "1 validation error detected: Value provided in ExpressionAttributeValues unused in "
+        "expressions: keys: {:countChange}",
+        400,
+    )
+    assert refused(
+        ddb.update_item,
+        TableName=table,
+        Key={"pk": {"S": "a"}, "sk": {"N": "1"}},
+        UpdateExpression="SET #l = :l",
+        ExpressionAttributeNames={"#l": "l"},
+        ExpressionAttributeValues={},
+    ) == (V, "1 validation error detected: ExpressionAttributeValues must not be empty", 400)
+
+
+def test_duplicate_batch_keys_before_the_key_schema(ddb, table):
+    duplicates = (V, "Provided list of item keys contains duplicates", 400)
+    deletes = [{"DeleteRequest": {"Key": {"x": {"S": "1"}}}}] * 2
+    assert refused(ddb.batch_write_item, RequestItems={table: deletes}) == duplicates
+    puts = [{"PutRequest": {"Item": item("9", a={"S": str(i)})}} for i in range(2)]
+    assert refused(ddb.batch_write_item, RequestItems={table: puts}) == duplicates
+    assert (
+        refused(ddb.batch_get_item, RequestItems={table: {"Keys": [WRONG_KEY, WRONG_KEY]}})
+        == duplicates
+    )
+
+
+def test_empty_sets_and_long_lists_in_dynamodbs_words(ddb, table):
+    assert refused(ddb.put_item, TableName=table, Item=item("9", s={"SS": []})) == (
+        V,
+        "1 validation error detected: One or more parameter values were invalid: An string set  "
+        "may not be empty",
+        400,
+    )
+    assert refused(
+        ddb.update_item,
+        TableName=table,
+        Key={"pk": {"S": "a"}, "sk": {"N": "1"}},
+        UpdateExpression="ADD s :e",
+        ExpressionAttributeValues={":e": {"NS": []}},
+    ) == (
+        V,
+        "1 validation error detected: One or more parameter values were invalid: An number set  "
+        "may not be empty",
+        400,
+    )
+    puts = [{"Put": {"TableName": table, "Item": item(str(i))}} for i in range(101)]
+    assert refused(ddb.transact_write_items, TransactItems=puts) == (
+        V,
+        "1 validation error detected at 'transactItems' failed to satisfy constraint: Member "
+        "must have length less than or equal to 100.",
+        400,
+    )
+    keys = [{"pk": {"S": "a"}, "sk": {"N": str(i)}} for i in range(101)]
+    assert refused(ddb.batch_get_item, RequestItems={table: {"Keys": keys}}) == (
+        V,
+        f"1 validation error detected: Value at 'requestItems.{table}.member.keys' failed to "
+        "satisfy constraint: Member must have length less than or equal to 100",
+        400,
+    )
+
+
+def test_select_projection_and_a_function_with_a_space(ddb, table):
+    _, message, _ = refused(ddb.scan, TableName=table, Select="all_attributes")
+    assert message.endswith(
+        "Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, "
+        "ALL_PROJECTED_ATTRIBUTES]"
+    )
+    assert refused(
+        ddb.query, TableName=table, KeyConditionExpression="a", ProjectionExpression="name"
+    ) == (
+        V,
+        "Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: "
+        "name",
+        400,
+    )
+    ddb.put_item(
+        TableName=table,
+        Item=item("10"),
+        ConditionExpression="attribute_not_exists (#0)",
+        ExpressionAttributeNames={"#0": "pk"},
+    )
