@@ -667,12 +667,14 @@ def _expressions(part: dict[str, Any], operation: str = "") -> None:
                 )
     projection = part.get("ProjectionExpression")
     if isinstance(projection, str) and projection:
-        # DynamoDB reads the projection before the conditions
-        for match in _TOKEN.finditer(projection):
-            if match.lastgroup == "ident" and match.group().upper() in _reserved():
+        # DynamoDB reads the projection before the conditions; a path that is one reserved
+        # word only (as moto checks: "a.Name" is left to moto)
+        for element in projection.split(","):
+            word = element.strip()
+            if word.upper() in _reserved():
                 raise Refusal(
                     "Invalid ProjectionExpression: Attribute name is a reserved keyword; "
-                    f"reserved keyword: {match.group()}"
+                    f"reserved keyword: {word}"
                 )
     for field in _EXPRESSIONS:
         text = part.get(field)
@@ -705,7 +707,7 @@ def _expressions(part: dict[str, Any], operation: str = "") -> None:
                         f"Invalid {field}: An expression attribute name used in the document "
                         f"path is not defined; attribute name: {match.group()}"
                     )
-    if names or values:
+    if (names or values) and all(texts):  # an empty expression is told first (moto does)
         mentioned = {
             match.group()
             for text in texts
