@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 TABLE = "strict"
 
 
-@pytest.fixture(scope="module")
-def table(server):
+def _create_table(server, name):
+    """A table keyed (pk: S, sk: N) on the server; its client."""
     import boto3
 
     ddb = boto3.client(
@@ -30,7 +30,7 @@ def table(server):
         aws_secret_access_key="local",
     )
     ddb.create_table(
-        TableName=TABLE,
+        TableName=name,
         KeySchema=[
             {"AttributeName": "pk", "KeyType": "HASH"},
             {"AttributeName": "sk", "KeyType": "RANGE"},
@@ -41,6 +41,12 @@ def table(server):
         ],
         BillingMode="PAY_PER_REQUEST",
     )
+    return ddb
+
+
+@pytest.fixture(scope="module")
+def table(server):
+    ddb = _create_table(server, TABLE)
     ddb.put_item(TableName=TABLE, Item={"pk": {"S": "a"}, "sk": {"N": "1"}})
     return TABLE
 
@@ -646,27 +652,7 @@ def _dynamodb_shaped(status: int, body: dict) -> bool:
 
 @pytest.fixture(scope="module")
 def fuzz_table(server, table):
-    import boto3
-
-    ddb = boto3.client(
-        "dynamodb",
-        endpoint_url=server,
-        region_name="local",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    ddb.create_table(
-        TableName="fuzz",
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    _create_table(server, "fuzz")
     return "fuzz"
 
 
