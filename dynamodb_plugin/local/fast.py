@@ -189,11 +189,7 @@ def sorted_scans() -> bool:
             results.append(item)
             result_size += size
             scanned_count += 1
-        results = copy_items(results)
-        if filter_expression is not None:
-            results = [item for item in results if filter_expression.expr(item)]
-        if projection_expression:
-            results = [r.project(projection_expression) for r in results]
+        results = filtered_copies(results, filter_expression, projection_expression)
         return results, scanned_count, last_evaluated_key
 
     table_class.scan = scan
@@ -302,11 +298,7 @@ def bucket_queries() -> bool:
                         results.append(result)
                         result_size += size
                 scanned_count += 1
-        results = copy_items(results)
-        if filter_expression is not None:
-            results = [item for item in results if filter_expression.expr(item)]
-        if projection_expressions:
-            results = [r.project(projection_expressions) for r in results]
+        results = filtered_copies(results, filter_expression, projection_expressions)
         return results, scanned_count, last_evaluated_key
 
     table_class.query = query
@@ -686,6 +678,17 @@ def transactions_in_place() -> bool:
 
     backend_class.transact_write_items = transact_write_items  # type: ignore[method-assign]
     return True
+
+
+def filtered_copies(items: list[Any], filter_expression: Any, projection: Any) -> list[Any]:
+    """What a Query or Scan page answers: copies of ``items`` (moto's answers are copies),
+    those the filter keeps, projected."""
+    items = copy_items(items)
+    if filter_expression is not None:
+        items = [item for item in items if filter_expression.expr(item)]
+    if projection:
+        items = [item.project(projection) for item in items]
+    return items
 
 
 def copy_items(items: list[Any]) -> list[Any]:
