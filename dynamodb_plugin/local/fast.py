@@ -379,13 +379,27 @@ class Direct:
     """WSGI: a DynamoDB API call handed to moto's handler as moto's Flask app hands it (the
     same request class, the same call, the same answer object), without Flask's routing and
     request context around it; anything but ``POST /`` with a DynamoDB ``X-Amz-Target`` goes
-    to ``app`` (moto's Flask app). Flask's part was about a fifth of a GetItem's time."""
+    to ``app`` (moto's Flask app). Flask's part was about a fifth of a GetItem's time.
 
-    def __init__(self, app: Any) -> None:
+    The item operations (``dispatch.OPERATIONS``) go further: straight to the handler's action
+    method, without moto's per-request set-up and Flask's answer object (``dispatch``), on
+    ``account`` and ``region`` (the server's one database), where ``dispatch`` can; with
+    ``direct=False`` (or a moto ``dispatch`` was not written for) every call is moto's."""
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        direct: bool = True,
+        account: str | None = None,
+        region: str | None = None,
+    ) -> None:
         from botocore.exceptions import ClientError
         from flask import Response
         from moto.dynamodb.responses import DynamoHandler
         from moto.moto_server.werkzeug_app import BackendRequest
+
+        from dynamodb_plugin.local import dispatch, server
 
         self.app = app
         # Flask's hooks (moto's CORS, unless MOTO_DISABLE_GLOBAL_CORS) run only through Flask
@@ -395,6 +409,11 @@ class Direct:
         self.request_class = BackendRequest
         self.response_class = Response
         self.dispatch = DynamoHandler.dispatch
+        self.direct = (
+            dispatch.dispatcher(account or server.SHARED_ACCOUNT, region or server.SHARED_REGION)
+            if direct
+            else None
+        )
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if (
@@ -404,9 +423,20 @@ class Direct:
             or not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_20120810.")
         ):
             return self.app(environ, start_response)
+        operation = environ["HTTP_X_AMZ_TARGET"][18:]
+        direct = self.direct
+        if direct is not None:
+            prepared = direct.prepare(environ, operation)
+            if prepared is not None:
+                if operation in READS:
+                    with ITEMS_LOCK:
+                        answer = direct.run(prepared)
+                else:
+                    answer = direct.run(prepared)
+                return direct.respond(answer, start_response)
         request = self.request_class(environ)
         try:
-            if environ["HTTP_X_AMZ_TARGET"][18:] in READS:
+            if operation in READS:
                 with ITEMS_LOCK:
                     result = self.dispatch(request, request.raw_url, dict(request.headers))
             else:
