@@ -306,10 +306,9 @@ class Dispatcher:
         from moto.core.utils import get_service_model
         from moto.dynamodb.responses import DynamoHandler
         from moto.moto_api._internal import mock_random
+        from moto.utilities.utils import get_partition
         from werkzeug.exceptions import HTTPException
         from werkzeug.http import HTTP_STATUS_CODES
-
-        from moto.utilities.utils import get_partition
 
         self.account, self.region = account, region
         self.partition = get_partition(region)
@@ -502,7 +501,7 @@ def dispatcher(account: str, region: str) -> Dispatcher | None:
         wrapped is None
         or getattr(wrapped, "__code__", None) is None
         or wrapped.__code__.co_qualname != "amz_crc32.<locals>._wrapper"
-        or not _CALL_ACTION_NAMES <= set(BaseResponse.call_action.__code__.co_names)
+        or not set(BaseResponse.call_action.__code__.co_names) >= _CALL_ACTION_NAMES
         or hasattr(DynamoHandler, "_determine_resource")
         or DynamoHandler.PROTOCOL_PARSER_MAP_TYPE is not dict
     ):
