@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 
 import pytest
 
@@ -676,6 +677,8 @@ def test_a_real_server_answers_boto3_directly(ddb):
     assert sorted(got["Item"]["v"]["BS"]) == [b"\x00", b"\xff"]
     assert got["Item"]["m"]["M"]["l"]["L"][0]["B"] == b"\x01\x02"
     assert got["ConsumedCapacity"] == {"TableName": name, "CapacityUnits": 0.5}
+    assert re.fullmatch("[A-Za-z0-9]{52}", got["ResponseMetadata"]["RequestId"])  # as moto's
+    # (botocore checks each DynamoDB answer's x-amz-crc32 against its body)
 
     items, start = [], None
     while True:
