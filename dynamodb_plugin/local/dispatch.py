@@ -517,3 +517,36 @@ def dispatcher(account: str, region: str) -> Dispatcher | None:
     except (ImportError, AttributeError, KeyError, _Fallback):
         return None
     return built if built.operations and _VALUE_NODE[0] is not None else None
+
+
+def target_actions() -> bool:
+    """Every DynamoDB and DynamoDB Streams call that still takes moto's own path runs the
+    operation its ``X-Amz-Target`` names, as DynamoDB does. moto looks for an ``Action`` first
+    in the query string, which it fills from the URL, a form or, failing both, the body read as
+    one: a CreateTable or TagResource whose text held ``&Action=DeleteTable&`` ran DeleteTable
+    (with the request's members). ``False`` where moto's handlers are not as expected."""
+    try:
+        from moto.core.responses import BaseResponse
+        from moto.dynamodb.responses import DynamoHandler
+        from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+    except ImportError:
+        return False
+    original = BaseResponse.__dict__.get("_get_action")
+    if original is None:
+        return False
+
+    def _get_action(self: Any) -> str:
+        headers = getattr(self, "headers", None)
+        target = headers.get("X-Amz-Target") if headers is not None else None
+        if target:
+            return str(target).split(".")[-1]  # moto's own reading of the header
+        return original(self)  # type: ignore[no-any-return]
+
+    _get_action._dispatch = True  # type: ignore[attr-defined]
+    for handler in (DynamoHandler, DynamoDBStreamsHandler):
+        current = getattr(handler, "_get_action", None)
+        if current is not original and not getattr(current, "_dispatch", False):
+            return False  # a handler with its own reading: left as it is
+    for handler in (DynamoHandler, DynamoDBStreamsHandler):
+        handler._get_action = _get_action  # type: ignore[method-assign]
+    return True

@@ -847,6 +847,8 @@ def parsed_update_expressions() -> bool:
 
 def install() -> dict[str, bool]:
     """Every hot path of this module, in place; which of them took (``False``: moto's own)."""
+    from dynamodb_plugin.local.dispatch import target_actions
+
     return {
         patch.__name__: patch()
         for patch in (
@@ -857,5 +859,6 @@ def install() -> dict[str, bool]:
             transactions_in_place,
             parsed_update_expressions,
             plain_answers,
+            target_actions,
         )
     }

@@ -745,3 +745,43 @@ def test_a_real_server_answers_boto3_directly(ddb):
         == raw
     )
     assert ddb.scan(TableName=name, Select="COUNT")["Count"] == 4
+
+
+def test_every_call_runs_the_operation_its_target_names(ddb, server):
+    """moto reads a JSON body as a form too and runs the ``Action`` it finds there; every
+    operation here, direct or through moto's own path, runs its ``X-Amz-Target``'s."""
+    import boto3
+
+    trap = "&Action=DeleteTable&"
+    name = "dispatch_action"
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        Tags=[{"Key": "note", "Value": trap}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+    )
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "again", "Value": trap}])  # moto's path
+    ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "x": {"S": trap}})  # the direct path
+    ddb.update_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    assert name in ddb.list_tables()["TableNames"]
+    assert ddb.get_item(TableName=name, Key={"pk": {"S": "a"}})["Item"]["x"] == {"S": trap}
+    tags = ddb.list_tags_of_resource(ResourceArn=arn)["Tags"]
+    assert {t["Value"] for t in tags} == {trap}
+    streams = boto3.client(
+        "dynamodbstreams",
+        endpoint_url=server,
+        region_name="local",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    described = streams.describe_stream(
+        StreamArn=f"{arn}/stream/x{trap.replace('DeleteTable', 'ListStreams')}"
+    )
+    assert described["StreamDescription"]["TableName"] == name  # not ListStreams' answer
