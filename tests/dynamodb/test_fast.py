@@ -331,6 +331,10 @@ def _raw_caller(app):
     return call
 
 
+# a creation time's digits change the body's checksum and length
+_TIMED = ("x-amz-crc32", "content-length")
+
+
 def test_direct_answers_as_motos_flask_app(moto_methods, monkeypatch):
     """``fast.Direct`` hands requests to moto's handler as moto's Flask app does: the same
     status, headers (the request id aside) and body, errors included."""
@@ -384,7 +388,7 @@ def test_direct_answers_as_motos_flask_app(moto_methods, monkeypatch):
         got = [call(operation, body) for operation, body in scenario]
         for i, one in enumerate(got):  # DescribeTable has a creation time
             if scenario[i][0] in ("CreateTable", "DescribeTable"):
-                got[i] = (one[0], [h for h in one[1] if h[0] != "x-amz-crc32"], b"")
+                got[i] = (one[0], [h for h in one[1] if h[0] not in _TIMED], b"")
         answers.append(got)
     assert answers[1] == answers[0]
     assert answers[0][2][0] == 200 and answers[0][3][0] == 400
