@@ -635,15 +635,13 @@ class Gate:
 
 
 def listen(port: int, app: Callable[..., Any]) -> tuple[list[Any], str]:
-    """Werkzeug servers for ``app`` on 127.0.0.1 and ::1 of ``port``, and a note; ``OSError``
-    when either is taken (a port whose ::1 side someone else holds is a port in use). A
-    machine without an IPv6 loopback gets 127.0.0.1 alone, and the note says so."""
+    """Servers (``wire.Server``) for ``app`` on 127.0.0.1 and ::1 of ``port``, and a note;
+    ``OSError`` when either is taken (a port whose ::1 side someone else holds is a port in
+    use). A machine without an IPv6 loopback gets 127.0.0.1 alone, and the note says so."""
     import errno
     import socket
 
-    from werkzeug.serving import make_server
-
-    from dynamodb_plugin.local.fast import keep_alive_handler
+    from dynamodb_plugin.local import wire
 
     sockets: list[socket.socket] = []
     note = ""
@@ -674,21 +672,11 @@ def listen(port: int, app: Callable[..., Any]) -> tuple[list[Any], str]:
                 raise
             sock.listen(128)
             port = sock.getsockname()[1]  # --port 0: the same port on ::1
-        servers = [
-            make_server(
-                str(sock.getsockname()[0]),
-                port,
-                app,
-                threaded=True,
-                request_handler=keep_alive_handler(),
-                fd=sock.fileno(),
-            )
-            for sock in sockets
-        ]
-    finally:
+    except BaseException:
         for sock in sockets:
-            sock.close()  # the servers hold their own copies
-    return servers, note
+            sock.close()
+        raise
+    return [wire.Server(sock, app) for sock in sockets], note
 
 
 def main(argv: list[str] | None = None) -> int:
