@@ -30,7 +30,8 @@ answer leaves in one send.
 Differences from werkzeug's environ, on purpose: ``PATH_INFO`` is percent-decoded to bytes and
 read as latin-1 (PEP 3333; werkzeug decodes as UTF-8 and replaces invalid sequences with U+FFFD,
 so only ``%80``-``%FF`` sequences that are not UTF-8 differ); a request target that is not
-printable ASCII is refused (RFC 3986; werkzeug double-encodes it); ``SERVER_SOFTWARE``.
+printable ASCII is refused (RFC 3986; werkzeug double-encodes it); blanks after a header value
+are not part of it (RFC 9110 5.5; ``email.parser`` kept them); ``SERVER_SOFTWARE``.
 """
 
 from __future__ import annotations
@@ -488,6 +489,8 @@ class _Connection:
             ).encode("latin-1")
             keep = False
             started[:] = ("500", [])
+        if _log.isEnabledFor(logging.INFO):  # before the send, as werkzeug's
+            self.log_request(method, target, version, str(started[0])[:3])
         try:
             if not data:
                 self.conn.sendall(head)
@@ -506,8 +509,6 @@ class _Connection:
                     close()
                 except Exception:
                     _log.error("Error on request:\n%s", traceback.format_exc())
-        if _log.isEnabledFor(logging.INFO):
-            self.log_request(method, target, version, str(started[0])[:3])
         return keep
 
     def log_request(self, method: str, target: str, version: str, code: str) -> None:

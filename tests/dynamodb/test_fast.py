@@ -573,45 +573,6 @@ def test_no_read_sees_half_a_transaction(moto_methods):
     assert torn == []
 
 
-def test_connections_are_kept_alive_whatever_the_app_read():
-    import http.client
-    import socket
-
-    def app(environ, start_response):
-        # "/other" is a refusal that never reads the body
-        body = environ["wsgi.input"].read() if environ["PATH_INFO"] == "/read" else b"unread"
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [body]
-
-    servers, _ = server.listen(0, app)
-    port = servers[0].server_address[1]
-    for s in servers:
-        threading.Thread(target=s.serve_forever, args=(0.05,), daemon=True).start()
-    try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        answers = []
-        for path in ("/read", "/other", "/read"):
-            conn.request("POST", path, body=b"x" * 1000)
-            response = conn.getresponse()
-            answers.append((response.read(), response.getheader("Connection")))
-            sock = conn.sock
-        assert answers == [(b"x" * 1000, None), (b"unread", None), (b"x" * 1000, None)]
-        assert conn.sock is sock  # one connection for all three
-        conn.request("POST", "/read", body=iter([b"ab", b"cd"]), encode_chunked=True)
-        response = conn.getresponse()
-        assert response.read() == b"abcd" and response.getheader("Connection") == "close"
-        conn.close()
-        raw = socket.create_connection(("127.0.0.1", port), timeout=10)
-        raw.sendall(b"POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab")
-        raw.shutdown(socket.SHUT_WR)  # cut short: answered with nothing, closed
-        assert raw.recv(100) == b""
-        raw.close()
-    finally:
-        for s in servers:
-            s.shutdown()
-            s.server_close()
-
-
 def test_updates_answer_as_motos_with_each_expression_parsed_once(moto_methods):
     from hypothesis import given, settings
     from hypothesis import strategies as st
