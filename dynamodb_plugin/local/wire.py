@@ -60,10 +60,14 @@ _RECV = 64 * 1024
 
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _REQUEST_LINE = re.compile(rf"({_TOKEN}) ([!-~]+) HTTP/(\d)\.(\d)\r?\n")
-# One header line: a token, a colon, the value without surrounding blanks (HTAB, SP, visible
+# One header line: a token, a colon, the value without the blanks around it (HTAB, SP, visible
 # characters and obs-text; no other control character, so no CR). A line starting with a blank
-# (obsolete folding) does not match, nor a blank before the colon.
-_FIELD = re.compile(rf"^({_TOKEN}):[ \t]*([^\x00-\x08\x0a-\x1f\x7f]*?)[ \t]*\r?\n", re.M)
+# (obsolete folding) does not match, nor a blank before the colon. (Greedy, backing off only
+# over trailing blanks: a lazy value, trying the line's end at each character, was 25 µs of a
+# boto3 request's 600 bytes; this is 5.)
+_FIELD = re.compile(
+    rf"^({_TOKEN}):[ \t]*((?:[^\x00-\x08\x0a-\x1f\x7f]*[^\x00-\x20\x7f])?)[ \t]*\r?\n", re.M
+)
 _CHUNK_SIZE = re.compile(r"([0-9A-Fa-f]{1,8})[ \t]*(?:;[^\r\n]*)?\r?\n")
 _NO_BODY = frozenset({"204", "304"})
 _REASONS = {
