@@ -550,3 +550,41 @@ def target_actions() -> bool:
     for handler in (DynamoHandler, DynamoDBStreamsHandler):
         handler._get_action = _get_action  # type: ignore[method-assign]
     return True
+
+
+def json_stream_members() -> bool:
+    """A DynamoDB Streams call reads its members from its JSON body only. moto's Streams
+    handler looks each member up first in the query string, which it fills from the body read
+    as a form: a DescribeStream whose ``StreamArn`` held ``&StreamArn=<another ARN>&`` described
+    the other stream. ``False`` where moto's handler is not as expected."""
+    try:
+        from moto.core.responses import BaseResponse
+        from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+    except ImportError:
+        return False
+    current = getattr(DynamoDBStreamsHandler, "_get_param", None)
+    if getattr(current, "_dispatch", False):
+        return True
+    if current is not BaseResponse.__dict__.get("_get_param"):
+        return False  # a handler with its own reading: left as it is
+    original = current
+
+    def _get_param(self: Any, param_name: str, if_none: Any = None) -> Any:
+        headers = getattr(self, "headers", None)
+        if headers is None or not headers.get("X-Amz-Target"):
+            return original(self, param_name, if_none)
+        members = self.__dict__.get("_json_members")
+        if members is None:
+            try:
+                members = json.loads(self.body or "{}")
+            except ValueError:
+                members = {}
+            if not isinstance(members, dict):
+                members = {}
+            self.__dict__["_json_members"] = members
+        value = members.get(param_name)
+        return if_none if value is None else value
+
+    _get_param._dispatch = True  # type: ignore[attr-defined]
+    DynamoDBStreamsHandler._get_param = _get_param  # type: ignore[method-assign]
+    return True

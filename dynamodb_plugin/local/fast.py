@@ -748,7 +748,7 @@ def parsed_update_expressions() -> bool:
 
 def install() -> dict[str, bool]:
     """Every hot path of this module, in place; which of them took (``False``: moto's own)."""
-    from dynamodb_plugin.local.dispatch import target_actions
+    from dynamodb_plugin.local.dispatch import json_stream_members, target_actions
 
     return {
         patch.__name__: patch()
@@ -761,5 +761,6 @@ def install() -> dict[str, bool]:
             parsed_update_expressions,
             plain_answers,
             target_actions,
+            json_stream_members,
         )
     }

@@ -785,3 +785,36 @@ def test_every_call_runs_the_operation_its_target_names(ddb, server):
         StreamArn=f"{arn}/stream/x{trap.replace('DeleteTable', 'ListStreams')}"
     )
     assert described["StreamDescription"]["TableName"] == name  # not ListStreams' answer
+
+
+def test_a_stream_call_reads_its_members_from_its_json_body(ddb, server):
+    """moto's Streams handler looked members up in the body read as a form first: a
+    ``StreamArn`` holding ``&StreamArn=<the real ARN>&`` described the real stream."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    name = "dispatch_stream_members"
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+    )
+    real = ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    streams = boto3.client(
+        "dynamodbstreams",
+        endpoint_url=server,
+        region_name="local",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    assert streams.describe_stream(StreamArn=real)["StreamDescription"]["StreamArn"] == real
+    # an ARN of a table that does not exist, with the real one inside it
+    hidden = real.replace(f"table/{name}/", "table/nothing/") + f"&StreamArn={real}&x="
+    with pytest.raises(ClientError) as caught:
+        streams.describe_stream(StreamArn=hidden, Limit=10)
+    assert caught.value.response["Error"]["Code"] in (
+        "ResourceNotFoundException",
+        "ValidationException",
+    ), caught.value.response
