@@ -565,9 +565,9 @@ def json_stream_members() -> bool:
     current = getattr(DynamoDBStreamsHandler, "_get_param", None)
     if getattr(current, "_dispatch", False):
         return True
-    if current is not BaseResponse.__dict__.get("_get_param"):
+    if current is None or current is not BaseResponse.__dict__.get("_get_param"):
         return False  # a handler with its own reading: left as it is
-    original = current
+    original: Callable[..., Any] = BaseResponse._get_param
 
     def _get_param(self: Any, param_name: str, if_none: Any = None) -> Any:
         headers = getattr(self, "headers", None)
