@@ -111,9 +111,11 @@ def moto_argv(
     *,
     ttl: str = "off",
     ttl_interval: float | None = None,
+    ready_fd: int | None = None,
 ) -> list[str]:
     """The built-in server's command line; it reads its control secret from stdin. With
-    ``ttl="expire"`` it deletes expired items every ``ttl_interval`` seconds."""
+    ``ttl="expire"`` it deletes expired items every ``ttl_interval`` seconds; with
+    ``ready_fd`` it writes a line to that inherited pipe once it answers."""
     # -P: the project's own modules (a json.py, a secrets.py) are never imported by the server;
     # -E: nor through PYTHONPATH (or PYTHONHOME...) from the composed .env, where a
     # sitecustomize.py would run inside it. (-E keeps the venv and user site-packages, where
@@ -129,6 +131,8 @@ def moto_argv(
         argv += ["--ttl", "expire"]
         if ttl_interval is not None:
             argv += ["--ttl-interval", f"{ttl_interval:g}"]
+    if ready_fd is not None:
+        argv += ["--ready-fd", str(ready_fd)]
     return [*argv, "--secret-stdin"]
 
 

@@ -22,7 +22,7 @@ import typer
 
 from dynamodb_plugin import aws, endpoint, settings
 from dynamodb_plugin.local import backends, state
-from dynamodb_plugin.local.server import CONTROL_PATH, ERROR
+from dynamodb_plugin.local.probe import CONTROL_PATH, ERROR
 from host_cli import PluginError, default_shell, run_process, shell_argv
 
 if TYPE_CHECKING:
@@ -415,93 +415,161 @@ def _start_builtin(run: Local, which: str, timeout: float, in_memory: bool) -> i
         log = folder / "dynamodb-local.log"
         where = backends.Recording(folder / state.RECORD, run.port, run.endpoint, log)
         cors = run.config.get("cors") or []
-        secret = None
-        if which == "jar":
-            argv = backends.jar_argv(
-                run.root / run.config["jar"], where, data_dir if persist else None, cors
-            )
-        else:
-            import secrets
-
-            from dynamodb_plugin.local.snapshot import FILE
-
-            snapshot = data_dir / FILE if persist else None
-            argv = backends.moto_argv(
-                where,
-                snapshot,
-                float(run.config["snapshot_interval"]),
-                cors,
-                ttl=run.config.get("ttl", "off"),
-                ttl_interval=run.config.get("ttl_interval"),
-            )
-            secret = secrets.token_urlsafe(32)  # to the server on stdin, never in argv
-        fd = open_private(
-            log,
-            os.O_WRONLY | os.O_CREAT | os.O_APPEND,
-            run.shown(log),
-            error=PluginError,
-            what="the server's log",
-        )
-        child: subprocess.Popen[bytes] | None = None
-        try:
-            with open(fd, "ab") as out:
-                out.write(f"--- {state.now()} {' '.join(argv)}\n".encode())
-                out.flush()
-                # Ctrl-C waits until the process is ours to stop: one that lands inside
-                # Popen, after the fork, would leave a process we hold no handle on
-                with _ctrl_c_deferred():
-                    child = subprocess.Popen(
-                        argv,
-                        stdin=subprocess.DEVNULL if secret is None else subprocess.PIPE,
-                        stdout=out,
-                        stderr=subprocess.STDOUT,
-                        env=run.context.child_env(),
-                        # a folder of its own, never the project's: nothing there can be
-                        # imported or picked up by the server (it also runs with python -P)
-                        cwd=str(data_dir),
-                        start_new_session=True,
-                    )
-            if child.stdin is not None:
-                with contextlib.suppress(BrokenPipeError), child.stdin:
-                    child.stdin.write(f"{secret}\n".encode())  # it died: its log says why
-        except OSError as exc:
-            raise PluginError(
-                f"cannot start the local DynamoDB ({exc.strerror}; log {run.shown(log)})"
-            ) from None
-        except KeyboardInterrupt:  # Ctrl-C while spawning it or handing it its secret
-            if child is None:
-                stopped = "local dynamodb: interrupted; nothing started"
-                raise PluginError(stopped, exit_code=130) from None
-            raise _interrupted(run, folder, child) from None
-        ours = (run.port, secret) if secret is not None else None
-        try:
-            answered = _wait(run, timeout, alive=lambda: child.poll() is None, ours=ours)
-        except KeyboardInterrupt:
-            raise _interrupted(run, folder, child) from None
-        if not answered:
-            died = child.poll()
-            if died is None:
-                _terminate(child.pid, 5)
-            state.remove(folder, pid=child.pid)
-            error = _last_error(log)
-            if error:
-                raise PluginError(f"local dynamodb: {error} (log {run.shown(log)})")
-            from dynamodb_plugin.local.probe import squatter
-
-            why = squatter(*ours, timeout=1.0) if died is None and ours is not None else None
-            if why is not None and why.endswith("another program"):
-                raise PluginError(
-                    f"local dynamodb: {why}, not by the server just started; stopped it "
-                    f"(log {run.shown(log)})"
+        with contextlib.ExitStack() as closing:  # the ready pipe's ends, whatever happens
+            secret = None
+            ready: int | None = None  # the read end of the pipe the server says "ready" on
+            ready_fd: int | None = None  # its write end, the server's
+            server_end: Callable[[], None] | None = None  # closes ready_fd here
+            if which == "jar":
+                argv = backends.jar_argv(
+                    run.root / run.config["jar"], where, data_dir if persist else None, cors
                 )
-            why = (
-                f"exited with code {died}"
-                if died is not None
-                else f"did not answer ListTables within {timeout:g}s"
+            else:
+                import secrets
+
+                from dynamodb_plugin.local.snapshot import FILE
+
+                snapshot = data_dir / FILE if persist else None
+                ready, ready_fd = os.pipe()
+                closing.callback(_close, ready)
+                server_end = closing.enter_context(_closed_once(ready_fd))
+                argv = backends.moto_argv(
+                    where,
+                    snapshot,
+                    float(run.config["snapshot_interval"]),
+                    cors,
+                    ttl=run.config.get("ttl", "off"),
+                    ttl_interval=run.config.get("ttl_interval"),
+                    ready_fd=ready_fd,
+                )
+                secret = secrets.token_urlsafe(32)  # to the server on stdin, never in argv
+            fd = open_private(
+                log,
+                os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                run.shown(log),
+                error=PluginError,
+                what="the server's log",
             )
-            raise PluginError(f"local dynamodb {why} (log {run.shown(log)})")
+            child: subprocess.Popen[bytes] | None = None
+            try:
+                with open(fd, "ab") as out:
+                    out.write(f"--- {state.now()} {' '.join(argv)}\n".encode())
+                    out.flush()
+                    # Ctrl-C waits until the process is ours to stop: one that lands inside
+                    # Popen, after the fork, would leave a process we hold no handle on
+                    with _ctrl_c_deferred():
+                        child = subprocess.Popen(
+                            argv,
+                            stdin=subprocess.DEVNULL if secret is None else subprocess.PIPE,
+                            stdout=out,
+                            stderr=subprocess.STDOUT,
+                            env=run.context.child_env(),
+                            # a folder of its own, never the project's: nothing there can be
+                            # imported or picked up by the server (it also runs with python -P)
+                            cwd=str(data_dir),
+                            start_new_session=True,
+                            pass_fds=() if ready_fd is None else (ready_fd,),
+                        )
+                if server_end is not None:
+                    server_end()  # the server's alone now: its end closes when it exits
+                if child.stdin is not None:
+                    with contextlib.suppress(BrokenPipeError), child.stdin:
+                        child.stdin.write(f"{secret}\n".encode())  # it died: its log says why
+            except OSError as exc:
+                raise PluginError(
+                    f"cannot start the local DynamoDB ({exc.strerror}; log {run.shown(log)})"
+                ) from None
+            except KeyboardInterrupt:  # Ctrl-C while spawning it or handing it its secret
+                if child is None:
+                    stopped = "local dynamodb: interrupted; nothing started"
+                    raise PluginError(stopped, exit_code=130) from None
+                raise _interrupted(run, folder, child) from None
+            ours = (run.port, secret) if secret is not None else None
+            try:
+                left = timeout
+                if ready is not None:  # then one probe: it proves the server is ours
+                    left = _signalled(ready, child, timeout, run.endpoint)
+                answered = _wait(run, left, alive=lambda: child.poll() is None, ours=ours)
+            except KeyboardInterrupt:
+                raise _interrupted(run, folder, child) from None
+            if not answered:
+                died = child.poll()
+                if died is None:
+                    _terminate(child.pid, 5)
+                state.remove(folder, pid=child.pid)
+                error = _last_error(log)
+                if error:
+                    raise PluginError(f"local dynamodb: {error} (log {run.shown(log)})")
+                from dynamodb_plugin.local.probe import squatter
+
+                why = squatter(*ours, timeout=1.0) if died is None and ours is not None else None
+                if why is not None and why.endswith("another program"):
+                    raise PluginError(
+                        f"local dynamodb: {why}, not by the server just started; stopped it "
+                        f"(log {run.shown(log)})"
+                    )
+                why = (
+                    f"exited with code {died}"
+                    if died is not None
+                    else f"did not answer ListTables within {timeout:g}s"
+                )
+                raise PluginError(f"local dynamodb {why} (log {run.shown(log)})")
     _announce(run.endpoint)
     return 0
+
+
+def _close(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _closed_once(fd: int) -> Iterator[Callable[[], None]]:
+    """A function that closes ``fd``, and closes it on leaving if it was not called: never
+    twice (a second close could hit another file that was given the same number)."""
+    open_ = [fd]
+
+    def close() -> None:
+        while open_:
+            _close(open_.pop())
+
+    try:
+        yield close
+    finally:
+        close()
+
+
+def _signalled(ready: int, child: subprocess.Popen[bytes], timeout: float, endpoint: str) -> float:
+    """Wait until the server says on its ``ready`` pipe that it answers, or exits (the pipe
+    closes), within ``timeout``; the seconds left then, for the probe that follows (which
+    proves the server is ours and answers ``ListTables``). Waiting on the pipe instead of
+    polling: ``start`` returns the moment the server is ready, and costs nothing meanwhile."""
+    import select
+
+    shown = sys.stderr.isatty()
+    start = time.monotonic()
+    deadline = start + timeout
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return 0.0
+            readable, _, _ = select.select([ready], [], [], min(left, 0.1) if shown else left)
+            if readable:
+                said = os.read(ready, 64)
+                if not said:  # it exited (or is exiting): the probe's alive() tells
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        child.wait(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
+                return max(0.0, deadline - time.monotonic())
+            if shown:
+                sys.stderr.write(
+                    f"\rlocal dynamodb: waiting for {endpoint} ({time.monotonic() - start:.1f}s)"
+                )
+                sys.stderr.flush()
+    finally:
+        if shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 @contextlib.contextmanager

@@ -41,14 +41,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from dynamodb_plugin.local.probe import HELLO_PATH
+from dynamodb_plugin.local.probe import CONTROL_PATH, CONTROL_PREFIX, ERROR, HELLO_PATH
 
 SHARED_REGION = "us-east-1"
 SHARED_ACCOUNT = "123456789012"  # moto's default account
 SHARED_KEY = "getdotenvlocal"
-CONTROL_PATH = "/_getdotenv/stop"
-CONTROL_PREFIX = "/_getdotenv/"
-ERROR = "[dynamodb-local] error:"
 
 # Requests that cannot change data; anything else marks the snapshot out of date.
 _READ_ONLY = frozenset(
@@ -693,6 +690,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--secret-stdin", action="store_true", help="read the control secret from stdin"
     )
+    parser.add_argument(
+        "--ready-fd", type=int, help="an inherited pipe to write a line to once serving"
+    )
     _ttl_arguments(parser)
     args = parser.parse_args(argv)
     args.secret = _secret(args.secret_stdin)
@@ -814,8 +814,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     from moto.moto_server.werkzeug_app import create_backend_app
 
-    from dynamodb_plugin.local import snapshot
+    from dynamodb_plugin.local import snapshot, startup
 
+    startup.one_model_loader()  # before any model is loaded
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     fast_answers()
     fast_batch_writes()
@@ -883,6 +884,7 @@ def _serve(args: argparse.Namespace) -> int:
     if note:
         say(note)
     say(f"serving on http://localhost:{args.port} (127.0.0.1{', ::1' if len(servers) > 1 else ''})")
+    startup.signal_ready(args.ready_fd)  # `local start` waits for this, not polling
     _start_ttl(args, tracker, stopping)
 
     interval = args.autosave if args.autosave > 0 else None
