@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import typer
 
-from dynamodb_plugin import aws, endpoint, settings
+from dynamodb_plugin import endpoint, settings
 from dynamodb_plugin.local import backends, state
 from dynamodb_plugin.local.probe import CONTROL_PATH, ERROR
 from host_cli import PluginError, default_shell, run_process, shell_argv
@@ -49,6 +49,8 @@ class Local(NamedTuple):
 
     @property
     def region(self) -> str:
+        from dynamodb_plugin import aws  # configparser & co: not for status
+
         return aws.region(self.env, local=True).name or aws.LOCAL_REGION
 
     @property
@@ -70,6 +72,8 @@ def load(context: HostContext, port: int | None = None) -> Local:
         url = endpoint.local_url(port)
         overlay = {"DYNAMODB_LOCAL_PORT": str(port), "DYNAMODB_LOCAL_ENDPOINT": url}
         if merged.config["local"].get("export_aws_env"):
+            from dynamodb_plugin import aws
+
             # as derive_env would: over derived values, never over the user's own
             origins = context.origins
             mine = {
@@ -120,6 +124,8 @@ def _config_env(run: Local) -> dict[str, str]:
     environment has none* (never over the user's own), so that the seed's
     ``aws dynamodb list-tables --endpoint-url $DYNAMODB_LOCAL_ENDPOINT`` works on a bare
     machine (a CI runner) as the plugin's own calls do."""
+    from dynamodb_plugin import aws
+
     overlay = {"DYNAMODB_LOCAL_ENDPOINT": run.endpoint, "DYNAMODB_LOCAL_PORT": str(run.port)}
     if not aws.is_aws(run.endpoint):
         base = run.context.child_env(overlay)

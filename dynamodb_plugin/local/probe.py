@@ -15,6 +15,7 @@ import hmac
 import json
 import time
 from collections.abc import Callable
+from typing import Any
 
 # What the CLI and the built-in server share (the CLI's commands import this module, never the
 # server's, which imports argparse, logging and threading it has no use for).
@@ -54,10 +55,51 @@ def _addresses(port: int) -> list[str]:
     return found + [a for a in LOOPBACK if a not in found]
 
 
+def _answer(sock: Any, limit: int = 65536) -> tuple[int, bytes]:
+    """The status and body of the HTTP/1.1 answer on ``sock`` (at most ``limit`` bytes): a
+    few lines instead of ``http.client``, which ``local status`` would import for this one
+    request. ``ValueError`` for anything that is not such an answer."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk or len(data) > limit:
+            raise ValueError("not an HTTP answer")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    version, _, rest = lines[0].partition(" ")
+    if not version.startswith("HTTP/1.") or not rest[:3].isdigit():
+        raise ValueError("not an HTTP answer")
+    fields = {
+        k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])
+    }
+    length = fields.get("content-length")
+    chunked = "chunked" in fields.get("transfer-encoding", "").lower()
+    want = int(length) if length is not None and not chunked else None
+    while (want is None or len(body) < want) and len(body) <= limit:
+        if chunked and body.endswith(b"0\r\n\r\n"):
+            break
+        chunk = sock.recv(4096)
+        if not chunk:  # the end of an answer without a length
+            break
+        body += chunk
+    if chunked:
+        plain = b""
+        while True:
+            size, _, body = body.partition(b"\r\n")
+            count = int(size.split(b";")[0] or b"x", 16)
+            if count == 0:
+                break
+            plain, body = plain + body[:count], body[count + 2 :]
+        body = plain
+    elif want is not None:
+        body = body[:want]
+    return int(rest[:3]), body
+
+
 def hello(address: str, port: int, secret: str, timeout: float = 2.0) -> str:
     """``ours``, ``none`` (nothing accepts there), ``silent`` (a listener that accepts but
     does not answer in time) or ``other`` (a listener that answers, and is not ours)."""
-    import http.client
     import secrets
     import socket
 
@@ -76,12 +118,11 @@ def hello(address: str, port: int, secret: str, timeout: float = 2.0) -> str:
         )
         try:
             sock.sendall(request.encode())
-            response = http.client.HTTPResponse(sock)
-            response.begin()
-            answer = json.loads(response.read(4096) or b"{}") if response.status == 200 else {}
+            status, body = _answer(sock)
+            answer = json.loads(body or b"{}") if status == 200 else {}
         except TimeoutError:
             return "silent"
-        except (OSError, ValueError, http.client.HTTPException):
+        except (OSError, ValueError):
             return "other"
     given = answer.get("proof") if isinstance(answer, dict) else None
     if isinstance(given, str) and hmac.compare_digest(given, proof(secret, nonce, address)):

@@ -1,0 +1,311 @@
+"""Launch to ready: the server says it is ready on a pipe, the CLI's probes need neither
+botocore nor http.client, and the server loads botocore's models through one loader."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from dynamodb_plugin.local import probe, startup
+from dynamodb_plugin.local.state import free_port
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["http://localhost:8000", "http://127.0.0.1:80", "http://[::1]:9000/", "https://ddb.test/x/"],
+)
+@pytest.mark.parametrize("region", ["us-east-1", "local"])
+def test_the_probe_signs_as_botocore_does(endpoint, region, monkeypatch):
+    from urllib.parse import urlsplit
+
+    import botocore.auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    when = time.gmtime(1_764_770_000)
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: datetime.datetime(*when[:6]))
+    body = b'{"Limit": 1}'
+    headers = {
+        "Content-Type": "application/x-amz-json-1.0",
+        "X-Amz-Target": "DynamoDB_20120810.ListTables",
+    }
+    theirs = AWSRequest(method="POST", url=endpoint.rstrip("/") + "/", data=body, headers=headers)
+    botocore.auth.SigV4Auth(Credentials("local", "local"), "dynamodb", region).add_auth(theirs)
+    url = urlsplit(endpoint.rstrip("/") + "/")
+    host = probe._host(url.scheme, url.hostname or "", url.port)
+    mine = probe.sigv4_headers(host, url.path, body, headers, region, when)
+    assert mine["Authorization"] == theirs.headers["Authorization"]
+    assert mine["X-Amz-Date"] == theirs.headers["X-Amz-Date"]
+
+
+def _canned(answer: bytes, *, close: bool = True) -> tuple[int, threading.Thread]:
+    """A listener on 127.0.0.1 that reads one request and sends ``answer`` (then closes the
+    connection, or keeps it open for a second)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        with listener:
+            conn, _ = listener.accept()
+            with conn:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += conn.recv(65536)
+                head, _, body = request.partition(b"\r\n\r\n")
+                length = [
+                    h for h in head.lower().split(b"\r\n") if h.startswith(b"content-length:")
+                ]
+                want = int(length[0].split(b":")[1]) if length else 0
+                while len(body) < want:
+                    body += conn.recv(65536)
+                conn.sendall(answer)
+                if not close:
+                    time.sleep(1.0)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return port, thread
+
+
+@pytest.mark.parametrize(
+    ("answer", "close"),
+    [
+        (b'HTTP/1.1 200 OK\r\nContent-Length: 18\r\n\r\n{"TableNames": []}', False),
+        (b'HTTP/1.0 200 OK\r\nContent-Type: x\r\n\r\n{"TableNames": ["a"]}', True),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b'5\r\n{"Tab\r\nd\r\nleNames": []}\r\n0\r\n\r\n',
+            False,
+        ),
+    ],
+)
+def test_list_tables_reads_every_kind_of_answer(answer, close):
+    port, thread = _canned(answer, close=close)
+    started = time.monotonic()
+    assert probe.list_tables(f"http://127.0.0.1:{port}", "local", timeout=3.0)
+    assert time.monotonic() - started < 0.9  # did not wait for the connection to close
+    thread.join()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b'HTTP/1.1 404 Not Found\r\nContent-Length: 18\r\n\r\n{"TableNames": []}',
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]",
+        b"SSH-2.0-OpenSSH_9.6\r\n",
+        b"",
+    ],
+)
+def test_list_tables_is_false_for_anything_else(answer):
+    port, thread = _canned(answer)
+    assert not probe.list_tables(f"http://127.0.0.1:{port}", "local", timeout=2.0)
+    thread.join()
+
+
+def test_list_tables_is_false_where_nothing_listens_or_the_endpoint_is_not_http():
+    assert not probe.list_tables(f"http://127.0.0.1:{free_port()}", "local", timeout=1.0)
+    assert not probe.list_tables("ftp://localhost:21", "local")
+    assert not probe.list_tables("http://localhost:99999", "local")
+
+
+@pytest.mark.parametrize(
+    ("answer", "verdict"),
+    [
+        (b'HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n{"proof": "no"}', "other"),
+        (b"HTTP/1.1 200 OK\r\n\r\nnot json", "other"),
+        (b"garbage\r\n\r\n", "other"),
+        (b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", "other"),
+    ],
+)
+def test_hello_from_another_program_is_not_ours(answer, verdict):
+    port, thread = _canned(answer)
+    assert probe.hello("127.0.0.1", port, "secret", timeout=2.0) == verdict
+    thread.join()
+
+
+def test_hello_to_a_listener_that_never_answers_is_silent():
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        assert probe.hello("127.0.0.1", listener.getsockname()[1], "s", timeout=0.3) == "silent"
+
+
+def test_one_model_loader_loads_the_same_models(monkeypatch):
+    from botocore.exceptions import UnknownServiceError
+    from moto.core import utils
+    from moto.core.loaders import create_loader
+
+    monkeypatch.setattr(utils, "create_loader", create_loader)  # restored after the test
+    assert startup.one_model_loader()
+    shared = utils.create_loader()
+    assert utils.create_loader() is shared
+    for service in ("dynamodb", "dynamodbstreams"):
+        for kind in ("service-2", "paginators-1"):
+            expected = create_loader().load_service_model(service, kind)
+            assert shared.load_service_model(service, kind) == expected
+    with pytest.raises(UnknownServiceError) as caught:
+        shared.load_service_model("no-such-service", "service-2")
+    assert "dynamodb" in str(caught.value)  # the known services, listed as botocore does
+    for name in ("../dynamodb", "", ".", "dynamodb/2012-08-10"):
+        with pytest.raises(UnknownServiceError):
+            shared.load_service_model(name, "service-2")
+
+
+def _server(tmp_path: Path, port: int, ready_fd: int, *extra: str) -> subprocess.Popen[bytes]:
+    log = tmp_path / "server.log"
+    argv = [sys.executable, "-m", "dynamodb_plugin.local.server", "--port", str(port)]
+    argv += ["--record", str(tmp_path / "dynamodb-local.json"), "--endpoint"]
+    argv += [f"http://localhost:{port}", "--log", str(log), "--ready-fd", str(ready_fd)]
+    proc = subprocess.Popen(
+        [*argv, *extra, "--secret-stdin"],
+        stdin=subprocess.PIPE,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        pass_fds=(ready_fd,),
+    )
+    assert proc.stdin is not None
+    proc.stdin.write(b"the-secret\n")
+    proc.stdin.close()
+    return proc
+
+
+def test_the_server_says_ready_only_once_it_answers(tmp_path):
+    port = free_port()
+    read, write = os.pipe()
+    proc = _server(tmp_path, port, write)
+    os.close(write)
+    try:
+        assert select.select([read], [], [], 60)[0], "no word on the ready pipe"
+        assert os.read(read, 64) == startup.READY
+        # the moment it says so: it answers, proves itself, and its record is there
+        assert probe.list_tables(f"http://localhost:{port}", "local", timeout=2.0)
+        assert probe.squatter(port, "the-secret") is None
+        assert (tmp_path / "dynamodb-local.json").is_file()
+        assert os.read(read, 64) == b""  # and it closed its end
+    finally:
+        os.close(read)
+        proc.terminate()
+        proc.wait(30)
+
+
+def test_a_server_that_fails_before_ready_closes_the_pipe_and_logs_why(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        read, write = os.pipe()
+        proc = _server(tmp_path, port, write)
+        os.close(write)
+        try:
+            assert select.select([read], [], [], 60)[0]
+            assert os.read(read, 64) == b""  # closed without a word: it ended
+            assert proc.wait(10) == 1
+        finally:
+            os.close(read)
+    log = (tmp_path / "server.log").read_text()
+    assert f"[dynamodb-local] error: cannot listen on 127.0.0.1:{port}" in log
+    assert not (tmp_path / "dynamodb-local.json").exists()
+
+
+def _cli(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "host_cli", "dynamodb", "local", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _servers_of(root: Path) -> list[int]:
+    """Pids of built-in servers whose record is under ``root``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"dynamodb_plugin.local.server" in cmdline and str(root).encode() in b" ".join(
+                cmdline
+            ):
+                found.append(int(entry))
+    return found
+
+
+def test_start_waits_on_the_pipe_and_status_stop_agree(project, port):
+    root = project(
+        {"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n"}
+    )
+    try:
+        out = _cli(root, "start", "--in-memory")
+        assert out.returncode == 0, out.stderr
+        assert f"local dynamodb: endpoint http://localhost:{port}" in out.stdout
+        log = (root / ".getdotenv" / "dynamodb-local.log").read_text()
+        assert " --ready-fd " in log.splitlines()[0]
+        status = _cli(root, "status")
+        assert status.returncode == 0 and "running (moto" in status.stdout
+        assert _cli(root, "ready").returncode == 0
+        (pid,) = _servers_of(root)
+        # the server closed its end of the ready pipe once it had said so
+        ready_fd = log.splitlines()[0].split(" --ready-fd ")[1].split()[0]
+        path = f"/proc/{pid}/fd/{ready_fd}"  # the number may be a socket's by now
+        assert not os.path.exists(path) or not os.readlink(path).startswith("pipe:")
+    finally:
+        stopped = _cli(root, "stop")
+    assert stopped.returncode == 0, stopped.stderr
+    assert _servers_of(root) == []
+    assert _cli(root, "status").returncode == 1
+
+
+def test_start_reports_a_snapshot_the_server_cannot_restore(project, port):
+    root = project(
+        {"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n"}
+    )
+    data = root / ".getdotenv" / "dynamodb-local"
+    data.mkdir(parents=True, mode=0o700)
+    os.chmod(root / ".getdotenv", 0o700)
+    (data / "snapshot.json").write_text("{not json")
+    started = time.monotonic()
+    out = _cli(root, "start", "--timeout", "60")
+    assert out.returncode == 1
+    assert "cannot restore the saved data" in out.stderr, out.stderr
+    assert time.monotonic() - started < 30  # told by the pipe closing, not the timeout
+    assert _servers_of(root) == []
+    assert not (root / ".getdotenv" / "dynamodb-local.json").exists()
+
+
+def test_start_and_status_import_neither_botocore_nor_the_server(project, port):
+    root = project(
+        {"getdotenv.config.yaml": f"plugins:\n  dynamodb:\n    local:\n      port: {port}\n"}
+    )
+    heavy = ("boto3", "botocore", "moto", "urllib.request", "dynamodb_plugin.local.server")
+    code = (
+        "import sys\nfrom host_cli.cli.app import run\n"
+        "code = run(sys.argv[1:])\n"
+        f"print(code, [m for m in {heavy!r} if m in sys.modules], 'http.client' in sys.modules)"
+    )
+    try:
+        start = subprocess.run(
+            [sys.executable, "-c", code, "dynamodb", "local", "start", "--in-memory"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert start.stdout.splitlines()[-1] == "0 [] True", start  # http.client: ListTables
+        status = subprocess.run(
+            [sys.executable, "-c", code, "dynamodb", "local", "status"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert status.stdout.splitlines()[-1] == "0 [] False", status
+    finally:
+        _cli(root, "stop")
