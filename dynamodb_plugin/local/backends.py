@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -182,6 +181,8 @@ def jar_argv(
             f"plugins.dynamodb.local.jar: no DynamoDBLocal.jar in {folder} (expected the "
             "folder of Amazon's DynamoDB Local that you downloaded)"
         )
+    import shutil  # (bz2, lzma...): only for the jar
+
     java = shutil.which("java")
     if java is None:
         raise PluginError("java is not on PATH; plugins.dynamodb.local.jar needs Java 17 or newer")

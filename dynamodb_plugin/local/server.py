@@ -812,10 +812,14 @@ def _serve(args: argparse.Namespace) -> int:
     os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
     os.environ.pop("MOTO_ENABLE_RECORDING", None)
 
+    from dynamodb_plugin.local import startup
+
+    imported = startup.deferred()  # what moto imports and a server never uses
     from moto.moto_server.werkzeug_app import create_backend_app
 
-    from dynamodb_plugin.local import snapshot, startup
+    from dynamodb_plugin.local import snapshot
 
+    imported()
     startup.one_model_loader()  # before any model is loaded
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     fast_answers()

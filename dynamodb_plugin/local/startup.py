@@ -7,6 +7,9 @@ loads three models (DynamoDB's for moto's parser, DynamoDB's and DynamoDB Stream
 gate's targets): one loader for the whole server, which knows a service by its own folder,
 does the same work without the listings.
 
+``deferred``: PyYAML (~10 ms of CPU) is imported by ``responses``, which moto imports for its
+mock decorators and never uses in a server; it loads on first use instead.
+
 ``signal_ready``: the server tells ``local start`` that it listens and has answered a
 ``ListTables`` of its own, on a pipe ``local start`` handed it (``--ready-fd``), so that
 ``local start`` waits on the pipe instead of polling the port.
@@ -16,7 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 READY = b"ready\n"
@@ -64,6 +68,39 @@ def one_model_loader() -> bool:
     shared = SharedLoader(extra_search_paths=[moto_root])
     utils.create_loader = lambda: shared  # type: ignore[attr-defined]
     return True
+
+
+DEFERRED = ("yaml",)
+
+
+def deferred(names: tuple[str, ...] = DEFERRED) -> Callable[[], None]:
+    """Until the returned function is called, importing one of the top-level modules
+    ``names`` (not imported yet) gives a module that runs its code on first use
+    (``importlib.util.LazyLoader``): a module imported only to be there costs nothing."""
+    import importlib.abc
+    import importlib.util
+
+    wanted = {name for name in names if name not in sys.modules}
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+            if name not in wanted:
+                return None
+            wanted.discard(name)  # once: the spec below finds it through the others
+            spec = importlib.util.find_spec(name)
+            loader = spec.loader if spec is not None else None
+            if spec is not None and loader is not None and hasattr(loader, "exec_module"):
+                spec.loader = importlib.util.LazyLoader(loader)
+            return spec
+
+    finder = Finder()
+    sys.meta_path.insert(0, finder)
+
+    def done() -> None:
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(finder)
+
+    return done
 
 
 def signal_ready(fd: int | None) -> None:

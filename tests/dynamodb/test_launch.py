@@ -309,3 +309,24 @@ def test_start_and_status_import_neither_botocore_nor_the_server(project, port):
         assert status.stdout.splitlines()[-1] == "0 [] False", status
     finally:
         _cli(root, "stop")
+
+
+def test_deferred_modules_run_on_first_use_only(tmp_path):
+    code = (
+        "import sys\nfrom dynamodb_plugin.local import startup\n"
+        "done = startup.deferred(('yaml', 'json'))\n"
+        "import json\nimport moto.moto_server.werkzeug_app\ndone()\n"
+        "print(type(sys.modules['yaml']).__name__, type(sys.modules['json']).__name__)\n"
+        "import yaml\n"  # (an import statement is a first use too)
+        "print(yaml.safe_load('a: [1, 2]'), type(sys.modules['yaml']).__name__)\n"
+        "import importlib.util\nprint(importlib.util.find_spec('yaml').loader.__class__.__name__)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True
+    )
+    # json is used at once by moto; yaml runs when used; later finds are plain again
+    assert out.stdout.splitlines() == [
+        "_LazyModule module",
+        "{'a': [1, 2]} module",
+        "SourceFileLoader",
+    ]
