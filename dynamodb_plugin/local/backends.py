@@ -122,6 +122,8 @@ def moto_argv(
     argv = [sys.executable, *python_flags(), "-m", "dynamodb_plugin.local.server"]
     argv += ["--port", str(where.port)]
     argv += ["--record", str(where.record), "--endpoint", where.endpoint, "--log", str(where.log)]
+    if ready_fd is not None:
+        argv += ["--ready-fd", str(ready_fd)]
     if snapshot is not None:
         argv += ["--snapshot", str(snapshot), "--autosave", f"{autosave:g}"]
     for origin in cors:
@@ -130,8 +132,6 @@ def moto_argv(
         argv += ["--ttl", "expire"]
         if ttl_interval is not None:
             argv += ["--ttl-interval", f"{ttl_interval:g}"]
-    if ready_fd is not None:
-        argv += ["--ready-fd", str(ready_fd)]
     return [*argv, "--secret-stdin"]
 
 
