@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -45,7 +46,8 @@ def _addresses(port: int) -> list[str]:
 
     found: list[str] = []
     try:
-        infos = socket.getaddrinfo("localhost", port, type=socket.SOCK_STREAM)
+        # bytes: a str host is encoded with the idna codec, an import of its own
+        infos = socket.getaddrinfo(b"localhost", port, type=socket.SOCK_STREAM)
     except OSError:
         infos = []
     for info in infos:
@@ -100,12 +102,13 @@ def _answer(sock: Any, limit: int = 65536) -> tuple[int, bytes]:
 def hello(address: str, port: int, secret: str, timeout: float = 2.0) -> str:
     """``ours``, ``none`` (nothing accepts there), ``silent`` (a listener that accepts but
     does not answer in time) or ``other`` (a listener that answers, and is not ours)."""
-    import secrets
     import socket
 
-    nonce = secrets.token_hex(16)
+    nonce = os.urandom(16).hex()  # what secrets.token_hex does (secrets imports random & co)
     try:
-        sock = socket.create_connection((address, port), timeout=timeout)
+        # (bytes work as getaddrinfo's host, as in _addresses; typeshed says str)
+        target: Any = (address.encode(), port)
+        sock = socket.create_connection(target, timeout=timeout)
     except OSError:  # refused, or no such loopback (no IPv6 here)
         return "none"
     with sock:

@@ -383,7 +383,9 @@ def accepting(port: int, host: str = "127.0.0.1", timeout: float = 0.25) -> bool
     import socket
 
     try:
-        with socket.create_connection((host, port), timeout=timeout) as sock:
+        # bytes: a str host costs an import of the idna codec (typeshed says str; any works)
+        name: Any = host.encode() if host.isascii() else host
+        with socket.create_connection((name, port), timeout=timeout) as sock:
             # With nothing listening, a loopback connect may be given the port itself as its
             # source and connect to itself (TCP simultaneous open): that is nobody accepting.
             return bool(sock.getsockname() != sock.getpeername())
