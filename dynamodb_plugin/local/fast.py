@@ -20,6 +20,8 @@ import copy
 import threading
 from typing import Any
 
+from dynamodb_plugin.local import answers
+
 # The key types whose values moto compares as they are stored (S, B) or as a Decimal (N).
 _KEY_TYPES = frozenset({"S", "N", "B"})
 
@@ -56,7 +58,7 @@ def _sorted_items(table: Any) -> tuple[list[Any], list[Any]] | None:
 def _sort_items(table: Any) -> tuple[list[Any], list[Any]] | None:
     items: list[Any] = []
     if table.range_key_attr:
-        for bucket in table.items.values():
+        for bucket in list(table.items.values()):  # a write may add a partition meanwhile
             items.extend(bucket.values())
     else:
         items.extend(table.items.values())
@@ -179,17 +181,19 @@ def sorted_scans() -> bool:
         result_size = 0
         scanned_count = 0
         last_evaluated_key = None
+        sized = answers.size if answers.mode() else _size
+        whole = segments == (None, None)  # moto's is_within_segment: every item then
         for item in items[first:]:
-            if not item.is_within_segment(segments):
+            if not whole and not item.is_within_segment(segments):
                 continue
-            size = item.size()
+            size = sized(item)
             if len(results) == limit or result_size + size > RESULT_SIZE_LIMIT:
                 last_evaluated_key = self._get_last_evaluated_key(results[-1], index_name)
                 break
             results.append(item)
             result_size += size
             scanned_count += 1
-        results = filtered_copies(results, filter_expression, projection_expression)
+        results = finished(results, filter_expression, projection_expression)
         return results, scanned_count, last_evaluated_key
 
     table_class.scan = scan
@@ -260,6 +264,7 @@ def bucket_queries() -> bool:
         range_attrs = [self.range_key_attr]
         last_range_key_name = range_key_conditions[-1][0] if range_key_conditions else None
         # moto's loop from here on, the item sizes worked out once
+        sized = answers.size if answers.mode() else _size
         results: list[Any] = []
         result_size = 0
         scanned_count = 0
@@ -272,7 +277,7 @@ def bucket_queries() -> bool:
                 ):
                     continue
                 processing_previous_page = False
-            size = result.size()
+            size = sized(result)
             if len(results) == limit or (result_size + size) > RESULT_SIZE_LIMIT:
                 last_evaluated_key = self._get_last_evaluated_key(results[-1], index_name)
                 break
@@ -298,7 +303,7 @@ def bucket_queries() -> bool:
                         results.append(result)
                         result_size += size
                 scanned_count += 1
-        results = filtered_copies(results, filter_expression, projection_expressions)
+        results = finished(results, filter_expression, projection_expressions)
         return results, scanned_count, last_evaluated_key
 
     table_class.query = query
@@ -611,6 +616,21 @@ def transactions_in_place() -> bool:
     return True
 
 
+def _size(item: Any) -> int:
+    return item.size()  # type: ignore[no-any-return]
+
+
+def finished(items: list[Any], filter_expression: Any, projection: Any) -> list[Any]:
+    """What a Query or Scan page answers: written from the stored items where the answer goes
+    straight to JSON (``answers``), else as moto's copies."""
+    if answers.mode():
+        try:
+            return answers.finish(items, filter_expression, projection)
+        except answers.Unanswerable:
+            pass
+    return filtered_copies(items, filter_expression, projection)
+
+
 def filtered_copies(items: list[Any], filter_expression: Any, projection: Any) -> list[Any]:
     """What a Query or Scan page answers: copies of ``items`` (moto's answers are copies),
     those the filter keeps, projected."""
@@ -620,6 +640,9 @@ def filtered_copies(items: list[Any], filter_expression: Any, projection: Any) -
     if projection:
         items = [item.project(projection) for item in items]
     return items
+
+
+_ITEM_FIELDS = {"hash_key", "range_key", "attrs"}
 
 
 def copy_items(items: list[Any]) -> list[Any]:
@@ -651,7 +674,7 @@ def copy_items(items: list[Any]) -> list[Any]:
 
     copied = []
     for item in items:
-        if type(item) is not Item or set(vars(item)) != {"hash_key", "range_key", "attrs"}:
+        if type(item) is not Item or set(vars(item)) - {answers.KEY} != _ITEM_FIELDS:
             copied.append(copy.deepcopy(item))
             continue
         twin = new(Item)
@@ -682,13 +705,15 @@ def plain_answers() -> bool:
         return True
     import base64
 
-    plain = (str, int, bool, type(None))
+    from moto.dynamodb.models.dynamo_type import LimitedSizeDict
+
+    plain = (str, int, bool, type(None), answers.Fragment)  # a fragment is answered as it is
 
     def dynamo_to_dict(obj: Any) -> Any:
         kind = type(obj)
         if kind in plain:
             return obj
-        if kind is dict:
+        if kind is dict or kind is LimitedSizeDict:
             return {k: dynamo_to_dict(v) for k, v in obj.items()}
         if kind is list:
             return [dynamo_to_dict(v) for v in obj]
@@ -762,5 +787,6 @@ def install() -> dict[str, bool]:
             plain_answers,
             target_actions,
             json_stream_members,
+            answers.item_answers,  # last: it wraps what the others left in place
         )
     }
