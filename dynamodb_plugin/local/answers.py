@@ -413,9 +413,13 @@ def item_answers() -> bool:
             finally:
                 _forget_key(self, table_name, key)
 
-    for function, wrapped in ((backend_get_item, get_item), (backend_update_item, update_item)):
-        function.__wrapped__ = wrapped  # type: ignore[attr-defined]
-        function._answers = True  # type: ignore[attr-defined]
+    pairs: list[tuple[Any, Any]] = [
+        (backend_get_item, get_item),
+        (backend_update_item, update_item),
+    ]
+    for function, wrapped in pairs:
+        function.__wrapped__ = wrapped
+        function._answers = True
     backend.get_item = backend_get_item
     backend.update_item = backend_update_item
 
