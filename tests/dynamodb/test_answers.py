@@ -624,3 +624,81 @@ def test_no_read_sees_an_item_half_updated_while_writes_run(ddb):
     final = ddb.scan(TableName="busy")
     assert final["Count"] == 90
     ddb.delete_table(TableName="busy")
+
+
+def test_no_read_sees_an_item_half_updated_with_threads_switching_often(motos):
+    """The same in this process, the interpreter switching threads every microsecond (so an
+    update is interrupted half-way often): reads and writes through the server's app."""
+    import sys
+
+    from moto.moto_server.werkzeug_app import create_backend_app
+
+    _use(_ours(motos))
+    _caller()  # a fresh backend
+    app = fast.Direct(create_backend_app("dynamodb"))
+    call = server.api_caller(app)
+    call(
+        "CreateTable",
+        {
+            "TableName": "t",
+            "KeySchema": [
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            "AttributeDefinitions": [
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "N"},
+            ],
+            "BillingMode": "PAY_PER_REQUEST",
+        },
+    )
+    key = {"pk": {"S": "p"}, "sk": {"N": "1"}}
+    zero = {"N": "0"}
+    call("PutItem", {"TableName": "t", "Item": {**key, "a": zero, "b": zero, "c": zero}})
+    stop = threading.Event()
+    failures: list = []
+    reads = [0]
+
+    def writer() -> None:
+        caller = server.api_caller(app)
+        n = 0
+        while not stop.is_set() and not failures:
+            n += 1
+            caller(
+                "UpdateItem",
+                {
+                    "TableName": "t",
+                    "Key": key,
+                    "UpdateExpression": "SET a = :v, b = :v, c = :v",
+                    "ExpressionAttributeValues": {":v": {"N": str(n)}},
+                },
+            )
+
+    def reader() -> None:
+        caller = server.api_caller(app)
+        while not stop.is_set() and not failures:
+            for operation, body in (
+                ("Scan", {"TableName": "t"}),
+                ("GetItem", {"TableName": "t", "Key": key}),
+            ):
+                got = caller(operation, body)
+                for item in got["Items"] if "Items" in got else [got["Item"]]:
+                    reads[0] += 1
+                    if not item["a"] == item["b"] == item["c"]:
+                        failures.append(item)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    threads = [threading.Thread(target=writer), threading.Thread(target=reader)]
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(2)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+        sys.setswitchinterval(interval)
+    assert failures == [] and reads[0] > 20
+    last = call("GetItem", {"TableName": "t", "Key": key})["Item"]
+    assert last == call("Scan", {"TableName": "t"})["Items"][0]
