@@ -49,6 +49,34 @@ def motos(moto_methods, monkeypatch):  # noqa: F811 - the fixture, imported
     return methods
 
 
+def _caller_and_use():
+    """``test_fast._caller`` (a fresh backend, the server's ``fast.Direct``) and a ``_use`` that
+    also points the direct dispatcher at the handler methods in place (it keeps the ones in
+    place when it was built, as the server builds it after ``fast.install``)."""
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.moto_server.werkzeug_app import create_backend_app
+
+    from dynamodb_plugin.local import dispatch
+
+    _caller()  # a fresh backend
+    direct = fast.Direct(create_backend_app("dynamodb"))
+    call = server.api_caller(direct)
+
+    def answer(operation: str, request: dict) -> object:
+        try:
+            return call(operation, request)
+        except ValueError as exc:
+            return ("error", str(exc))
+
+    def use(methods: dict) -> None:
+        _use(methods)
+        if direct.direct is not None:
+            for name, operation in direct.direct.operations.items():
+                operation.method = getattr(DynamoHandler, dispatch.OPERATIONS[name])
+
+    return answer, use, direct
+
+
 def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
 
@@ -255,7 +283,7 @@ def test_answers_are_motos(motos, monkeypatch):
 
     st, table, request = _strategies()
     ours = _ours(motos)
-    call = _caller()
+    call, _use, _direct = _caller_and_use()
     written = {"fragment": 0, "projected": 0}
 
     def counting(name: str, original):
@@ -315,7 +343,7 @@ def test_kept_answers_are_forgotten_whenever_moto_changes_an_item(motos, monkeyp
     from tests.dynamodb.test_ttl import Writes, _sweeper
 
     ours = _ours(motos)
-    call = _caller()
+    call, _use, _direct = _caller_and_use()
     _use(ours)
     _create(call, "S", "N", [])
     call(
@@ -631,11 +659,8 @@ def test_no_read_sees_an_item_half_updated_with_threads_switching_often(motos):
     update is interrupted half-way often): reads and writes through the server's app."""
     import sys
 
-    from moto.moto_server.werkzeug_app import create_backend_app
-
-    _use(_ours(motos))
-    _caller()  # a fresh backend
-    app = fast.Direct(create_backend_app("dynamodb"))
+    _answer, use, app = _caller_and_use()
+    use(_ours(motos))
     call = server.api_caller(app)
     call(
         "CreateTable",
