@@ -773,6 +773,7 @@ def parsed_update_expressions() -> bool:
 
 def install() -> dict[str, bool]:
     """Every hot path of this module, in place; which of them took (``False``: moto's own)."""
+    from dynamodb_plugin.local import updates
     from dynamodb_plugin.local.dispatch import json_stream_members, target_actions
 
     return {
@@ -787,6 +788,7 @@ def install() -> dict[str, bool]:
             plain_answers,
             target_actions,
             json_stream_members,
+            *updates.PATCHES,
             answers.item_answers,  # last: it wraps what the others left in place
         )
     }

@@ -22,7 +22,11 @@ def moto_methods(monkeypatch):
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.models.table import Table
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+    from moto.dynamodb.parsing import validators
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+    from moto.dynamodb.parsing.reserved_keywords import ReservedKeywords
 
     monkeypatch.setenv("MOTO_ACCOUNT_ID", server.SHARED_ACCOUNT)
     monkeypatch.setenv("MOTO_ALLOW_NONEXISTENT_REGION", "True")
@@ -40,6 +44,12 @@ def moto_methods(monkeypatch):
         (responses, "method_names_from_class"),
         (UpdateExpressionParser, "make"),
         (dynamodb_responses, "dynamo_to_dict"),
+        # dynamodb_plugin.local.updates
+        (ConditionExpressionParser, "parse"),
+        (DepthFirstTraverser, "traverse"),
+        (Node, "find_clauses"),
+        (validators, "deepcopy"),
+        (ReservedKeywords, "KEYWORDS"),
     ]
     # the attribute as stored (a classmethod stays one when put back)
     moto = {
