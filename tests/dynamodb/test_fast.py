@@ -19,10 +19,10 @@ def moto_methods(monkeypatch):
     """Every method ``fast`` replaces, put back after the test; yields moto's own."""
     from moto.core import responses
     from moto.dynamodb import responses as dynamodb_responses
+    from moto.dynamodb.comparisons import ConditionExpressionParser
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.models.table import Table
-    from moto.dynamodb.comparisons import ConditionExpressionParser
     from moto.dynamodb.parsing import validators
     from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser

@@ -1,0 +1,509 @@
+"""``dynamodb_plugin.local.updates`` answers as moto's own code does: hypothesis-generated
+update and condition expressions applied to generated items with moto's methods and with ours
+(twice: the second time every expression is already parsed), the answers (items, every kind of
+ReturnValues, errors with their type and message, ConditionalCheckFailed) and the table after
+compared; and end to end through a real server with boto3."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import pytest
+
+from dynamodb_plugin.local import fast, server, updates
+from tests.dynamodb import test_fast
+from tests.dynamodb.test_fast import EXAMPLES, _ours, _use
+
+moto_methods = test_fast.moto_methods  # the fixture: moto's methods back after each test
+
+NAMES = {"#a": "a", "#n": "n", "#m": "m", "#l": "l", "#t": "tags", "#k": "pk", "#r": "name"}
+VALUES = {
+    ":one": {"N": "1"},
+    ":half": {"N": "2.5"},
+    ":neg": {"N": "-3"},
+    ":str": {"S": "ab"},
+    ":pre": {"S": "a"},
+    ":empty": {"S": ""},
+    ":ss": {"SS": ["u", "a"]},
+    ":ns": {"NS": ["1", "3"]},
+    ":list": {"L": [{"N": "2"}, {"S": "x"}]},
+    ":nolist": {"L": []},
+    ":map": {"M": {"x": {"N": "1"}, "l": {"L": [{"S": "q"}]}}},
+    ":yes": {"BOOL": True},
+    ":null": {"NULL": True},
+    ":typ": {"S": "SS"},
+}
+PLACEHOLDER = re.compile(r"[:#][A-Za-z0-9_]+")
+
+
+def _typed_caller():
+    """A DynamoDB call on moto's app (through ``fast.Direct``), answered as the status and the
+    JSON body (an error's ``__type`` and message included), or the exception moto raised."""
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.moto_server.werkzeug_app import create_backend_app
+    from werkzeug.test import Client
+
+    dynamodb_backends[server.SHARED_ACCOUNT][server.SHARED_REGION].reset()
+    client = Client(fast.Direct(create_backend_app("dynamodb")))
+    scope = f"{server.SHARED_KEY}/20000101/{server.SHARED_REGION}/dynamodb/aws4_request"
+    headers = {
+        "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=0",
+    }
+
+    def call(operation: str, request: dict) -> object:
+        target = {"X-Amz-Target": f"DynamoDB_20120810.{operation}"}
+        try:
+            response = client.post("/", data=json.dumps(request), headers={**headers, **target})
+        except Exception as exc:  # noqa: BLE001 - moto's own failure, compared as it is
+            return ("raised", type(exc).__name__, str(exc))
+        return (response.status_code, json.loads(response.get_data() or b"{}"))
+
+    return call
+
+
+def _table(call, items: list[dict]) -> None:
+    call(
+        "CreateTable",
+        {
+            "TableName": "u",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST",
+        },
+    )
+    for item in items:
+        assert call("PutItem", {"TableName": "u", "Item": item})[0] == 200
+
+
+def _with_placeholders(request: dict, texts: list[str], extra: bool) -> dict:
+    used = {m.group() for text in texts for m in PLACEHOLDER.finditer(text)}
+    names = {k: v for k, v in NAMES.items() if k in used}
+    values = {k: v for k, v in VALUES.items() if k in used}
+    if extra:  # one unused (moto refuses it) or undefined (a KeyError / message in moto)
+        values[":unused"] = {"N": "0"}
+    if names:
+        request["ExpressionAttributeNames"] = names
+    if values:
+        request["ExpressionAttributeValues"] = values
+    return request
+
+
+def _root(action: str) -> str:
+    """The attribute an action's path starts at."""
+    first = re.split(r"[.\[ =]", action, maxsplit=1)[0]
+    return NAMES.get(first, first)
+
+
+def _strategies():
+    from hypothesis import strategies as st
+
+    # mostly what makes a valid request; now and then a key, a reserved word, an undefined
+    # placeholder, a path into nothing (each an error of moto's)
+    plain = st.sampled_from(["a", "n", "m", "l", "tags", "body", "s"] * 4 + ["pk", "name"])
+    placeholder = st.sampled_from(["#a", "#n", "#m", "#l", "#t"] * 3 + ["#k", "#r", "#undefined"])
+    element = st.one_of(plain, plain, placeholder)
+    step = st.one_of(
+        st.sampled_from([".x", ".l", ".#a", ".y"]), st.integers(0, 2).map(lambda i: f"[{i}]")
+    )
+    path = st.one_of(
+        element,
+        element,
+        st.tuples(element, st.lists(step, min_size=1, max_size=2)).map(
+            lambda p: p[0] + "".join(p[1])
+        ),
+    )
+    value = st.sampled_from([*VALUES] * 2 + [":undefined"])
+    operand = st.one_of(
+        value,
+        path,
+        st.tuples(path, value).map(lambda p: f"if_not_exists({p[0]}, {p[1]})"),
+        st.tuples(st.one_of(path, value), st.one_of(path, value)).map(
+            lambda p: f"list_append({p[0]}, {p[1]})"
+        ),
+    )
+    set_value = st.one_of(
+        operand,
+        st.tuples(operand, st.sampled_from(["+", "-", " + ", " - "]), operand).map("".join),
+    )
+    set_action = st.tuples(path, set_value).map(lambda p: f"{p[0]} = {p[1]}")
+    set_member = st.sampled_from([":ss", ":ns", ":one", ":half"] * 3 + [*VALUES])
+    add_action = st.tuples(path, set_member).map(" ".join)
+
+    def actions(action: object, most: int) -> object:
+        # mostly one path per attribute (else moto's "Two document paths overlap")
+        return st.one_of(
+            st.lists(action, min_size=1, max_size=most, unique_by=_root),
+            st.lists(action, min_size=1, max_size=most),
+        )
+
+    clause = st.one_of(
+        actions(set_action, 3).map(lambda a: "SET " + ", ".join(a)),
+        actions(path, 2).map(lambda a: "REMOVE " + ", ".join(a)),
+        actions(add_action, 2).map(lambda a: "ADD " + ", ".join(a)),
+        actions(add_action, 2).map(lambda a: "DELETE " + ", ".join(a)),
+    )
+    update = st.one_of(
+        st.lists(clause, min_size=1, max_size=3, unique_by=lambda c: c.split()[0]),
+        st.lists(clause, min_size=1, max_size=3),
+    ).map(" ".join)
+
+    c_operand = st.one_of(path, value, path.map(lambda p: f"size({p})"))
+    comparison = st.tuples(
+        c_operand, st.sampled_from(["=", "<>", "<", "<=", ">", ">="]), c_operand
+    ).map(" ".join)
+    function = st.one_of(
+        path.map(lambda p: f"attribute_exists({p})"),
+        path.map(lambda p: f"attribute_not_exists({p})"),
+        st.tuples(path, value).map(lambda p: f"begins_with({p[0]}, {p[1]})"),
+        st.tuples(path, value).map(lambda p: f"contains({p[0]}, {p[1]})"),
+        path.map(lambda p: f"attribute_type({p}, :typ)"),
+    )
+    between = st.tuples(c_operand, value, value).map(lambda p: f"{p[0]} BETWEEN {p[1]} AND {p[2]}")
+    member = st.tuples(c_operand, st.lists(value, min_size=1, max_size=3)).map(
+        lambda p: f"{p[0]} IN ({', '.join(p[1])})"
+    )
+    condition = st.recursive(
+        st.one_of(comparison, function, between, member),
+        lambda inner: st.one_of(
+            st.tuples(inner, st.sampled_from(["AND", "OR"]), inner).map(" ".join),
+            st.tuples(inner, st.sampled_from(["AND", "OR"]), inner).map(" ".join),
+            inner.map(lambda c: f"NOT {c}"),
+            inner.map(lambda c: f"({c})"),
+        ),
+        max_leaves=4,
+    )
+    scalar = st.one_of(
+        st.integers(-5, 5).map(lambda n: {"N": str(n)}),
+        st.sampled_from(["", "a", "ab", "b"]).map(lambda s: {"S": s}),
+    )
+    attributes = st.fixed_dictionaries(
+        {},
+        optional={
+            "n": st.integers(-3, 9).map(lambda n: {"N": str(n)}),
+            "a": st.sampled_from(["a", "abc", "z"]).map(lambda s: {"S": s}),
+            "body": st.just({"S": "x" * 12}),
+            "tags": st.sets(st.sampled_from("abu"), min_size=1).map(lambda s: {"SS": sorted(s)}),
+            "s": st.sets(st.sampled_from(["1", "2", "3"]), min_size=1).map(
+                lambda s: {"NS": sorted(s)}
+            ),
+            "l": st.lists(scalar, max_size=3).map(lambda v: {"L": v}),
+            "m": st.fixed_dictionaries(
+                {},
+                optional={"x": scalar, "l": st.lists(scalar, max_size=2).map(lambda v: {"L": v})},
+            ).map(lambda v: {"M": v}),
+        },
+    )
+    keys = st.integers(0, 3).map(lambda k: {"pk": {"S": f"k{k}"}})
+    return st, update, condition, attributes, keys
+
+
+def _items(draw_items: dict[int, dict]) -> list[dict]:
+    return [{"pk": {"S": f"k{k}"}, **attrs} for k, attrs in sorted(draw_items.items())]
+
+
+def _outcomes(methods_in_turn, items, requests) -> list:
+    outcomes = []
+    for methods in methods_in_turn:
+        _use(methods)
+        call = _typed_caller()
+        _table(call, items)
+        answers = [call(operation, request) for operation, request in requests]
+        outcomes.append((answers, call("Scan", {"TableName": "u"})))
+    return outcomes
+
+
+def test_updates_and_conditions_answer_as_motos(moto_methods):
+    from hypothesis import given, settings
+
+    st, update, condition, attributes, keys = _strategies()
+    ours = _ours(moto_methods)
+
+    @st.composite
+    def update_request(draw):
+        expression = draw(update)
+        request: dict = {
+            "TableName": "u",
+            "Key": draw(keys),
+            "UpdateExpression": expression,
+            "ReturnValues": draw(
+                st.sampled_from(["NONE", "ALL_OLD", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"])
+            ),
+        }
+        texts = [expression]
+        if draw(st.booleans()):
+            request["ConditionExpression"] = draw(condition)
+            texts.append(request["ConditionExpression"])
+            if draw(st.booleans()):
+                request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return ("UpdateItem", _with_placeholders(request, texts, draw(st.integers(0, 9)) == 0))
+
+    @settings(max_examples=EXAMPLES * 3, deadline=None)
+    @given(
+        st.dictionaries(st.integers(0, 3), attributes, max_size=4),
+        st.lists(update_request(), min_size=1, max_size=5),
+    )
+    def check(items, requests):
+        outcomes = _outcomes((moto_methods, ours, ours), _items(items), requests)
+        _use(moto_methods)
+        assert outcomes[1] == outcomes[0], requests
+        assert outcomes[2] == outcomes[0], requests
+
+    check()
+
+
+def test_puts_deletes_and_transactions_with_conditions_answer_as_motos(moto_methods):
+    from hypothesis import given, settings
+
+    st, update, condition, attributes, keys = _strategies()
+    ours = _ours(moto_methods)
+
+    @st.composite
+    def conditional(draw):
+        kind = draw(st.sampled_from(["PutItem", "DeleteItem", "TransactWriteItems"]))
+        on_failure = draw(st.sampled_from([None, "ALL_OLD", "NONE"]))
+
+        def part(kind: str) -> dict:
+            cond = draw(condition)
+            op: dict = {"TableName": "u", "ConditionExpression": cond}
+            texts = [cond]
+            if kind in ("Put", "PutItem"):
+                op["Item"] = {**draw(keys), **draw(attributes)}
+            else:
+                op["Key"] = draw(keys)
+            if kind == "Update":
+                op["UpdateExpression"] = draw(update)
+                texts.append(op["UpdateExpression"])
+            if on_failure:
+                op["ReturnValuesOnConditionCheckFailure"] = on_failure
+            if kind in ("PutItem", "DeleteItem"):
+                op["ReturnValues"] = draw(st.sampled_from(["NONE", "ALL_OLD"]))
+            return _with_placeholders(op, texts, draw(st.integers(0, 9)) == 0)
+
+        if kind != "TransactWriteItems":
+            return (kind, part(kind))
+        kinds = draw(
+            st.lists(st.sampled_from(["Put", "Update", "Delete", "ConditionCheck"]), max_size=3)
+        )
+        return (kind, {"TransactItems": [{k: part(k)} for k in kinds or ["ConditionCheck"]]})
+
+    @settings(max_examples=EXAMPLES * 2, deadline=None)
+    @given(
+        st.dictionaries(st.integers(0, 3), attributes, max_size=4),
+        st.lists(conditional(), min_size=1, max_size=5),
+    )
+    def check(items, requests):
+        outcomes = _outcomes((moto_methods, ours, ours), _items(items), requests)
+        _use(moto_methods)
+        assert outcomes[1] == outcomes[0], requests
+        assert outcomes[2] == outcomes[0], requests
+
+    check()
+
+
+def test_a_kept_condition_holds_its_own_values(moto_methods):
+    """A kept parse does not share the values of the request it was parsed for: moto's item
+    takes a set from a request's values as it is (``SET s = :ss``) and a later ``ADD`` grows it
+    in place; the same condition with the same values must still compare with ``["u", "a"]``."""
+    ours = _ours(moto_methods)
+    answers = []
+    for methods in (moto_methods, ours):
+        _use(methods)
+        call = _typed_caller()
+        _table(call, [{"pk": {"S": "k0"}}])
+        guarded = {
+            "TableName": "u",
+            "Key": {"pk": {"S": "k0"}},
+            "UpdateExpression": "SET tags = :ss",
+            "ConditionExpression": "attribute_not_exists(tags) OR tags = :ss",
+            "ExpressionAttributeValues": {":ss": {"SS": ["u", "a"]}},
+            "ReturnValues": "ALL_NEW",
+        }
+        grow = {
+            "TableName": "u",
+            "Key": {"pk": {"S": "k0"}},
+            "UpdateExpression": "ADD tags :more",
+            "ExpressionAttributeValues": {":more": {"SS": ["z"]}},
+        }
+        answers.append([call("UpdateItem", r) for r in (guarded, grow, guarded)])
+    _use(moto_methods)
+    assert answers[1] == answers[0]
+    assert answers[0][2][0] == 400 and "ConditionalCheckFailed" in answers[0][2][1]["__type"]
+
+
+def test_each_condition_is_parsed_once_per_expression_names_and_values(moto_methods, monkeypatch):
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    ours = _ours(moto_methods)
+    _use(ours)
+    lexed = []
+    lex = ConditionExpressionParser._lex_condition_expression
+
+    def counting(self):
+        lexed.append(self.condition_expression)
+        return lex(self)
+
+    monkeypatch.setattr(ConditionExpressionParser, "_lex_condition_expression", counting)
+    call = _typed_caller()
+    _table(call, [{"pk": {"S": "k0"}, "n": {"N": "1"}}])
+
+    def update(zero: str, body: str, name: str = "n") -> object:
+        return call(
+            "UpdateItem",
+            {
+                "TableName": "u",
+                "Key": {"pk": {"S": "k0"}},
+                "UpdateExpression": "SET #n = #n + :one, body = :b",
+                "ConditionExpression": "attribute_exists(pk) AND #n >= :zero",
+                "ExpressionAttributeNames": {"#n": name},
+                "ExpressionAttributeValues": {
+                    ":one": {"N": "1"},
+                    ":zero": {"N": zero},
+                    ":b": {"S": body},
+                },
+                "ReturnValues": "UPDATED_NEW",
+            },
+        )
+
+    try:
+        text = "attribute_exists(pk) AND #n >= :zero"
+        for i in range(5):  # :b is not in the condition: the same parse for every body
+            assert update("0", f"body {i}")[0] == 200
+        assert lexed.count(text) == 1
+        assert update("9", "x")[1]["__type"].endswith("ConditionalCheckFailedException")
+        assert lexed.count(text) == 2  # another :zero, another parse
+        refused = update("0", "y", name="m")  # another name: no m, the condition fails
+        assert refused[1]["__type"].endswith("ConditionalCheckFailedException")
+        assert lexed.count(text) == 3
+        assert update("0", "z")[1]["Attributes"]["n"] == {"N": "7"}
+        assert lexed.count(text) == 3
+    finally:
+        _use(moto_methods)
+
+
+def _shape(tree: object) -> object:
+    """A parsed tree as nested tuples, with each node's parent as the number of the node it
+    is (in the order first met), to tell copies apart that link their nodes differently."""
+    numbers: dict[int, int] = {}
+
+    def number(node: object) -> int:
+        return numbers.setdefault(id(node), len(numbers))
+
+    def shape(node: object) -> object:
+        if not hasattr(node, "children"):
+            return (type(node).__name__, node)
+        parent = getattr(node, "parent", None)
+        return (
+            type(node).__name__,
+            number(node),
+            None if parent is None else number(parent),
+            sorted(k for k in vars(node) if k not in ("children", "parent")),
+            [shape(child) for child in node.children or []],
+        )
+
+    return shape(tree)
+
+
+def test_parsed_trees_are_copied_as_deepcopy_copies_them(moto_methods):
+    from hypothesis import given, settings
+    from moto.dynamodb.parsing import validators
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    st, update, *_ = _strategies()
+    _ours(moto_methods)  # leaves moto's in place
+    assert updates.node_copies()
+    fast_copy = validators.deepcopy
+    _use(moto_methods)
+    assert validators.deepcopy is copy.deepcopy and fast_copy is not copy.deepcopy
+
+    @settings(max_examples=EXAMPLES * 2, deadline=None)
+    @given(update)
+    def check(expression):
+        try:
+            tree = UpdateExpressionParser.make(expression)
+        except Exception:  # noqa: BLE001 - not an expression moto parses
+            return
+        ours, theirs = fast_copy(tree), copy.deepcopy(tree)
+        assert _shape(ours) == _shape(theirs) == _shape(tree)
+        assert ours is not tree and ours.children is not tree.children
+
+    check()
+
+
+def test_install_takes_and_is_idempotent(moto_methods):
+    ours = _ours(moto_methods)
+    _use(ours)
+    try:
+        assert all(patch() for patch in updates.PATCHES)  # again: already in place
+        from moto.dynamodb.parsing.reserved_keywords import ReservedKeywords
+
+        words = ReservedKeywords.get_reserved_keywords()
+        assert isinstance(words, list) and "NAME" in words and "name" not in words
+    finally:
+        _use(moto_methods)
+
+
+@pytest.mark.parametrize("return_values", ["ALL_NEW", "UPDATED_OLD"])
+def test_updates_through_a_real_server(ddb, return_values):
+    """The benchmark's UpdateItem and its failures, with boto3 against the built-in server
+    (strict in front, every patch in place)."""
+    from botocore.exceptions import ClientError
+
+    table = f"updates-{return_values.lower()}"
+    ddb.create_table(
+        TableName=table,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    key = {"pk": {"S": "g0"}, "sk": {"N": "0"}}
+    ddb.put_item(
+        TableName=table,
+        Item={**key, "n": {"N": "0"}, "tags": {"SS": ["a"]}, "gone_attr": {"S": "x"}},
+    )
+    request = {
+        "TableName": table,
+        "Key": key,
+        "UpdateExpression": "SET #n = #n + :one, body = :b ADD tags :t REMOVE #gone",
+        "ConditionExpression": "attribute_exists(pk) AND #n >= :zero",
+        "ExpressionAttributeNames": {"#n": "n", "#gone": "gone_attr"},
+        "ExpressionAttributeValues": {
+            ":one": {"N": "1"},
+            ":b": {"S": "y" * 50},
+            ":t": {"SS": ["u"]},
+            ":zero": {"N": "0"},
+        },
+        "ReturnValues": return_values,
+    }
+    for i in range(1, 4):
+        got = ddb.update_item(**request)["Attributes"]
+        if return_values == "ALL_NEW":
+            assert got["n"] == {"N": str(i)} and sorted(got["tags"]["SS"]) == ["a", "u"]
+            assert "gone_attr" not in got
+        else:
+            assert got["n"] == {"N": str(i - 1)}
+    with pytest.raises(ClientError) as failed:
+        ddb.update_item(
+            **{
+                **request,
+                "ExpressionAttributeValues": {
+                    **request["ExpressionAttributeValues"],
+                    ":zero": {"N": "10"},
+                },
+            }
+        )
+    assert failed.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    with pytest.raises(ClientError) as undefined:
+        ddb.update_item(**{**request, "ConditionExpression": "#n >= :nothing"})
+    assert undefined.value.response["Error"]["Code"] == "ValidationException"
+    assert ":nothing" in undefined.value.response["Error"]["Message"]
+    item = ddb.get_item(TableName=table, Key=key)["Item"]
+    assert item["n"] == {"N": "3"} and item["body"] == {"S": "y" * 50}
