@@ -130,3 +130,19 @@ def server_app(monkeypatch):
     backend.reset()
     yield server.api_caller(DomainDispatcherApplication(create_backend_app))
     backend.reset()
+
+
+def create_keyed_table(ddb, name: str, hash_type: str = "S", range_type: str = "N") -> None:
+    """A pay-per-request table keyed by ``pk`` (hash) and ``sk`` (range)."""
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": hash_type},
+            {"AttributeName": "sk", "AttributeType": range_type},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from dynamodb_plugin.local import answers, fast, server
+from tests.dynamodb.conftest import create_keyed_table
 from tests.dynamodb.test_fast import EXAMPLES, _caller, _ours, _use, moto_methods  # noqa: F401
 
 
@@ -497,18 +498,7 @@ def test_an_answer_holding_a_value_json_cannot_write_is_moto_serialisers():
 
 
 def _table(ddb, name: str, count: int) -> None:
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_keyed_table(ddb, name)
     for start in range(0, count, 25):
         ddb.batch_write_item(
             RequestItems={

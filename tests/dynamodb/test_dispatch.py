@@ -14,6 +14,7 @@ import re
 import pytest
 
 from dynamodb_plugin.local import dispatch, fast, server, strict
+from tests.dynamodb.conftest import create_keyed_table
 from tests.dynamodb.test_fast import _raw_caller, moto_methods  # noqa: F401 - the fixture
 from tests.dynamodb.test_server_app import _attribute_values
 
@@ -648,18 +649,7 @@ def test_a_real_server_answers_boto3_directly(ddb):
     """Binary keys and values round-trip, errors parse as boto3's exceptions for them (with the
     item of a failed condition), consumed capacity and pages as boto3 reads them."""
     name = "dispatch_binary"
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "B"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_keyed_table(ddb, name, hash_type="B")
     raw = bytes(range(256))
     for n in range(5):
         ddb.put_item(

@@ -15,6 +15,8 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.dynamodb.conftest import create_keyed_table
+
 TABLE = "strict"
 
 
@@ -29,18 +31,7 @@ def _create_table(server, name):
         aws_access_key_id="local",
         aws_secret_access_key="local",
     )
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_keyed_table(ddb, name)
     return ddb
 
 

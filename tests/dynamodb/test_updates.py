@@ -14,6 +14,7 @@ import pytest
 
 from dynamodb_plugin.local import fast, server, updates
 from tests.dynamodb import test_fast
+from tests.dynamodb.conftest import create_keyed_table
 from tests.dynamodb.test_fast import EXAMPLES, _ours, _use
 
 moto_methods = test_fast.moto_methods  # the fixture: moto's methods back after each test
@@ -452,18 +453,7 @@ def test_updates_through_a_real_server(ddb, return_values):
     from botocore.exceptions import ClientError
 
     table = f"updates-{return_values.lower()}"
-    ddb.create_table(
-        TableName=table,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_keyed_table(ddb, table)
     key = {"pk": {"S": "g0"}, "sk": {"N": "0"}}
     ddb.put_item(
         TableName=table,
