@@ -14,7 +14,7 @@ import pytest
 
 from dynamodb_plugin.local import answers, fast, server
 from tests.dynamodb.conftest import create_keyed_table
-from tests.dynamodb.test_fast import EXAMPLES, _caller, _ours, _use, moto_methods  # noqa: F401
+from tests.dynamodb.test_fast import EXAMPLES, _caller, _create, _ours, _use, moto_methods  # noqa: F401
 
 
 def _unwrapped(function):
@@ -214,27 +214,6 @@ def _requests(spec: dict, hash_kind: str, range_kind: str | None) -> list[tuple[
         if vals:
             request["ExpressionAttributeValues"] = dict(vals)
     return [("Scan", scan), ("Query", query)]
-
-
-def _create(call, hash_kind: str, range_kind: str | None, items: list[dict]) -> None:
-    schema = [{"AttributeName": "pk", "KeyType": "HASH"}]
-    definitions = [{"AttributeName": "pk", "AttributeType": hash_kind}]
-    if range_kind:
-        schema.append({"AttributeName": "sk", "KeyType": "RANGE"})
-        definitions.append({"AttributeName": "sk", "AttributeType": range_kind})
-    call("DeleteTable", {"TableName": "t"})
-    call(
-        "CreateTable",
-        {
-            "TableName": "t",
-            "KeySchema": schema,
-            "AttributeDefinitions": definitions,
-            "BillingMode": "PAY_PER_REQUEST",
-        },
-    )
-    for k in range(0, len(items), 25):
-        batch = [{"PutRequest": {"Item": i}} for i in items[k : k + 25]]
-        assert call("BatchWriteItem", {"RequestItems": {"t": batch}}) is not None
 
 
 def _reads(items: list[dict], range_kind: str | None, spec: dict) -> list[tuple[str, dict]]:

@@ -101,6 +101,27 @@ def _caller(direct: bool = True):
     return answer
 
 
+def _create(call, hash_kind: str, range_kind: str | None, items: list[dict]) -> None:
+    schema = [{"AttributeName": "pk", "KeyType": "HASH"}]
+    definitions = [{"AttributeName": "pk", "AttributeType": hash_kind}]
+    if range_kind:
+        schema.append({"AttributeName": "sk", "KeyType": "RANGE"})
+        definitions.append({"AttributeName": "sk", "AttributeType": range_kind})
+    call("DeleteTable", {"TableName": "t"})
+    call(
+        "CreateTable",
+        {
+            "TableName": "t",
+            "KeySchema": schema,
+            "AttributeDefinitions": definitions,
+            "BillingMode": "PAY_PER_REQUEST",
+        },
+    )
+    for k in range(0, len(items), 25):
+        batch = [{"PutRequest": {"Item": i}} for i in items[k : k + 25]]
+        assert call("BatchWriteItem", {"RequestItems": {"t": batch}}) is not None
+
+
 def _strategies():
     from hypothesis import strategies as st
 
@@ -158,24 +179,7 @@ def test_queries_and_scans_answer_as_motos(moto_methods):
     )
     def check(table, requests):
         hash_kind, range_kind, items = table
-        schema = [{"AttributeName": "pk", "KeyType": "HASH"}]
-        definitions = [{"AttributeName": "pk", "AttributeType": hash_kind}]
-        if range_kind:
-            schema.append({"AttributeName": "sk", "KeyType": "RANGE"})
-            definitions.append({"AttributeName": "sk", "AttributeType": range_kind})
-        call("DeleteTable", {"TableName": "t"})
-        call(
-            "CreateTable",
-            {
-                "TableName": "t",
-                "KeySchema": schema,
-                "AttributeDefinitions": definitions,
-                "BillingMode": "PAY_PER_REQUEST",
-            },
-        )
-        for k in range(0, len(items), 25):
-            batch = [{"PutRequest": {"Item": i}} for i in items[k : k + 25]]
-            call("BatchWriteItem", {"RequestItems": {"t": batch}})
+        _create(call, hash_kind, range_kind, items)
         for h, op, low, high, limit, forward, start, project in requests:
             query: dict = {
                 "TableName": "t",
