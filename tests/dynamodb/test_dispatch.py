@@ -537,9 +537,12 @@ def test_direct_answers_as_motos_own_path(moto_methods, mode):  # noqa: F811
         )
     )
 
+    # derandomized: the last assertion needs every operation among the examples, which a
+    # random draw of this size missed now and then (TransactWriteItems)
     @settings(
         max_examples=EXAMPLES * 3,
         deadline=None,
+        derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(scenario)
