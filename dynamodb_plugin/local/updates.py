@@ -326,4 +326,398 @@ def keyword_set() -> bool:
     return True
 
 
-PATCHES = (cached_conditions, lean_traversals, node_copies, keyword_set)
+# sha256 of the source of the parts of moto 5.2.5 whose working ``planned_updates`` repeats
+# (``_planned_sources``); any other source, and moto's validator stays in place.
+PLANNED_FOR = "3c119459f679ddf3a8392c765d7e52b6d80c5231f571159575e7d08be0e07a9c"
+
+
+def _planned_sources() -> list[Any] | None:
+    try:
+        from moto.dynamodb import models
+        from moto.dynamodb.parsing import ast_nodes as _nodes
+        from moto.dynamodb.parsing import validators as _validators
+    except ImportError:
+        return None
+    ast_nodes: Any = _nodes  # moto's modules are untyped ("# type: ignore")
+    validators: Any = _validators
+    try:
+        return [
+            validators.Validator,
+            validators.UpdateExpressionValidator,
+            validators.ExpressionAttributeValueProcessor,
+            validators.ExpressionPathResolver,
+            validators.ExpressionAttributeResolvingProcessor,
+            validators.UpdateExpressionFunctionEvaluator,
+            validators.NoneExistingPathChecker,
+            validators.ExecuteOperations,
+            validators.TypeMismatchValidator,
+            validators.EmptyStringKeyValueValidator,
+            ast_nodes.Node,
+            ast_nodes.DepthFirstTraverser,
+            ast_nodes.DDBTypedValue,
+            ast_nodes.NoneExistingPath,
+            ast_nodes.UpdateExpressionFunction,
+            ast_nodes.UpdateExpressionValue,
+            ast_nodes.UpdateExpressionAction,
+            ast_nodes.UpdateExpressionRemoveAction,
+            models.DynamoDBBackend.update_item,
+        ]
+    except AttributeError:
+        return None
+
+
+def _planned_digest() -> str | None:
+    """sha256 of the source of every part of moto ``planned_updates`` works as."""
+    import hashlib
+
+    parts = _planned_sources()
+    if parts is None:
+        return None
+    digest = hashlib.sha256()
+    try:
+        for part in parts:
+            digest.update(inspect.getsource(part).encode())
+    except (OSError, TypeError):
+        return None
+    return digest.hexdigest()
+
+
+_MISSING = object()  # a placeholder the request does not define
+
+
+def planned_updates() -> bool:
+    """moto's ``UpdateExpressionValidator`` answered from a plan made once per expression.
+
+    moto validates an UpdateExpression by deep-copying its parsed tree and walking the copy
+    with ten processors in turn (half the cost of an UpdateItem): the first three check the
+    expression itself (one SET/ADD/REMOVE clause each, no two paths overlapping, no key
+    attribute updated) and depend only on it, the names it uses and the table's keys; the
+    others put each ``:value``'s ``DynamoType`` in place (4), each path read on the right of an
+    action as the item's value or a ``NoneExistingPath`` (5; a path written must exist or be
+    creatable), evaluate ``if_not_exists``/``list_append`` (6), refuse what is still missing (7),
+    evaluate ``+``/``-`` (8) and refuse a wrong type or an empty string for a key attribute of
+    the table or an index (9, 10). ``normalize()`` then lists the actions (REMOVEs of a run in
+    reverse order) and ``UpdateExpressionExecutor`` applies them to the item.
+
+    Here the tree is read once: its actions, each one's path and a small plan of its value.
+    For a request, the first three processors run as moto's (on a copy, once per names and
+    table keys: they pass or raise the same every time), then the plan computes what 4-10
+    compute, with moto's own functions for each step (``ExpressionPathResolver``,
+    ``UpdateExpressionFunctionEvaluator.process_function``, ``ExecuteOperations.get_sum``/
+    ``get_subtraction``, ``DynamoType``), each ``:value`` made once per place it is named as
+    moto does (a ``DynamoType`` of the request's value: an item shares it as moto's does),
+    and builds the tree moto's validate would hand on: a root whose children are the actions,
+    each with its path and its value's ``DDBTypedValue`` (the path nodes are the parsed tree's
+    own, which nothing writes to). moto's ``normalize()`` and executor apply it. Nothing is
+    changed before it is done; where moto would raise anything, or the tree has a node the
+    plan was not made for, moto's validator does the whole work from the start (and raises
+    what it raises). ``False`` where moto's code differs from the one this was written for
+    (``PLANNED_FOR``)."""
+    try:
+        from moto.dynamodb import models
+        from moto.dynamodb.parsing import ast_nodes as _nodes
+        from moto.dynamodb.parsing import validators as _validators
+    except ImportError:
+        return False
+    nodes: Any = _nodes  # moto's modules are untyped ("# type: ignore")
+    validators: Any = _validators
+    current = getattr(models, "UpdateExpressionValidator", None)
+    if getattr(current, "_fast", False):
+        return True
+    if current is None or current is not getattr(validators, "UpdateExpressionValidator", None):
+        return False
+    if _planned_digest() != PLANNED_FOR:
+        return False
+    moto_validator: Any = current
+    dynamo_type = validators.DynamoType
+    typed_value = nodes.DDBTypedValue
+    missing_path = nodes.NoneExistingPath
+    path_class = nodes.UpdateExpressionPath
+    value_class = nodes.UpdateExpressionValue
+    attribute_value = nodes.ExpressionAttributeValue
+    attribute_name = nodes.ExpressionAttributeName
+    function_class = nodes.UpdateExpressionFunction
+    operator_class = nodes.ExpressionValueOperator
+    set_action = nodes.UpdateExpressionSetAction
+    actions = (
+        set_action,
+        nodes.UpdateExpressionAddAction,
+        nodes.UpdateExpressionRemoveAction,
+        nodes.UpdateExpressionDeleteAction,
+    )
+    structure = {
+        nodes.UpdateExpression,
+        nodes.UpdateExpressionSetClause,
+        nodes.UpdateExpressionSetActions,
+        nodes.UpdateExpressionRemoveClause,
+        nodes.UpdateExpressionRemoveActions,
+        nodes.UpdateExpressionAddClause,
+        nodes.UpdateExpressionAddActions,
+        nodes.UpdateExpressionDeleteClause,
+        nodes.UpdateExpressionDeleteActions,
+    }
+    path_parts = {
+        nodes.ExpressionAttribute,
+        attribute_name,
+        nodes.ExpressionPathDescender,
+        nodes.ExpressionSelector,
+    }
+    functions = validators.UpdateExpressionFunctionEvaluator()
+    operations = validators.ExecuteOperations
+    checks = (
+        validators.ActionCountValidator,
+        validators.OverlappingPathsValidator,
+        validators.UpdateHashRangeKeyValidator,
+    )
+
+    class Unplanned(Exception):
+        """What the plan does not do: moto's validator does it."""
+
+    def new_node(kind: type, children: list[Any], parent: Any) -> Any:
+        node: Any = object.__new__(kind)
+        node.__dict__.update(type=kind.__name__, children=children, parent=parent)
+        return node
+
+    def is_path(node: Any) -> bool:
+        return (
+            type(node) is path_class
+            and bool(node.children)
+            and all(type(part) in path_parts for part in node.children)
+        )
+
+    def operand(node: Any, inside_function: bool) -> tuple[Any, ...]:
+        """The plan of a value: ("value", name), ("path", node), ("function", name, args),
+        ("one", plan) or ("operation", "+"|"-", left, right)."""
+        kind = type(node)
+        if kind is attribute_value:
+            name = node.get_value_name()
+            if type(name) is not str:
+                raise Unplanned
+            return ("value", name)
+        if is_path(node):
+            return ("path", node)
+        if kind is function_class:
+            name, *args = node.children
+            if type(name) is not str or not args:
+                raise Unplanned
+            return ("function", name, [operand(arg, True) for arg in args])
+        if kind is value_class and not inside_function:  # 8 would come after 6 there
+            children = node.children or []
+            if len(children) == 1:
+                return ("one", operand(children[0], False))
+            if (
+                len(children) == 3
+                and type(children[1]) is operator_class
+                and children[1].get_operator() in ("+", "-")
+            ):
+                return (
+                    "operation",
+                    children[1].get_operator(),
+                    operand(children[0], False),
+                    operand(children[2], False),
+                )
+        raise Unplanned
+
+    class Plan:
+        def __init__(self, tree: Any) -> None:
+            found: list[Any] = []
+
+            def walk(node: Any) -> None:
+                for child in node.children or []:
+                    if type(child) in actions:
+                        found.append(child)
+                    elif type(child) in structure:
+                        walk(child)
+                    else:
+                        raise Unplanned
+
+            if type(tree) is not nodes.UpdateExpression:
+                raise Unplanned
+            walk(tree)
+            listed = tree.find_clauses(list(actions))  # as normalize() lists them
+            if [id(a) for a in listed] != [id(a) for a in found]:
+                raise Unplanned
+            self.tree = tree
+            self.steps: list[tuple[type, Any, Any, Any]] = []
+            for action in found:
+                children = action.children or []
+                if not children or not is_path(children[0]):
+                    raise Unplanned
+                path = children[0]
+                kind = type(action)
+                if kind is nodes.UpdateExpressionRemoveAction:
+                    if len(children) != 1:
+                        raise Unplanned
+                    value = None
+                elif kind is set_action:
+                    if len(children) != 2 or type(children[1]) is not value_class:
+                        raise Unplanned
+                    value = operand(children[1], False)
+                else:
+                    if len(children) != 2 or type(children[1]) is not attribute_value:
+                        raise Unplanned
+                    value = operand(children[1], False)
+                head = path.children[0].children
+                if not head:
+                    raise Unplanned
+                # what TypeMismatch/EmptyString compare (a placeholder as it is written)
+                self.steps.append((kind, path, value, head[0]))
+            self.placeholders = tuple(
+                dict.fromkeys(
+                    n.get_attribute_name_placeholder()
+                    for n in _nodes_of(tree)
+                    if type(n) is attribute_name
+                )
+            )
+            self.passed: set[Any] = set()
+
+        def checked(self, names: dict[str, Any], table: Any) -> None:
+            """moto's first three processors, once per names and table keys."""
+            key = (
+                tuple(names.get(p, _MISSING) for p in self.placeholders),
+                tuple(table.table_key_attrs),
+            )
+            if key in self.passed:
+                return
+            tree = validators.deepcopy(self.tree)
+            tree = checks[0]().traverse(tree)
+            tree = checks[1](names).traverse(tree)
+            checks[2](table.table_key_attrs, names or {}).traverse(tree)
+            if len(self.passed) >= PARSED_LIMIT:
+                self.passed.clear()
+            self.passed.add(key)
+
+        def validated(self, item: Any, names: Any, values: Any, table: Any) -> Any:
+            """The tree moto's validate returns, or ``None`` (moto's validator, then)."""
+            if type(names) is not dict or type(values) is not dict:
+                return None
+            try:
+                self.checked(names, table)
+                resolver = validators.ExpressionPathResolver(names)
+                root = new_node(nodes.UpdateExpression, [], None)
+                for kind, path, plan, head in self.steps:
+                    target = resolver.resolve_expression_path_nodes(item, path.children)
+                    if type(target) is missing_path and not target.is_creatable():
+                        return None  # InvalidUpdateExpressionInvalidDocumentPath
+                    if plan is None:
+                        root.children.append(new_node(kind, [path], root))
+                        continue
+                    value = evaluate(plan, item, values, resolver)
+                    if type(value) is not typed_value:
+                        return None  # AttributeDoesNotExist, or not what moto's executor takes
+                    if kind is set_action:
+                        new = value.children[0]
+                        for definition in table.attr:
+                            if (
+                                definition["AttributeName"] == head
+                                and definition["AttributeType"] != new.type
+                            ):
+                                return None  # InvalidAttributeTypeError
+                        if (
+                            not new.value
+                            and new.type in ["S", "B"]
+                            and head in table.attribute_keys
+                        ):
+                            return None  # EmptyKeyAttributeException
+                    root.children.append(new_node(kind, [path, value], root))
+            except Exception:  # noqa: BLE001 - moto's validator raises it again, as moto's
+                return None
+            return root
+
+    def evaluate(plan: tuple[Any, ...], item: Any, values: dict[str, Any], resolver: Any) -> Any:
+        kind = plan[0]
+        if kind == "value":
+            return typed_value(dynamo_type(values[plan[1]]))  # KeyError: not defined
+        if kind == "path":
+            return resolver.resolve_expression_path_nodes(item, plan[1].children)
+        if kind == "function":
+            args = [evaluate(arg, item, values, resolver) for arg in plan[2]]
+            return functions.process_function(new_node(function_class, [plan[1], *args], None))
+        if kind == "one":
+            return evaluate(plan[1], item, values, resolver)
+        left = evaluate(plan[2], item, values, resolver)
+        right = evaluate(plan[3], item, values, resolver)
+        if type(left) is not typed_value or type(right) is not typed_value:
+            raise Unplanned  # a NoneExistingPath: AttributeDoesNotExist
+        left = operations.get_dynamo_value_from_ddb_typed_value(left)
+        right = operations.get_dynamo_value_from_ddb_typed_value(right)
+        if plan[1] == "+":
+            return operations.get_sum(left, right)
+        return operations.get_subtraction(left, right)
+
+    plans: dict[int, tuple[Any, Plan | None]] = {}
+
+    def plan_of(expression: Any) -> Plan | None:
+        kept = plans.get(id(expression))
+        if kept is not None and kept[0] is expression:
+            return kept[1]
+        try:
+            plan: Plan | None = Plan(expression)
+        except Exception:  # noqa: BLE001 - a tree the plan is not made for
+            plan = None
+        if len(plans) >= PARSED_LIMIT:
+            plans.clear()
+        plans[id(expression)] = (expression, plan)
+        return plan
+
+    class PlannedValidator(moto_validator):  # type: ignore[misc]
+        """moto's ``UpdateExpressionValidator``, from a plan where there is one."""
+
+        _fast = True
+
+        def __init__(
+            self,
+            expression: Any,
+            expression_attribute_names: Any,
+            expression_attribute_values: Any,
+            item: Any,
+            table: Any,
+        ) -> None:
+            self._plan = plan_of(expression)
+            self._expression = expression
+            if self._plan is None:
+                super().__init__(
+                    expression, expression_attribute_names, expression_attribute_values, item, table
+                )
+                return
+            self.expression_attribute_names = expression_attribute_names
+            self.expression_attribute_values = expression_attribute_values
+            self.item = item
+            self.table = table
+
+        def validate(self) -> Any:
+            plan, self._plan = self._plan, None
+            if plan is not None:
+                tree = plan.validated(
+                    self.item,
+                    self.expression_attribute_names,
+                    self.expression_attribute_values,
+                    self.table,
+                )
+                if tree is not None:
+                    return tree
+                moto_validator.__init__(  # moto's, from the start
+                    self,
+                    self._expression,
+                    self.expression_attribute_names,
+                    self.expression_attribute_values,
+                    self.item,
+                    self.table,
+                )
+            return moto_validator.validate(self)
+
+    PlannedValidator.__name__ = PlannedValidator.__qualname__ = "UpdateExpressionValidator"
+    models.UpdateExpressionValidator = PlannedValidator  # type: ignore[attr-defined]
+    return True
+
+
+def _nodes_of(tree: Any) -> list[Any]:
+    """Every node of a parsed tree, depth first."""
+    found = [tree]
+    for child in getattr(tree, "children", None) or []:
+        if hasattr(child, "children"):
+            found.extend(_nodes_of(child))
+    return found
+
+
+PATCHES = (cached_conditions, lean_traversals, node_copies, keyword_set, planned_updates)
