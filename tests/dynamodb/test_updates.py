@@ -500,3 +500,242 @@ def test_updates_through_a_real_server(ddb, return_values):
     assert ":nothing" in undefined.value.response["Error"]["Message"]
     item = ddb.get_item(TableName=table, Key=key)["Item"]
     assert item["n"] == {"N": "3"} and item["body"] == {"S": "y" * 50}
+
+
+def _gsi_table():
+    """A moto table keyed by ``pk`` with an index on ``a`` (S) and ``n`` (N): SET of a wrong
+    type or an empty string to those is refused (moto's TypeMismatch / EmptyString checks)."""
+    from moto.dynamodb.models.table import Table
+
+    return Table(
+        "u",
+        account_id=server.SHARED_ACCOUNT,
+        region=server.SHARED_REGION,
+        schema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        attr=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "a", "AttributeType": "S"},
+            {"AttributeName": "n", "AttributeType": "N"},
+        ],
+        global_indexes=[
+            {
+                "IndexName": "by-a",
+                "KeySchema": [
+                    {"AttributeName": "a", "KeyType": "HASH"},
+                    {"AttributeName": "n", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+
+
+def _origins(item, request_values: dict) -> dict[int, str]:
+    """Where each object a validated tree may share comes from: a ``DynamoType`` of the
+    item (or its list or map), or a list or map of the request's values."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    found: dict[int, str] = {}
+
+    def item_part(value, where: str) -> None:
+        found[id(value)] = where
+        if isinstance(value, DynamoType) and isinstance(value.value, list | dict):
+            found[id(value.value)] = where + "/value"
+            parts = value.value.items() if isinstance(value.value, dict) else enumerate(value.value)
+            for k, v in parts:
+                item_part(v, f"{where}/{k}")
+
+    def request_part(value, where: str) -> None:
+        if isinstance(value, list | dict):
+            found[id(value)] = where
+            parts = value.items() if isinstance(value, dict) else enumerate(value)
+            for k, v in parts:
+                request_part(v, f"{where}/{k}")
+
+    for name, value in item.attrs.items():
+        item_part(value, f"item:{name}")
+    request_part(request_values, "request")
+    return found
+
+
+def _fingerprint(tree, origins: dict[int, str]) -> list:
+    """A validated, normalized tree as its actions: class, path, and the value each one
+    applies with what it shares (by identity) with the item or the request."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    numbers: dict[int, int] = {}  # objects met more than once in the tree: shared
+
+    def number(x) -> int:
+        return numbers.setdefault(id(x), len(numbers))
+
+    def value(v) -> object:
+        if isinstance(v, DynamoType):
+            inner = v.value
+            if isinstance(inner, dict):
+                shown: object = {k: value(x) for k, x in inner.items()}
+            elif isinstance(inner, list):
+                shown = [value(x) for x in inner]
+            else:
+                shown = inner
+            mutable = isinstance(inner, list | dict)
+            return (
+                "D",
+                v.type,
+                origins.get(id(v)),
+                origins.get(id(inner)),
+                number(v),
+                number(inner) if mutable else None,
+                shown,
+            )
+        return ("?", repr(v), origins.get(id(v)))
+
+    actions = []
+    for action in tree.children:
+        path, *rest = action.children
+        actions.append(
+            (
+                type(action).__name__,
+                type(path).__name__,
+                path.to_str(),
+                [(type(node).__name__, [value(x) for x in node.children or []]) for node in rest],
+            )
+        )
+    return actions
+
+
+def _validation_twins(moto_methods, monkeypatch):
+    """``compare(expression, attrs, new_item, extra)``: the expression validated on an item
+    by moto's ``UpdateExpressionValidator`` and by ours (then ``normalize``d), the outcomes
+    asserted equal (the trees' actions, paths and values, sharing the same objects of the
+    item and of the request; or the same exception) and the item unchanged; answers how ours
+    did it: "planned", "handed back" (moto's validator answered) or "raised"."""
+    from moto.dynamodb import models
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+    from moto.dynamodb.parsing import validators
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    ours = _ours(moto_methods)
+    planned = ours[(models, "UpdateExpressionValidator")]
+    moto_validator = moto_methods[(models, "UpdateExpressionValidator")]
+    assert planned is not moto_validator and issubclass(planned, moto_validator)
+    handed_back = []
+    moto_validate = validators.UpdateExpressionValidator.validate
+
+    def counted(self):
+        handed_back.append(1)
+        return moto_validate(self)
+
+    monkeypatch.setattr(validators.UpdateExpressionValidator, "validate", counted)
+
+    def outcome(validator_class, tree, names, values, item, table):
+        try:
+            validated = validator_class(
+                tree,
+                expression_attribute_names=names,
+                expression_attribute_values=values,
+                item=item,
+                table=table,
+            ).validate()
+            validated.normalize()
+        except Exception as exc:  # noqa: BLE001 - moto's refusal, compared as it is
+            return ("raised", type(exc).__name__, str(exc))
+        return _fingerprint(validated, _origins(item, values))
+
+    def compare(expression: str, attrs: dict, new_item: bool = False, extra: bool = False):
+        try:
+            tree = UpdateExpressionParser.make(expression)
+        except Exception:  # noqa: BLE001 - not an expression moto parses
+            return "unparsed"
+        request = _with_placeholders({}, [expression], extra)
+        names = request.get("ExpressionAttributeNames", {})
+        values = request.get("ExpressionAttributeValues", {})
+        table = _gsi_table()
+        item = Item(DynamoType({"S": "k0"}), None, {} if new_item else {"pk": {"S": "k0"}, **attrs})
+        before = item.to_json()
+        theirs = outcome(moto_validator, tree, names, values, item, table)
+        handed_back.clear()
+        mine = outcome(planned, tree, names, values, item, table)
+        assert mine == theirs, expression
+        assert item.to_json() == before  # validation changes nothing
+        if theirs[0] == "raised":
+            assert handed_back, "a refusal is moto's own"
+            return "raised"
+        return "handed back" if handed_back else "planned"
+
+    return compare
+
+
+def test_planned_validation_builds_the_tree_motos_validator_builds(moto_methods, monkeypatch):
+    """For generated expressions (nested paths, list indexes, sets, functions, errors) on
+    generated items, ours validates as moto's; and the plan answers most of what moto's
+    answers itself (else it would only ever hand them back)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as hst
+
+    st, update, _condition, attributes, _keys = _strategies()
+    compare = _validation_twins(moto_methods, monkeypatch)
+    tally = {"planned": 0, "handed back": 0, "raised": 0, "unparsed": 0}
+
+    @settings(max_examples=EXAMPLES * 6, deadline=None)
+    @given(update, attributes, hst.integers(0, 9), hst.booleans())
+    def check(expression, attrs, extra, new_item):
+        tally[compare(expression, attrs, new_item, extra == 0)] += 1
+
+    check()
+    assert tally["planned"] >= (tally["planned"] + tally["handed back"]) * 0.8 > 0, tally
+
+
+ITEM = {
+    "a": {"S": "abc"},
+    "n": {"N": "4"},
+    "tags": {"SS": ["a", "b"]},
+    "s": {"NS": ["1", "2"]},
+    "l": {"L": [{"N": "1"}, {"S": "x"}, {"N": "3"}]},
+    "m": {"M": {"x": {"N": "1"}, "l": {"L": [{"S": "q"}]}}},
+    "body": {"S": "xx"},
+}
+
+
+@pytest.mark.parametrize(
+    ("expression", "how"),
+    [
+        ("SET #n = #n + :one, body = :str ADD tags :ss REMOVE #a", "planned"),
+        ("SET n = n - :half, body = if_not_exists(nothing, :str)", "planned"),
+        ("SET body = if_not_exists(a, :str), l = list_append(l, :list)", "planned"),
+        ("SET l = list_append(:list, l), m.x = :one, m.l[0] = :str", "planned"),
+        ("SET l[7] = :one, m.y = :map, #m.#l[3] = :null", "planned"),  # appended, created
+        ("SET body = a, a = body", "planned"),  # swapped: values read before anything is set
+        ("SET body = l, m.z = m ADD s :ns DELETE tags :ss", "planned"),
+        ("REMOVE l[0], l[2], m.x, nothing", "planned"),  # removed from the last index down
+        ("ADD n :one, new_set :ss, new_n :half DELETE nothing :ns", "planned"),
+        ("SET #a = :empty", "planned"),  # moto checks the placeholder, not the name, here
+        ("SET a = :empty", "raised"),  # an index key: no empty string
+        ("SET a = :one", "raised"),  # an index key of type S
+        ("SET n = :str", "raised"),
+        ("SET pk = :str", "raised"),
+        ("SET body = pk", "raised"),  # moto refuses a key attribute anywhere in the paths
+        ("SET body = nothing", "raised"),
+        ("SET body = :one + nothing", "raised"),
+        ("SET body = if_not_exists(nothing, nothing2)", "raised"),
+        ("SET body = list_append(nothing, :list)", "raised"),
+        ("SET body = list_append(a, :list)", "raised"),
+        ("SET body = a + :one", "raised"),
+        ("SET body = :undefined", "raised"),
+        ("SET #undefined = :one", "raised"),
+        ("SET nothing.x = :one", "raised"),  # a path into nothing
+        ("SET a[0] = :one", "raised"),  # an index into a string
+        ("SET name = :one", "raised"),  # a reserved word
+        ("SET a = :str, a = :pre", "raised"),  # two paths overlap
+        ("SET m = :map, m.x = :one", "raised"),
+        ("SET a = :str SET body = :str", "raised"),  # two SET clauses
+        # refused when moto's executor applies them, not by the validator
+        ("ADD tags :one", "planned"),
+        ("ADD body :one", "planned"),
+        ("DELETE tags :one", "planned"),
+        ("DELETE s :ss", "planned"),
+    ],
+)
+def test_planned_validation_of_each_form(moto_methods, monkeypatch, expression, how):
+    compare = _validation_twins(moto_methods, monkeypatch)
+    assert compare(expression, ITEM) == how
+    assert compare(expression, {}, new_item=True) in ("planned", "raised")
