@@ -65,16 +65,19 @@ def _typed_caller():
     return call
 
 
-def _table(call, items: list[dict]) -> None:
-    call(
-        "CreateTable",
-        {
-            "TableName": "u",
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-            "BillingMode": "PAY_PER_REQUEST",
-        },
-    )
+def _table(call, items: list[dict], streamed: bool = False) -> None:
+    table: dict = {
+        "TableName": "u",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if streamed:
+        table["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        }
+    assert call("CreateTable", table)[0] == 200
     for item in items:
         assert call("PutItem", {"TableName": "u", "Item": item})[0] == 200
 
@@ -225,11 +228,9 @@ def _outcomes(methods_in_turn, items, requests) -> list:
     return outcomes
 
 
-def test_updates_and_conditions_answer_as_motos(moto_methods):
-    from hypothesis import given, settings
-
-    st, update, condition, attributes, keys = _strategies()
-    ours = _ours(moto_methods)
+def _update_requests(st, update, condition, keys):
+    """Generated UpdateItem requests: every kind of ReturnValues, now and then a condition
+    (and ReturnValuesOnConditionCheckFailure), an unused or undefined placeholder."""
 
     @st.composite
     def update_request(draw):
@@ -250,15 +251,129 @@ def test_updates_and_conditions_answer_as_motos(moto_methods):
                 request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         return ("UpdateItem", _with_placeholders(request, texts, draw(st.integers(0, 9)) == 0))
 
+    return update_request()
+
+
+def test_updates_and_conditions_answer_as_motos(moto_methods, monkeypatch):
+    """... and ours takes most of the updates moto answers through the plan (moto's own
+    validator is called for a few: else the plan would be idle and this test no test)."""
+    from hypothesis import given, settings
+    from moto.dynamodb import models
+    from moto.dynamodb.parsing import validators
+
+    st, update, condition, attributes, keys = _strategies()
+    ours = _ours(moto_methods)
+    moto_validator = moto_methods[(models, "UpdateExpressionValidator")]
+    moto_validate = moto_validator.validate
+    calls = {"validated by ours": 0, "of them by moto's validator": 0}
+    planned_validate = ours[(models, "UpdateExpressionValidator")].validate
+
+    def counted_planned(self):
+        tree = planned_validate(self)  # a refusal (moto's) is not counted
+        calls["validated by ours"] += 1
+        return tree
+
+    def counted_moto(self):
+        tree = moto_validate(self)
+        if type(self) is not moto_validator:  # handed back, and answered
+            calls["of them by moto's validator"] += 1
+        return tree
+
+    monkeypatch.setattr(ours[(models, "UpdateExpressionValidator")], "validate", counted_planned)
+    monkeypatch.setattr(validators.UpdateExpressionValidator, "validate", counted_moto)
+
     @settings(max_examples=EXAMPLES * 3, deadline=None)
     @given(
         st.dictionaries(st.integers(0, 3), attributes, max_size=4),
-        st.lists(update_request(), min_size=1, max_size=5),
+        st.lists(_update_requests(st, update, condition, keys), min_size=1, max_size=5),
     )
     def check(items, requests):
         _agree(moto_methods, ours, items, requests)
 
     check()
+    assert calls["validated by ours"] > 0
+    assert calls["of them by moto's validator"] <= calls["validated by ours"] * 0.2, calls
+
+
+WELL_FORMED = [
+    "SET #n = if_not_exists(#n, :one) + :one, body = :str ADD tags :ss REMOVE #a",
+    "SET #l = list_append(if_not_exists(#l, :nolist), :list)",
+    "SET m = if_not_exists(m, :map) REMOVE body",
+    "DELETE tags :ss SET a = :pre",
+    "ADD s :ns SET #r = :yes",
+    "REMOVE l, m, tags",
+    "SET body = :str",
+]
+
+
+def test_updates_write_the_stream_records_motos_write(moto_methods):
+    """With a stream (NEW_AND_OLD_IMAGES), the records of generated updates (old image, new
+    image, keys, event name) are moto's, new items and failed conditions included."""
+    from hypothesis import given, settings
+    from moto.dynamodb.models import dynamodb_backends
+
+    st, update, condition, attributes, keys = _strategies()
+    ours = _ours(moto_methods)
+
+    def records() -> list:
+        table = dynamodb_backends[server.SHARED_ACCOUNT][server.SHARED_REGION].tables["u"]
+        found = []
+        for record in table.stream_shard.items:
+            shown = copy.deepcopy(record.to_json())
+            shown.pop("eventID")
+            shown["dynamodb"].pop("ApproximateCreationDateTime")
+            shown["dynamodb"].pop("SizeBytes")  # moto's measure counts the time's digits
+            found.append(json.loads(json.dumps(shown, default=str)))
+        return found
+
+    # generated expressions are mostly refused: these mostly succeed, on items that exist
+    well_formed = st.tuples(
+        st.sampled_from(WELL_FORMED),
+        st.sampled_from(["NONE", "ALL_OLD", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"]),
+        st.one_of(st.none(), condition),
+        keys,
+    ).map(
+        lambda p: (
+            "UpdateItem",
+            _with_placeholders(
+                {
+                    "TableName": "u",
+                    "Key": p[3],
+                    "UpdateExpression": p[0],
+                    "ReturnValues": p[1],
+                    **({} if p[2] is None else {"ConditionExpression": p[2]}),
+                },
+                [p[0]] if p[2] is None else [p[0], p[2]],
+                False,
+            ),
+        )
+    )
+
+    @settings(max_examples=EXAMPLES * 2, deadline=None)
+    @given(
+        st.dictionaries(st.integers(0, 3), attributes, min_size=2, max_size=4),
+        st.lists(
+            st.one_of(well_formed, well_formed, _update_requests(st, update, condition, keys)),
+            min_size=1,
+            max_size=5,
+        ),
+    )
+    def check(items, requests):
+        outcomes = []
+        for methods in (moto_methods, ours):
+            _use(methods)
+            call = _typed_caller()
+            _table(call, _items(items), streamed=True)
+            answers = [call(operation, request) for operation, request in requests]
+            outcomes.append((answers, records()))
+        _use(moto_methods)
+        assert outcomes[1] == outcomes[0], requests
+        assert len(outcomes[0][1]) >= len(items)  # the puts, at least, were recorded
+        modified[0] += sum("OldImage" in r["dynamodb"] for r in outcomes[0][1])
+
+    modified = [0]
+    check()
+    assert modified[0] > 0  # old images were compared
 
 
 def test_puts_deletes_and_transactions_with_conditions_answer_as_motos(moto_methods):
@@ -739,3 +854,117 @@ def test_planned_validation_of_each_form(moto_methods, monkeypatch, expression, 
     compare = _validation_twins(moto_methods, monkeypatch)
     assert compare(expression, ITEM) == how
     assert compare(expression, {}, new_item=True) in ("planned", "raised")
+
+
+def test_the_plan_stands_down_for_another_moto(moto_methods, monkeypatch):
+    """``planned_updates`` was written for the source of moto's validator, processors and
+    ``update_item`` it digests: with any other (here: another digest) it changes nothing."""
+    from moto.dynamodb import models
+
+    _use(moto_methods)
+    moto_validator = moto_methods[(models, "UpdateExpressionValidator")]
+    assert updates._planned_digest() == updates.PLANNED_FOR  # the moto installed
+    monkeypatch.setattr(updates, "PLANNED_FOR", "0" * 64)
+    assert updates.planned_updates() is False
+    assert models.UpdateExpressionValidator is moto_validator
+    sources = updates._planned_sources()
+    assert sources is not None and models.DynamoDBBackend.update_item in sources
+    monkeypatch.setattr(updates, "PLANNED_FOR", updates._planned_digest())
+    monkeypatch.setattr(
+        updates, "_planned_sources", lambda: [*sources[:-1], models.DynamoDBBackend.delete_item]
+    )
+    assert updates.planned_updates() is False  # another update_item: another digest
+    assert models.UpdateExpressionValidator is moto_validator
+    monkeypatch.undo()
+    assert updates.planned_updates() is True
+    assert models.UpdateExpressionValidator is not moto_validator
+    _use(moto_methods)
+
+
+def test_planned_updates_through_a_real_server(ddb):
+    """Nested paths, list indexes, functions, sets and every kind of ReturnValues with boto3
+    against the built-in server; refusals in DynamoDB's words with HTTP 400."""
+    from botocore.exceptions import ClientError
+
+    table = "planned"
+    create_keyed_table(ddb, table)
+    key = {"pk": {"S": "p"}, "sk": {"N": "1"}}
+    ddb.put_item(
+        TableName=table,
+        Item={
+            **key,
+            "n": {"N": "1"},
+            "l": {"L": [{"N": "1"}, {"N": "2"}, {"N": "3"}]},
+            "m": {"M": {"x": {"S": "a"}}},
+            "tags": {"SS": ["a", "b"]},
+        },
+    )
+
+    def update(expression: str, values: dict | None = None, returns: str = "ALL_NEW", **kw):
+        request = {
+            "TableName": table,
+            "Key": key,
+            "UpdateExpression": expression,
+            "ReturnValues": returns,
+            **kw,
+        }
+        if values:
+            request["ExpressionAttributeValues"] = values
+        return ddb.update_item(**request).get("Attributes")
+
+    got = update(
+        "SET m.y = if_not_exists(m.y, :z), l = list_append(l, :more), n = n + :one ADD tags :t",
+        {
+            ":z": {"N": "0"},
+            ":more": {"L": [{"S": "x"}]},
+            ":one": {"N": "1"},
+            ":t": {"SS": ["c"]},
+        },
+        returns="UPDATED_NEW",
+    )
+    assert got == {
+        "m": {"M": {"y": {"N": "0"}}},  # of a map, only the part updated
+        "l": {"L": [{"N": "1"}, {"N": "2"}, {"N": "3"}, {"S": "x"}]},
+        "n": {"N": "2"},
+        "tags": {"SS": ["a", "b", "c"]},
+    }
+    got = update("REMOVE l[0] DELETE tags :gone", {":gone": {"SS": ["a"]}})
+    assert got["l"] == {"L": [{"N": "2"}, {"N": "3"}, {"S": "x"}]}
+    assert sorted(got["tags"]["SS"]) == ["b", "c"] and got["n"] == {"N": "2"}
+    old = update(
+        "SET #n = :ten, l[9] = :one",
+        {":ten": {"N": "10"}, ":one": {"N": "1"}},
+        returns="UPDATED_OLD",
+        ExpressionAttributeNames={"#n": "n"},
+    )
+    assert old == {"n": {"N": "2"}, "l": {"L": [{"N": "2"}, {"N": "3"}, {"S": "x"}]}}
+    assert update("SET m.x = :s", {":s": {"S": "b"}}, returns="NONE") is None
+    assert update("REMOVE m.x", returns="ALL_OLD")["m"] == {"M": {"x": {"S": "b"}, "y": {"N": "0"}}}
+    new = {"pk": {"S": "p"}, "sk": {"N": "2"}}
+    made = ddb.update_item(
+        TableName=table,
+        Key=new,
+        UpdateExpression="SET c = if_not_exists(c, :zero) + :one",
+        ExpressionAttributeValues={":zero": {"N": "0"}, ":one": {"N": "1"}},
+        ReturnValues="ALL_NEW",
+    )["Attributes"]
+    assert made == {**new, "c": {"N": "1"}}
+    refusals = [
+        (
+            "SET nothing.x = :one",
+            {":one": {"N": "1"}},
+            "document path provided in the update expression is invalid",
+        ),
+        ("SET q = nothing", None, "attribute that does not exist in the item"),
+        ("SET q = n + :s", {":s": {"S": "a"}}, "Incorrect operand type"),
+        ("SET sk = :one", {":one": {"N": "1"}}, "sk"),
+        ("SET q = list_append(n, :l)", {":l": {"L": []}}, "Incorrect operand type"),
+    ]
+    for expression, values, words in refusals:
+        with pytest.raises(ClientError) as refused:
+            update(expression, values)
+        error = refused.value.response
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == 400, expression
+        assert error["Error"]["Code"] == "ValidationException", expression
+        assert words in error["Error"]["Message"], (expression, error["Error"]["Message"])
+    assert ddb.get_item(TableName=table, Key=key)["Item"]["n"] == {"N": "10"}  # unchanged
