@@ -720,4 +720,97 @@ def _nodes_of(tree: Any) -> list[Any]:
     return found
 
 
-PATCHES = (cached_conditions, lean_traversals, node_copies, keyword_set, planned_updates)
+def _item_copy_digest() -> str | None:
+    """sha256 of the source of moto's ``Item.__deepcopy__`` and ``DynamoType.__deepcopy__``
+    (with the ``is_*`` tests it uses), which ``item_copies`` repeats."""
+    import hashlib
+
+    try:
+        from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+        parts: list[Any] = [
+            Item.__deepcopy__,
+            DynamoType.__deepcopy__,
+            DynamoType.is_list,
+            DynamoType.is_map,
+            DynamoType.is_set,
+        ]
+        digest = hashlib.sha256()
+        for part in parts:
+            digest.update(inspect.getsource(part).encode())
+    except (ImportError, AttributeError, OSError, TypeError):
+        return None
+    return digest.hexdigest()
+
+
+ITEM_COPY_FOR = "f5dbc5c357c943216277a43495de95e47f88225723eabfa52aa5319cac17b838"
+
+
+def item_copies() -> bool:
+    """``copy.deepcopy(item)`` (twice per UpdateItem: the handler's copy of the item before,
+    for ReturnValues, and the backend's, for the stream's old image) as moto's own
+    ``Item.__deepcopy__`` makes it, without a ``copy.deepcopy`` dispatch for each attribute
+    value: a new ``Item`` with copies of its keys and of each value as
+    ``DynamoType.__deepcopy__`` makes them (lists and maps value by value, a set's list
+    copied, anything else shared), through the one memo (so a value an item holds twice is
+    copied once, as there); a value that is not a ``DynamoType`` goes to ``copy.deepcopy``.
+    ``False`` where moto's copies are not the ones this was written for (``ITEM_COPY_FOR``)."""
+    try:
+        from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    except ImportError:
+        return False
+    current = vars(Item).get("__deepcopy__")
+    if getattr(current, "_fast", False):
+        return True
+    if current is None or _item_copy_digest() != ITEM_COPY_FOR:
+        return False
+    sets = ("SS", "NS", "BS")
+    deep = copy.deepcopy
+
+    def value_copy(value: Any, memo: dict[int, Any]) -> Any:
+        if type(value) is not DynamoType:
+            return deep(value, memo)
+        found = memo.get(id(value))
+        if found is not None:
+            return found
+        twin = object.__new__(DynamoType)
+        memo[id(value)] = twin
+        kind = twin.type = value.type
+        inner = value.value
+        if kind == "L":
+            twin.value = [value_copy(v, memo) for v in inner]
+        elif kind == "M":
+            twin.value = {k: value_copy(v, memo) for k, v in inner.items()}
+        elif kind in sets:
+            twin.value = list(inner)
+        else:
+            twin.value = inner
+        return twin
+
+    def __deepcopy__(self: Any, memo: dict[int, Any]) -> Any:
+        if id(self) in memo:
+            return memo[id(self)]
+        twin = self.__class__.__new__(self.__class__)
+        memo[id(self)] = twin
+        twin.hash_key = value_copy(self.hash_key, memo)
+        twin.range_key = value_copy(self.range_key, memo)
+        attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.__init__(attrs)
+        for key, value in self.attrs.items():
+            dict.__setitem__(attrs, key, value_copy(value, memo))
+        twin.attrs = attrs
+        return twin
+
+    __deepcopy__._fast = True  # type: ignore[attr-defined]
+    Item.__deepcopy__ = __deepcopy__  # type: ignore[method-assign]
+    return True
+
+
+PATCHES = (
+    cached_conditions,
+    lean_traversals,
+    node_copies,
+    keyword_set,
+    planned_updates,
+    item_copies,
+)

@@ -52,6 +52,7 @@ def moto_methods(monkeypatch):
         (validators, "deepcopy"),
         (ReservedKeywords, "KEYWORDS"),
         (models, "UpdateExpressionValidator"),
+        (Item, "__deepcopy__"),
     ]
     # the attribute as stored (a classmethod stays one when put back)
     moto = {

@@ -968,3 +968,118 @@ def test_planned_updates_through_a_real_server(ddb):
         assert error["Error"]["Code"] == "ValidationException", expression
         assert words in error["Error"]["Message"], (expression, error["Error"]["Message"])
     assert ddb.get_item(TableName=table, Key=key)["Item"]["n"] == {"N": "10"}  # unchanged
+
+
+def _copy_shape(value, numbers: dict[int, int], original_ids: set[int]) -> object:
+    """A copied item or value as nested tuples: classes, types, values, which objects it
+    holds more than once (numbered in the order met) and which it shares with the original."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    def number(x) -> tuple[int, bool]:
+        return numbers.setdefault(id(x), len(numbers)), id(x) in original_ids
+
+    if isinstance(value, Item):
+        return (
+            "Item",
+            type(value).__name__,
+            sorted(vars(value)),
+            type(value.attrs).__name__,
+            _copy_shape(value.hash_key, numbers, original_ids),
+            _copy_shape(value.range_key, numbers, original_ids),
+            [(k, _copy_shape(v, numbers, original_ids)) for k, v in value.attrs.items()],
+        )
+    if isinstance(value, DynamoType):
+        inner = value.value
+        if isinstance(inner, list):
+            shown: object = (number(inner), [_copy_shape(v, numbers, original_ids) for v in inner])
+        elif isinstance(inner, dict):
+            shown = (
+                number(inner),
+                {k: _copy_shape(v, numbers, original_ids) for k, v in inner.items()},
+            )
+        else:
+            shown = inner
+        return ("D", type(value).__name__, value.type, number(value), shown)
+    if isinstance(value, list):
+        return ("list", number(value), [_copy_shape(v, numbers, original_ids) for v in value])
+    if isinstance(value, dict):
+        return (
+            "dict",
+            number(value),
+            {k: _copy_shape(v, numbers, original_ids) for k, v in value.items()},
+        )
+    return ("other", repr(value))
+
+
+def _all_ids(item) -> set[int]:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    found: set[int] = set()
+
+    def walk(v) -> None:
+        found.add(id(v))
+        if isinstance(v, DynamoType):
+            found.add(id(v.value))
+            inner = v.value
+            for x in (
+                inner.values()
+                if isinstance(inner, dict)
+                else inner
+                if isinstance(inner, list)
+                else []
+            ):
+                walk(x)
+
+    for v in [item.hash_key, item.range_key, *item.attrs.values()]:
+        walk(v)
+    return found
+
+
+def test_item_copies_are_motos_deep_copies(moto_methods):
+    """``item_copies``' copy of generated items (nested lists and maps, sets, a range key or
+    none, a value held twice, a kept answer text), alone or inside a list or dict, is the one
+    moto's ``Item.__deepcopy__`` makes: same classes, values, sharing, nothing mutable shared
+    with the original."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as hst
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    _st, _update, _condition, attributes, _keys = _strategies()
+    _use(moto_methods)
+    moto_copy = moto_methods[(Item, "__deepcopy__")]
+    assert updates.item_copies()
+    ours = vars(Item)["__deepcopy__"]
+    assert ours is not moto_copy
+    _use(moto_methods)
+    assert vars(Item)["__deepcopy__"] is moto_copy
+
+    def fast_copy(thing):
+        Item.__deepcopy__ = ours
+        try:
+            return copy.deepcopy(thing)
+        finally:
+            Item.__deepcopy__ = moto_copy
+
+    @settings(max_examples=EXAMPLES * 3, deadline=None)
+    @given(attributes, hst.booleans(), hst.sampled_from([None, "m", "l", "tags", "n"]))
+    def check(attrs, ranged, twice):
+        item = Item(
+            DynamoType({"S": "k"}),
+            DynamoType({"N": "1"}) if ranged else None,
+            {"pk": {"S": "k"}, **attrs},
+        )
+        if twice in item.attrs:  # as moto's SET a = b leaves it: one value under two names
+            item.attrs["again"] = item.attrs[twice]
+        item._answer = [1, None]  # answers' kept text: not copied, as moto's copy does not
+        before = _copy_shape(item, {}, set())
+        ours, theirs = fast_copy(item), copy.deepcopy(item)
+        ids = _all_ids(item)
+        assert _copy_shape(ours, {}, ids) == _copy_shape(theirs, {}, ids)
+        assert _copy_shape(item, {}, set()) == before
+        assert ours.attrs == item.attrs and ours is not item and "_answer" not in vars(ours)
+        for part in ([item, item], {"x": item, "y": [item]}):
+            assert _copy_shape(fast_copy(part), {}, ids) == _copy_shape(
+                copy.deepcopy(part), {}, ids
+            )
+
+    check()
