@@ -571,11 +571,13 @@ def planned_updates() -> bool:
                     raise Unplanned
                 # what TypeMismatch/EmptyString compare (a placeholder as it is written)
                 self.steps.append((kind, path, value, head[0]))
+            # what the three checks look up in the names: each placeholder, and the first
+            # element of each path as written (UpdateHashRangeKeyValidator maps it)
+            every = _nodes_of(tree)
             self.placeholders = tuple(
                 dict.fromkeys(
-                    n.get_attribute_name_placeholder()
-                    for n in _nodes_of(tree)
-                    if type(n) is attribute_name
+                    [n.get_attribute_name_placeholder() for n in every if type(n) is attribute_name]
+                    + [n.children[0].children[0] for n in every if type(n) is path_class]
                 )
             )
             self.passed: set[Any] = set()

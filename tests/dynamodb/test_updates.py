@@ -1083,3 +1083,32 @@ def test_item_copies_are_motos_deep_copies(moto_methods):
             )
 
     check()
+
+
+def test_the_expression_checks_are_kept_per_names_they_read(moto_methods):
+    """moto's expression-only checks pass or raise alike for the same names: kept per the
+    names they look up, a plain path's first name included (moto maps it through the names
+    when it looks for a key attribute), so another mapping is checked again, as moto's."""
+    from moto.dynamodb import models
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    ours = _ours(moto_methods)
+    planned = ours[(models, "UpdateExpressionValidator")]
+    moto_validator = moto_methods[(models, "UpdateExpressionValidator")]
+    tree = UpdateExpressionParser.make("SET a = :v, #b = :v")
+    values = {":v": {"S": "x"}}
+
+    def outcome(validator_class, names):
+        item = Item(DynamoType({"S": "k0"}), None, {"pk": {"S": "k0"}})
+        try:
+            validator_class(tree, names, values, item, _gsi_table()).validate()
+        except Exception as exc:  # noqa: BLE001 - moto's refusal, compared as it is
+            return (type(exc).__name__, str(exc))
+        return "validated"
+
+    for names in ({"#b": "b"}, {"#b": "b", "a": "pk"}, {"#b": "pk"}, {"#b": "b"}, {"#b": "a"}):
+        theirs = outcome(moto_validator, names)
+        assert outcome(planned, names) == theirs, names
+    assert outcome(moto_validator, {"#b": "b", "a": "pk"})[0] == "UpdateHashRangeKeyException"
+    assert outcome(moto_validator, {"#b": "a"})[0] == "DuplicateUpdateExpression"
