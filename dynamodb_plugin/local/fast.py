@@ -433,18 +433,12 @@ class Direct:
         if direct is not None:
             prepared = direct.prepare(environ, operation)
             if prepared is not None:
-                if operation in READS:
-                    with ITEMS_LOCK:
-                        answer = direct.run(prepared)
-                else:
+                with ITEMS_LOCK:  # every call: moto's loops over a table's items race writes
                     answer = direct.run(prepared)
                 return direct.respond(answer, start_response)
         request = self.request_class(environ)
         try:
-            if operation in READS:
-                with ITEMS_LOCK:
-                    result = self.dispatch(request, request.raw_url, dict(request.headers))
-            else:
+            with ITEMS_LOCK:
                 result = self.dispatch(request, request.raw_url, dict(request.headers))
         except self.client_error as exc:  # as moto's view does
             result = 400, {}, exc.response["Error"]["Message"]
@@ -456,10 +450,11 @@ class Direct:
         return response(environ, start_response)
 
 
-# Held by a transaction while it writes and by every read while it reads (``Direct``), so
-# that no read sees part of a transaction.
+# Held by every DynamoDB call while moto runs it (``Direct``) and by a transaction while it
+# writes, so that no read sees part of a write: moto's own loops over a table's items (an
+# index's Query or Scan, DescribeTable's count) fail with "dictionary changed size during
+# iteration" when a PutItem adds an item meanwhile.
 ITEMS_LOCK = threading.RLock()
-READS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
 
 
 class _Journal:
