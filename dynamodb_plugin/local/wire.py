@@ -342,40 +342,56 @@ class _Connection:
             missing -= len(data)
         return b"".join(parts)
 
-    def line(self, limit: int) -> bytes:
-        while True:
-            end = self.buf.find(b"\n", 0, limit)
-            if end >= 0:
-                line, self.buf = self.buf[: end + 1], self.buf[end + 1 :]
-                return line
-            if len(self.buf) >= limit:
-                raise _Refused(400, "chunked body: line too long")
-            self.buf += self.recv()
-
     def chunked(self) -> bytes:
-        """A ``Transfer-Encoding: chunked`` body, decoded (its trailer fields dropped)."""
-        parts: list[bytes] = []
-        total = 0
+        """A ``Transfer-Encoding: chunked`` body, decoded (its trailer fields dropped). Read
+        through an offset into what was received (slicing the rest off at each line made a
+        body of tiny chunks quadratic: minutes of CPU), into one ``bytearray`` (a list of
+        one-byte parts held 50 bytes per body byte: a 17 MB body, gigabytes)."""
+        body = bytearray()
         limit = self.server.body_limit
+        buf, pos = self.buf, 0
+
+        def line(longest: int) -> bytes:
+            nonlocal buf, pos
+            while True:
+                end = buf.find(b"\n", pos, pos + longest)
+                if end >= 0:
+                    found, pos = buf[pos : end + 1], end + 1
+                    return found
+                if len(buf) - pos >= longest:
+                    raise _Refused(400, "chunked body: line too long")
+                buf, pos = buf[pos:] + self.recv(), 0
+
         while True:
-            found = _CHUNK_SIZE.fullmatch(self.line(4096).decode("latin-1"))
+            found = _CHUNK_SIZE.fullmatch(line(4096).decode("latin-1"))
             if found is None:
                 raise _Refused(400, "chunked body: malformed chunk size")
             size = int(found.group(1), 16)
             if size == 0:
                 break
-            total += size
-            if total > limit:
+            if len(body) + size > limit:
                 raise _Refused(413, f"request body over {limit} bytes")
-            parts.append(self.exactly(size))
-            if self.line(3) not in (b"\r\n", b"\n"):
+            here = len(buf) - pos
+            if here >= size:
+                body += memoryview(buf)[pos : pos + size]
+                pos += size
+            else:
+                body += memoryview(buf)[pos:]
+                buf, pos = b"", 0
+                missing = size - here
+                while missing:
+                    data = self.recv(min(missing, 1024 * 1024))
+                    body += data
+                    missing -= len(data)
+            if line(3) not in (b"\r\n", b"\n"):
                 raise _Refused(400, "chunked body: chunk longer than its size")
         trailer = 0
-        while self.line(HEAD_LIMIT) not in (b"\r\n", b"\n"):
+        while line(HEAD_LIMIT) not in (b"\r\n", b"\n"):
             trailer += 1
             if trailer > HEADER_COUNT:
                 raise _Refused(431, "too many trailer fields")
-        return b"".join(parts)
+        self.buf = buf[pos:]
+        return bytes(body)
 
     # --- one request -----------------------------------------------------------------------
 

@@ -3,7 +3,10 @@ server process: what a hostile or merely busy client could do, and that it no lo
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import socket
 import subprocess
 import sys
 import threading
@@ -26,8 +29,28 @@ def _client(endpoint: str):
     )
 
 
+class Served:
+    def __init__(self, endpoint: str, port: int, pid: int) -> None:
+        self.endpoint, self.port, self.pid = endpoint, port, pid
+
+    def peak_reset(self) -> None:
+        """Start counting the process's peak memory (``VmHWM``) from now."""
+        try:
+            with open(f"/proc/{self.pid}/clear_refs", "w") as out:
+                out.write("5")
+        except OSError:
+            pytest.skip("cannot reset a process's peak memory here (/proc/PID/clear_refs)")
+
+    def peak_kb(self) -> int:
+        with open(f"/proc/{self.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        raise AssertionError("no VmHWM")
+
+
 @pytest.fixture(scope="module")
-def switching(tmp_path_factory):
+def served(tmp_path_factory):
     """A built-in server process whose threads switch every 10 µs (``sys.setswitchinterval``):
     a race between two requests shows within a second instead of now and then."""
     port = free_port()
@@ -45,17 +68,17 @@ def switching(tmp_path_factory):
     endpoint = f"http://localhost:{port}"
     try:
         assert wait_ready(endpoint, "local", 60, alive=lambda: proc.poll() is None)
-        yield endpoint
+        yield Served(endpoint, port, proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
 
 
-def test_index_reads_and_describe_table_never_fail_while_items_are_written(switching):
+def test_index_reads_and_describe_table_never_fail_while_items_are_written(served):
     """moto's own loops over a table's items (an index's Scan, DescribeTable's count) ran
     while a PutItem added an item: "dictionary changed size during iteration", a valid read
     refused. Every call now holds the items lock."""
-    server = switching
+    server = served.endpoint
     ddb = _client(server)
     name = "review3-index-race"
     ddb.create_table(
@@ -119,3 +142,59 @@ def test_index_reads_and_describe_table_never_fail_while_items_are_written(switc
     for thread in threads[:2]:
         thread.join()
     assert errors == []
+
+
+SIGNED = (
+    "AWS4-HMAC-SHA256 Credential=k/20250101/us-east-1/dynamodb/aws4_request, "
+    "SignedHeaders=host, Signature=0"
+)
+
+
+def _head(port: int, target: str, extra: str = "") -> bytes:
+    return (
+        f"POST / HTTP/1.1\r\nHost: localhost:{port}\r\n"
+        "Content-Type: application/x-amz-json-1.0\r\n"
+        f"X-Amz-Target: DynamoDB_20120810.{target}\r\nAuthorization: {SIGNED}\r\n{extra}\r\n"
+    ).encode()
+
+
+def _answer(sock: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        got = sock.recv(65536)
+        assert got, data
+        data += got
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"Content-Length: (\d+)", head).group(1))
+    while len(rest) < length:
+        rest += sock.recv(65536)
+    return head + b"\r\n\r\n" + rest
+
+
+def test_a_body_of_one_byte_chunks_costs_no_more_memory_than_its_size(served):
+    """wire kept each chunk as a bytes object of its own (~50 bytes of memory per body byte:
+    1 MB of one-byte chunks took ~90 MB, a 17 MB body gigabytes, per connection) and sliced
+    the buffer at every line. Now: one bytearray, read through an offset."""
+    ddb = _client(served.endpoint)
+    ddb.create_table(
+        TableName="review3-chunks",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    value = "".join(chr(97 + i % 26) for i in range(300_000))
+    body = json.dumps(
+        {"TableName": "review3-chunks", "Item": {"pk": {"S": "k"}, "v": {"S": value}}}
+    ).encode()
+    chunks = b"".join(b"1\r\n" + body[i : i + 1] + b"\r\n" for i in range(len(body)))
+    served.peak_reset()
+    before = served.peak_kb()
+    with socket.create_connection(("127.0.0.1", served.port), timeout=120) as sock:
+        sock.sendall(_head(served.port, "PutItem", "Transfer-Encoding: chunked\r\n"))
+        sock.sendall(chunks + b"0\r\n\r\n")
+        answer = _answer(sock)
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:300]
+    grown = served.peak_kb() - before
+    assert grown < 12_000, f"peak memory grew by {grown} kB for a {len(body)}-byte body"
+    item = ddb.get_item(TableName="review3-chunks", Key={"pk": {"S": "k"}})["Item"]
+    assert item["v"]["S"] == value
