@@ -642,10 +642,24 @@ _PREFIXED_EMPTY = frozenset({"UpdateItem"})
 _PREFIX = "1 validation error detected: "
 
 
+MAX_EXPRESSION = 4096  # bytes of one expression as sent (DynamoDB's limit)
+
+
 def _expressions(part: dict[str, Any], operation: str = "") -> None:
     names = part.get("ExpressionAttributeNames")
     values = part.get("ExpressionAttributeValues")
     texts = [t for t in (part.get(f) for f in _ALL_EXPRESSIONS) if isinstance(t, str)]
+    for field in _ALL_EXPRESSIONS:
+        # first, as DynamoDB: moto's parsers are quadratic in an expression's length (64 KB
+        # of blanks inside an UpdateExpression held the server half a minute; 1 MB, hours)
+        text = part.get(field)
+        if isinstance(text, str) and len(text) > MAX_EXPRESSION // 4:
+            size = len(text.encode("utf-8", "surrogatepass"))
+            if size > MAX_EXPRESSION:
+                raise Refusal(
+                    f"Invalid {field}: Expression size has exceeded the maximum allowed size; "
+                    f"expression size: {size}"
+                )
     if names is not None and not texts:
         raise Refusal("ExpressionAttributeNames can only be specified when using expressions")
     if names is not None:

@@ -3,6 +3,7 @@ server process: what a hostile or merely busy client could do, and that it no lo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -198,3 +199,53 @@ def test_a_body_of_one_byte_chunks_costs_no_more_memory_than_its_size(served):
     assert grown < 12_000, f"peak memory grew by {grown} kB for a {len(body)}-byte body"
     item = ddb.get_item(TableName="review3-chunks", Key={"pk": {"S": "k"}})["Item"]
     assert item["v"]["S"] == value
+
+
+@pytest.mark.parametrize(
+    ("operation", "field", "request_"),
+    [
+        (
+            "UpdateItem",
+            "UpdateExpression",
+            {"Key": {"pk": {"S": "k"}}, "ExpressionAttributeValues": {":v": {"S": "1"}}},
+        ),
+        ("PutItem", "ConditionExpression", {"Item": {"pk": {"S": "k"}}}),
+        ("Scan", "FilterExpression", {}),
+        ("GetItem", "ProjectionExpression", {"Key": {"pk": {"S": "k"}}}),
+    ],
+)
+def test_an_expression_over_4_kb_is_refused_as_dynamodb_refuses_it(
+    served, operation, field, request_
+):
+    """DynamoDB refuses an expression over 4,096 bytes; moto parsed it, in time quadratic in
+    its length: an UpdateExpression with 64 KB of blanks inside held the server's CPU for
+    half a minute, 1 MB for hours (SIGTERM did not stop it)."""
+    ddb = _client(served.endpoint)
+    name = "review3-expressions"
+    with contextlib.suppress(ddb.exceptions.ResourceInUseException):
+        ddb.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    texts = {
+        "UpdateExpression": ("SET a = :v", ", b = :v"),
+        "ConditionExpression": ("attribute_not_exists(y)", " OR attribute_not_exists(z)"),
+        "FilterExpression": ("attribute_not_exists(a)", " OR attribute_not_exists(b)"),
+        "ProjectionExpression": ("a", ", b"),
+    }
+    start, end = texts[field]
+    at_limit = start + " " * (4096 - len(start) - len(end)) + end
+    call = getattr(ddb, re.sub(r"(?<!^)([A-Z])", r"_\1", operation).lower())
+    call(TableName=name, **request_, **{field: at_limit})  # 4,096 bytes: served
+    over = start + " " * (4097 - len(start) - len(end)) + end  # 4,097 bytes
+    with pytest.raises(ddb.exceptions.ClientError) as refused:
+        call(TableName=name, **request_, **{field: over})
+    error = refused.value.response["Error"]
+    assert error["Code"] == "ValidationException"
+    assert error["Message"] == (
+        f"Invalid {field}: Expression size has exceeded the maximum allowed size; "
+        f"expression size: {len(over)}"
+    )
+    assert ddb.list_tables()["TableNames"]  # and the server answers at once
