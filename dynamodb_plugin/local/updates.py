@@ -42,6 +42,7 @@ import inspect
 from typing import Any
 
 PARSED_LIMIT = 512  # condition expressions kept parsed (per expression, names and values)
+KEPT_VALUES = 16 * 1024  # a parse whose values' text is longer is not kept
 
 
 def cached_conditions() -> bool:
@@ -111,6 +112,8 @@ def cached_conditions() -> bool:
             hash(key)
         except (KeyError, TypeError, AttributeError):
             return op
+        if sum(map(len, key[2])) > KEPT_VALUES:
+            return op  # not kept: 512 parses holding 2 MB values each would be a gigabyte
         if len(parsed) >= PARSED_LIMIT:
             parsed.clear()
         if len(uses) >= PARSED_LIMIT:

@@ -249,3 +249,41 @@ def test_an_expression_over_4_kb_is_refused_as_dynamodb_refuses_it(
         f"expression size: {len(over)}"
     )
     assert ddb.list_tables()["TableNames"]  # and the server answers at once
+
+
+def _rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_condition_parses_holding_large_values_are_not_kept(served):
+    """updates.cached_conditions kept up to 512 parses with the values they embed: a test suite
+    sending conditions against distinct 1 MB values kept every one of them (512 of DynamoDB's
+    2 MB values: gigabytes). A parse whose values are large is not kept now."""
+    ddb = _client(served.endpoint)
+    name = "review3-kept-values"
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    def put(i: int) -> None:
+        ddb.put_item(
+            TableName=name,
+            Item={"pk": {"S": "k"}},
+            ConditionExpression="attribute_not_exists(q) OR q <> :v",
+            ExpressionAttributeValues={":v": {"S": str(i).rjust(1_000_000, "x")}},
+        )
+
+    for i in range(3):  # the allocator's pools, once
+        put(i)
+    before = _rss_kb(served.pid)
+    for i in range(3, 43):
+        put(i)
+    grown = _rss_kb(served.pid) - before
+    assert grown < 30_000, f"40 conditions with 1 MB values left {grown} kB more memory in use"
