@@ -11,11 +11,12 @@ answer leaves in one send.
   idle for ``idle_seconds`` closed.
 - Limits, each answered and the connection closed: a request line and headers over
   ``HEAD_LIMIT`` bytes → 414/431, more than ``HEADER_COUNT`` headers → 431, a head not complete
-  within ``head_seconds`` of its first byte → 408, a body over ``body_limit`` (``Content-Length``
-  or ``Transfer-Encoding: chunked``, decoded here) → 413, anything malformed (request line, a
-  header line, obsolete line folding, a length that is not a number, two different lengths, a
-  length and chunked at once) → 400, another transfer coding → 501, HTTP/2+ → 505. Nothing is
-  buffered beyond what the client sent and those limits allow.
+  within ``head_seconds`` of its first byte → 408, a body not here within ``head_seconds`` plus
+  its length at ``BODY_RATE`` (a chunked one: the limit's) → 408, a body over ``body_limit``
+  (``Content-Length`` or ``Transfer-Encoding: chunked``, decoded here) → 413, anything
+  malformed (request line, a header line, obsolete line folding, a length that is not a number,
+  two different lengths, a length and chunked at once) → 400, another transfer coding → 501,
+  HTTP/2+ → 505. Nothing is buffered beyond what the client sent and those limits allow.
 - ``Expect: 100-continue`` is answered ``100 Continue`` before the body is read (not when the
   body is refused or already here).
 - The body is read whole before the app runs (``wsgi.input`` is a ``BytesIO`` of it), so the
@@ -53,6 +54,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 BODY_LIMIT = 17 * 1024 * 1024
 IDLE_SECONDS = 120.0  # a kept-alive connection nobody uses is closed after this long
 HEAD_SECONDS = 30.0  # from a request's first byte to the end of its headers
+BODY_RATE = 64 * 1024  # bytes a second a body arrives at, at least, after head_seconds
 HEAD_LIMIT = 64 * 1024  # request line and headers
 HEADER_COUNT = 100
 SOFTWARE = "getdotenv-local"
@@ -233,6 +235,7 @@ class _Connection:
         self.conn = conn
         self.app = server.app
         self.buf = b""
+        self.deadline = 0.0  # while a body is read: when it must be complete
         self.environ = dict(server.environ)
         self.environ["REMOTE_ADDR"] = str(peer[0])
         self.environ["REMOTE_PORT"] = int(peer[1])
@@ -280,9 +283,17 @@ class _Connection:
     # --- reading ---------------------------------------------------------------------------
 
     def recv(self, size: int = _RECV) -> bytes:
+        deadline = self.deadline
+        if deadline:  # reading a body: all of it by then
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _Refused(408, "request body not complete in time")
+            self.conn.settimeout(min(left, self.server.idle_seconds))
         try:
             data = self.conn.recv(size)
         except TimeoutError:
+            if deadline and time.monotonic() >= deadline:
+                raise _Refused(408, "request body not complete in time") from None
             raise _Gone from None
         if not data:
             raise _Gone
@@ -452,7 +463,13 @@ class _Connection:
         connection = environ.get("HTTP_CONNECTION")
         tokens = {t.strip().lower() for t in connection.split(",")} if connection else ()
         keep = "close" not in tokens if minor != "0" else "keep-alive" in tokens
-        environ["wsgi.input"] = io.BytesIO(self.body(environ, minor != "0"))
+        try:
+            body = self.body(environ, minor != "0")
+        finally:
+            if self.deadline:
+                self.deadline = 0.0
+                self.conn.settimeout(self.server.idle_seconds)
+        environ["wsgi.input"] = io.BytesIO(body)
         return self.answer(environ, method, target, version, keep)
 
     def body(self, environ: dict[str, Any], continues: bool) -> bytes:
@@ -466,6 +483,7 @@ class _Connection:
             environ["wsgi.input_terminated"] = True
             if continues and not self.buf and _expects(environ):
                 self.conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+            self.deadline = self._body_deadline(self.server.body_limit)
             return self.chunked()
         if length is None or length == "0":
             return b""
@@ -476,7 +494,15 @@ class _Connection:
             raise _Refused(413, f"request body over {self.server.body_limit} bytes")
         if continues and len(self.buf) < size and _expects(environ):
             self.conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if len(self.buf) < size:
+            self.deadline = self._body_deadline(size)
         return self.exactly(size)
+
+    def _body_deadline(self, size: int) -> float:
+        """When a body of (at most) ``size`` bytes must be here: ``head_seconds`` and then
+        ``BODY_RATE`` bytes a second (a client dribbling a byte a minute held a thread and its
+        buffer for as long as it liked)."""
+        return time.monotonic() + self.server.head_seconds + size / BODY_RATE
 
     def answer(
         self, environ: dict[str, Any], method: str, target: str, version: str, keep: bool

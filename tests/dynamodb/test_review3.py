@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import re
+import select
 import socket
 import subprocess
 import sys
@@ -287,3 +288,40 @@ def test_condition_parses_holding_large_values_are_not_kept(served):
         put(i)
     grown = _rss_kb(served.pid) - before
     assert grown < 30_000, f"40 conditions with 1 MB values left {grown} kB more memory in use"
+
+
+@pytest.mark.parametrize("framing", ["Content-Length: 100", "Transfer-Encoding: chunked"])
+def test_a_body_dribbled_slowly_is_refused_in_bounded_time(framing):
+    """A body had no deadline, only the idle timeout of each read: a client sending a byte a
+    minute held its connection's thread (and buffer) for as long as it liked. Now the body
+    must be here within head_seconds plus its length at BODY_RATE (wire.Server over real
+    sockets, with short limits)."""
+    from dynamodb_plugin.local import wire
+
+    def app(environ: dict, start_response) -> list[bytes]:  # noqa: ANN001
+        environ["wsgi.input"].read()
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"served"]
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(4)
+    srv = wire.Server(sock, app, idle_seconds=5, head_seconds=0.3, body_limit=1000)
+    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(srv.server_address, timeout=10) as client:
+            client.sendall(f"POST / HTTP/1.1\r\nHost: x\r\n{framing}\r\n\r\n".encode())
+            started = time.monotonic()
+            answer = b""
+            while time.monotonic() - started < 4 and not answer:
+                with contextlib.suppress(OSError):  # once refused, a send may be reset
+                    client.sendall(b"1\r\nx\r\n" if "chunked" in framing else b"x")
+                ready, _, _ = select.select([client], [], [], 0.1)
+                if ready:
+                    answer = client.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 408 "), answer
+        assert b"request body not complete in time" in answer
+    finally:
+        srv.shutdown()
+        thread.join(5)
