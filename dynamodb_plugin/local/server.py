@@ -820,7 +820,9 @@ def _serve(args: argparse.Namespace) -> int:
     from dynamodb_plugin.local import snapshot
 
     imported()
-    startup.one_model_loader()  # before any model is loaded
+    if startup.one_model_loader():  # before any model is loaded
+        startup.light_regions()  # (reads the models through that loader)
+    startup.no_iam_until_needed()  # before the first request
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     fast_answers()
     fast_batch_writes()

@@ -10,6 +10,17 @@ does the same work without the listings.
 ``deferred``: PyYAML (~10 ms of CPU) is imported by ``responses``, which moto imports for its
 mock decorators and never uses in a server; it loads on first use instead.
 
+``no_iam_until_needed``: moto's handler, on every request, marks the request's access key as
+used in moto's IAM and counts the request towards ``INITIAL_NO_AUTH_ACTION_COUNT``; both import
+moto's IAM, and with it cryptography and moto's S3 (~40 ms at the first request, the start-up's
+own ``ListTables``). This server serves no IAM or STS API (the gate refuses them), so moto's IAM
+never holds an access key to mark; IAM is imported only where something really asks for it.
+
+``light_regions``: moto lists a backend's regions through boto3's ``Session()`` (a botocore
+session with its ~130 event handlers) whose ``get_available_regions`` parses the service's model
+a second time only to read its endpoint prefix; the same lists come from botocore's endpoint
+data and the model moto's shared loader reads anyway.
+
 ``signal_ready``: the server tells ``local start`` that it listens and has answered a
 ``ListTables`` of its own, on a pipe ``local start`` handed it (``--ready-fd``), so that
 ``local start`` waits on the pipe instead of polling the port.
@@ -20,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -101,6 +113,194 @@ def deferred(names: tuple[str, ...] = DEFERRED) -> Callable[[], None]:
             sys.meta_path.remove(finder)
 
     return done
+
+
+def standin(name: str, served: dict[str, Any]) -> bool:
+    """Until something asks module ``name`` (not imported yet, nor its package) for another
+    attribute than those of ``served``, ``sys.modules`` holds a module of those attributes in
+    its place: ``from name import served_one`` costs nothing. Any other attribute, or an import
+    of its package, imports the real module, which takes the stand-in's place for good. (For a
+    module whose package imports it, as ``moto.iam`` does its ``models``: a plain ``import
+    package.name`` then binds the real one.)"""
+    import importlib
+    import importlib.abc
+    import importlib.machinery
+    import types
+
+    parent = name.rpartition(".")[0]
+    if name in sys.modules or parent in sys.modules:
+        return False
+    module = types.ModuleType(name)
+    lock = threading.Lock()
+
+    def gone() -> None:
+        with lock:
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+                for key in served:  # whoever kept the stand-in now reads the real one
+                    module.__dict__.pop(key, None)
+            with contextlib.suppress(ValueError):
+                sys.meta_path.remove(finder)
+
+    class Package(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+            if fullname == parent:
+                gone()  # the package imports the real module, if it imports it
+            return None
+
+    def __getattr__(attribute: str) -> Any:
+        if attribute.startswith("__") and attribute.endswith("__"):
+            raise AttributeError(attribute)  # (``__path__``: the import system's question)
+        gone()
+        return getattr(importlib.import_module(name), attribute)
+
+    finder = Package()
+    module.__dict__.update(served)
+    module.__getattr__ = __getattr__  # type: ignore[method-assign]
+    module.__spec__ = importlib.machinery.ModuleSpec(name, None)
+    sys.meta_path.insert(0, finder)
+    sys.modules[name] = module
+    return True
+
+
+def no_iam_until_needed() -> bool:
+    """moto's requests stop importing moto's IAM: marking an access key as used is a no-op
+    while IAM is not imported (it holds no key then), and the count of requests towards
+    ``INITIAL_NO_AUTH_ACTION_COUNT`` (past which moto checks signatures and IAM policies: never,
+    by default) is kept here; past the count, moto's own check runs as before. ``False`` where
+    moto's code is not the one expected (then nothing is changed)."""
+    try:
+        from moto import settings
+        from moto.core.authorization import ActionAuthenticatorMixin as Mixin
+        from moto.core.responses import BaseResponse
+    except ImportError:
+        return False
+    checked = Mixin.__dict__.get("_authenticate_and_authorize_action")
+    normal = Mixin.__dict__.get("_authenticate_and_authorize_normal_action")
+    setup = BaseResponse.__dict__.get("setup_class")
+    expected = (
+        (checked, ("ActionAuthenticatorMixin", "request_count", "settings", "INITIAL_NO_AUTH")),
+        (normal, ("moto.iam.access_control", "IAMRequest", "_authenticate_and_authorize_act")),
+    )
+    for function, first in expected:
+        names = getattr(getattr(function, "__code__", None), "co_names", ())
+        # the names a function uses, in the order it first uses them: the count comes first
+        if len(names) < len(first) or not all(
+            n.startswith(f) for n, f in zip(names[: len(first)], first, strict=True)
+        ):
+            return False
+    names = getattr(getattr(setup, "__code__", None), "co_names", ())
+    if "mark_account_as_visited" not in names or not isinstance(
+        getattr(settings, "INITIAL_NO_AUTH_ACTION_COUNT", None), int | float
+    ):
+        return False
+    original = normal
+
+    def _authenticate_and_authorize_normal_action(self: Any, resource: str = "*") -> None:
+        if Mixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT:
+            original(self, resource)  # type: ignore[misc]
+        else:
+            Mixin.request_count += 1
+
+    def mark_account_as_visited(
+        account_id: str, access_key: str, service: str, region: str
+    ) -> None:
+        """IAM is not imported: no access key of it to mark as used."""
+
+    if not standin("moto.iam.models", {"mark_account_as_visited": mark_account_as_visited}):
+        return False
+    Mixin._authenticate_and_authorize_normal_action = _authenticate_and_authorize_normal_action  # type: ignore[method-assign]
+    return True
+
+
+class _Regions:
+    """What moto asks of boto3's ``Session`` for a backend's regions, answered as botocore
+    does (``Session.get_available_regions``): the endpoint prefix in the service's model, read
+    through ``load`` (moto's shared loader), looked up in botocore's endpoint data; anything
+    else is a real ``boto3.Session()``'s."""
+
+    def __init__(self, load: Callable[[str], Any]) -> None:
+        self._load = load
+        self._resolver: Any = None
+        self._session: Any = None
+
+    def _endpoints(self) -> Any:
+        if self._resolver is None:
+            from botocore.loaders import create_loader
+            from botocore.regions import EndpointResolver
+
+            loader = create_loader(None)
+            endpoints, path = loader.load_data_with_path("endpoints")
+            self._resolver = EndpointResolver(
+                endpoints, uses_builtin_data=loader.is_builtin_path(path)
+            )
+        return self._resolver
+
+    def get_available_partitions(self) -> list[str]:
+        return list(self._endpoints().get_available_partitions())
+
+    def get_available_regions(
+        self, service_name: str, partition_name: str = "aws", allow_non_regional: bool = False
+    ) -> list[str]:
+        from botocore.exceptions import DataNotFoundError, UnknownServiceError
+
+        try:
+            metadata = self._load(service_name)["metadata"]
+        except (UnknownServiceError, DataNotFoundError):
+            return []
+        prefix = metadata.get("endpointPrefix", service_name)
+        return list(
+            self._endpoints().get_available_endpoints(prefix, partition_name, allow_non_regional)
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        if self._session is None:
+            import boto3
+
+            self._session = boto3.Session()
+        return getattr(self._session, name)
+
+
+def light_regions() -> bool:
+    """Backends list their regions through ``_Regions``, not a boto3 session. ``False`` where
+    moto's code is not the one expected, where botocore would read its data from elsewhere too
+    (``AWS_DATA_PATH``, or ``data_path`` in the AWS config file), or where moto's model loader
+    is not the shared one (``one_model_loader``): then nothing is changed."""
+    try:
+        from moto.core import utils
+        from moto.core.base_backend import AccountSpecificBackend
+    except ImportError:
+        return False
+    if os.environ.get("AWS_DATA_PATH"):
+        return False
+    config = os.environ.get("AWS_CONFIG_FILE") or os.path.join("~", ".aws", "config")
+    try:
+        with open(os.path.expanduser(config), "rb") as f:
+            if b"data_path" in f.read():
+                return False
+    except OSError:
+        pass
+    generate = getattr(
+        AccountSpecificBackend.__dict__.get("_generate_regions"), "__wrapped__", None
+    )
+    names = set(getattr(getattr(generate, "__code__", None), "co_names", ()) or ("?",))
+    asked = {"AccountSpecificBackend", "get_session", "get_available_partitions"}
+    if not names <= asked | {"get_available_regions", "extend"}:
+        return False  # moto asks the session for more than the two lists
+    session = AccountSpecificBackend.__dict__.get("get_session")
+    cached = getattr(getattr(session, "__func__", None), "cache_info", None)
+    loader = getattr(utils, "create_loader", None)
+    if not isinstance(session, classmethod) or cached is None or cached().currsize:
+        return False
+    if not callable(loader) or loader() is not loader():
+        return False  # not the shared loader: it would list every service folder each time
+
+    def load(service: str) -> Any:
+        return loader().load_service_model(service, "service-2")
+
+    regions = _Regions(load)
+    AccountSpecificBackend.get_session = classmethod(lambda cls: regions)  # type: ignore[method-assign,assignment]
+    return True
 
 
 def signal_ready(fd: int | None) -> None:

@@ -158,9 +158,11 @@ def test_one_model_loader_loads_the_same_models(monkeypatch):
             shared.load_service_model(name, "service-2")
 
 
-def _server(tmp_path: Path, port: int, ready_fd: int, *extra: str) -> subprocess.Popen[bytes]:
+def _server(
+    tmp_path: Path, port: int, ready_fd: int, *extra: str, flags: tuple[str, ...] = ()
+) -> subprocess.Popen[bytes]:
     log = tmp_path / "server.log"
-    argv = [sys.executable, "-m", "dynamodb_plugin.local.server", "--port", str(port)]
+    argv = [sys.executable, *flags, "-m", "dynamodb_plugin.local.server", "--port", str(port)]
     argv += ["--record", str(tmp_path / "dynamodb-local.json"), "--endpoint"]
     argv += [f"http://localhost:{port}", "--log", str(log), "--ready-fd", str(ready_fd)]
     proc = subprocess.Popen(
@@ -331,3 +333,186 @@ def test_deferred_modules_run_on_first_use_only(tmp_path):
         "{'a': [1, 2]} module",
         "SourceFileLoader",
     ]
+
+
+def _imported(log: str) -> set[str]:
+    """The modules a ``python -X importtime`` process logged as imported."""
+    return {
+        line.rpartition("|")[2].strip()
+        for line in log.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+# What the server imports only where a request needs it (startup.no_iam_until_needed).
+NOT_AT_START = ("moto.iam", "moto.iam.access_control", "moto.s3", "cryptography.x509")
+
+
+def test_the_server_answers_without_importing_iam(tmp_path, client):
+    """Started, it answers the first CreateTable, PutItem and GetItem without moto's IAM (nor
+    cryptography or moto's S3, which IAM imports) and without a boto3 session for the regions."""
+    port = free_port()
+    read, write = os.pipe()
+    proc = _server(tmp_path, port, write, flags=("-X", "importtime"))
+    os.close(write)
+    log = tmp_path / "server.log"
+    try:
+        assert select.select([read], [], [], 60)[0] and os.read(read, 64) == startup.READY
+        at_start = _imported(log.read_text())
+        assert "moto.dynamodb.models" in at_start  # (-X importtime took)
+        assert not at_start & set(NOT_AT_START), sorted(at_start & set(NOT_AT_START))
+        assert "boto3.resources.factory" in at_start  # boto3 itself is imported (by moto)
+        ddb = client(f"http://localhost:{port}")
+        ddb.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        ddb.put_item(TableName="t", Item={"k": {"S": "a"}, "n": {"N": "1"}})
+        assert ddb.get_item(TableName="t", Key={"k": {"S": "a"}})["Item"]["n"] == {"N": "1"}
+        assert ddb.list_tables()["TableNames"] == ["t"]
+        after = _imported(log.read_text())
+        assert not after & set(NOT_AT_START), sorted(after & set(NOT_AT_START))
+    finally:
+        os.close(read)
+        proc.terminate()
+        proc.wait(30)
+
+
+def _python(code: str, cwd: Path) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTO_")}
+    env["MOTO_ACCOUNT_ID"] = "123456789012"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.splitlines()
+
+
+def test_a_standin_serves_its_names_and_becomes_the_real_module(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("print('package imported')\nfrom . import mod\n")
+    (package / "mod.py").write_text("print('mod imported')\ndef f(): return 'real f'\nG = 'g'\n")
+    head = (
+        "import sys\nsys.path.insert(0, '.')\nfrom dynamodb_plugin.local import startup\n"
+        "print(startup.standin('pkg.mod', {'f': lambda: 'served f'}))\n"
+        "from pkg.mod import f\nprint(f(), 'pkg' in sys.modules)\n"
+    )
+    code = head + (
+        "from pkg.mod import G\nprint(G)\n"  # another name: the real module
+        "from pkg.mod import f\nprint(f(), sys.modules['pkg'].mod is sys.modules['pkg.mod'])\n"
+        "print(startup.standin('pkg.mod', {}), startup.standin('os.fake', {}))"
+    )
+    assert _python(code, tmp_path) == [
+        "True",
+        "served f False",
+        "package imported",
+        "mod imported",
+        "g",
+        "real f True",
+        "False False",  # imported (or its package is): never replaced
+    ]
+    code = head + "import pkg.mod\nprint(pkg.mod.f(), pkg.mod.G)\nfrom pkg.mod import f\nprint(f())"
+    assert _python(code, tmp_path) == [
+        "True",
+        "served f False",
+        "package imported",
+        "mod imported",
+        "real f g",
+        "real f",
+    ]
+
+
+def test_no_iam_until_needed_then_moto_iam_as_before(tmp_path):
+    """Requests through moto's handler import no IAM; once IAM is imported (something needs
+    it), it is moto's own, and marks the access keys it knows as used again."""
+    code = (
+        "import sys\nfrom moto.moto_server.werkzeug_app import create_backend_app\n"
+        "from dynamodb_plugin.local import server, startup\n"
+        "print(startup.no_iam_until_needed())\n"
+        "call = server.api_caller(create_backend_app('dynamodb'))\n"
+        "print(call('ListTables', {}), 'moto.iam' in sys.modules)\n"
+        "from moto.iam.models import iam_backends\n"  # IAM, needed at last
+        "iam = iam_backends['123456789012']['aws']\n"
+        "iam.create_user('us-east-1', 'u')\nkey = iam.create_access_key('u')\n"
+        "print('moto.iam' in sys.modules, key.last_used is None)\n"
+        "from werkzeug.test import Client\n"
+        "auth = f'AWS4-HMAC-SHA256 Credential={key.access_key_id}/20000101/us-east-1/dynamodb/"
+        "aws4_request, SignedHeaders=host, Signature=0'\n"
+        "answer = Client(create_backend_app('dynamodb')).post('/', data='{}', headers={"
+        "'X-Amz-Target': 'DynamoDB_20120810.ListTables', 'Authorization': auth, "
+        "'Content-Type': 'application/x-amz-json-1.0'})\n"
+        "print(answer.status_code, key.last_used.service)"
+    )
+    assert _python(code, tmp_path) == [
+        "True",
+        "{'TableNames': []} False",
+        "True True",
+        "200 dynamodb",
+    ]
+
+
+def test_no_iam_until_needed_keeps_moto_checks_past_the_no_auth_count(tmp_path):
+    """With ``INITIAL_NO_AUTH_ACTION_COUNT`` reached, moto's own IAM check runs (an unknown
+    key is refused, as by plain moto)."""
+    code = (
+        "import sys\nfrom moto import settings\n"
+        "from moto.moto_server.werkzeug_app import create_backend_app\n"
+        "from dynamodb_plugin.local import server, startup\n"
+        "print(startup.no_iam_until_needed())\n"
+        "call = server.api_caller(create_backend_app('dynamodb'))\n"
+        "settings.INITIAL_NO_AUTH_ACTION_COUNT = 1\n"
+        "print(call('ListTables', {}), 'moto.iam.access_control' in sys.modules)\n"
+        "from werkzeug.test import Client\n"
+        "auth = 'AWS4-HMAC-SHA256 Credential=nobody/20000101/us-east-1/dynamodb/aws4_request, "
+        "SignedHeaders=host, Signature=0'\n"
+        "answer = Client(create_backend_app('dynamodb')).post('/', data='{}', headers={"
+        "'X-Amz-Target': 'DynamoDB_20120810.ListTables', 'Authorization': auth, "
+        "'Content-Type': 'application/x-amz-json-1.0'})\n"
+        "print(answer.status_code, answer.get_data(as_text=True).replace(chr(10), ' '))\n"
+        "print('moto.iam.access_control' in sys.modules)"
+    )
+    out = _python(code, tmp_path)
+    assert out[:2] == ["True", "{'TableNames': []} False"]
+    assert (
+        out[2].startswith("403 ") and "security token included in the request is invalid" in out[2]
+    )
+    assert out[3] == "True"
+
+
+def test_light_regions_are_boto3s(tmp_path):
+    code = (
+        "import boto3, json\nfrom moto.core.base_backend import AccountSpecificBackend\n"
+        "from dynamodb_plugin.local import startup\n"
+        "print(startup.one_model_loader(), startup.light_regions())\n"
+        "light, real = AccountSpecificBackend.get_session(), boto3.Session()\n"
+        "print(type(light).__name__)\n"
+        "for s in ('dynamodb', 'dynamodbstreams', 'iam', 's3', 'lambda', 'no-such-service'):\n"
+        "    for p in real.get_available_partitions():\n"
+        "        for nr in (False, True):\n"
+        "            mine = light.get_available_regions(s, partition_name=p, allow_non_regional=nr)\n"
+        "            assert mine == real.get_available_regions(s, p, nr), (s, p, nr)\n"
+        "print(light.get_available_partitions() == real.get_available_partitions())\n"
+        "print(light.profile_name == real.profile_name)\n"  # anything else: a boto3 Session's
+        "from moto.dynamodb.models import dynamodb_backends\n"
+        "print('eu-west-1' in dynamodb_backends['123456789012'].regions)"
+    )
+    assert _python(code, tmp_path) == ["True True", "_Regions", "True", "True", "True"]
+
+
+def test_light_regions_not_where_botocore_reads_other_data(tmp_path, monkeypatch):
+    config = tmp_path / "aws-config"
+    config.write_text("[default]\ndata_path = /somewhere\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    code = (
+        "from dynamodb_plugin.local import startup\n"
+        "print(startup.one_model_loader(), startup.light_regions())"
+    )
+    assert _python(code, tmp_path) == ["True False"]
+    config.write_text("[default]\nregion = eu-west-1\n")
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    assert _python(code, tmp_path) == ["True False"]
+    monkeypatch.delenv("AWS_DATA_PATH")
+    assert _python(code, tmp_path) == ["True True"]
