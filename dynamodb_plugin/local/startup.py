@@ -8,7 +8,9 @@ gate's targets): one loader for the whole server, which knows a service by its o
 does the same work without the listings.
 
 ``deferred``: PyYAML (~10 ms of CPU) is imported by ``responses``, which moto imports for its
-mock decorators and never uses in a server; it loads on first use instead.
+mock decorators and never uses in a server, and ``moto.backend_index`` (some 200 regular
+expressions, ~8 ms, for moto's mock and its all-services dispatcher, neither of which a server
+of ours runs): they load on first use instead.
 
 ``no_iam_until_needed``: moto's handler, on every request, marks the request's access key as
 used in moto's IAM and counts the request towards ``INITIAL_NO_AUTH_ACTION_COUNT``; both import
@@ -82,17 +84,35 @@ def one_model_loader() -> bool:
     return True
 
 
-DEFERRED = ("yaml",)
+DEFERRED = ("yaml", "moto.backend_index")
 
 
 def deferred(names: tuple[str, ...] = DEFERRED) -> Callable[[], None]:
-    """Until the returned function is called, importing one of the top-level modules
-    ``names`` (not imported yet) gives a module that runs its code on first use
-    (``importlib.util.LazyLoader``): a module imported only to be there costs nothing."""
+    """Until the returned function is called, importing one of the modules ``names`` (not
+    imported yet) gives a module that runs its code on first use
+    (``importlib.util.LazyLoader``): a module imported only to be there costs nothing. Reading
+    its ``__spec__`` is not a use (the import system reads it each time the module is imported
+    again)."""
     import importlib.abc
     import importlib.util
 
     wanted = {name for name in names if name not in sys.modules}
+
+    class Lazy(importlib.util.LazyLoader):
+        def exec_module(self, module: Any) -> None:
+            super().exec_module(module)
+            lazy = type(module)
+            if lazy.__name__ != "_LazyModule" or "__spec__" not in module.__dict__:
+                return  # not the LazyLoader expected: loaded on any attribute, as before
+
+            class Module(lazy):  # type: ignore[valid-type,misc]
+                def __getattribute__(self, attribute: str) -> Any:
+                    if attribute == "__spec__":
+                        return object.__getattribute__(self, "__dict__")["__spec__"]
+                    return super().__getattribute__(attribute)
+
+            Module.__name__ = lazy.__name__
+            module.__class__ = Module
 
     class Finder(importlib.abc.MetaPathFinder):
         def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
@@ -102,7 +122,7 @@ def deferred(names: tuple[str, ...] = DEFERRED) -> Callable[[], None]:
             spec = importlib.util.find_spec(name)
             loader = spec.loader if spec is not None else None
             if spec is not None and loader is not None and hasattr(loader, "exec_module"):
-                spec.loader = importlib.util.LazyLoader(loader)
+                spec.loader = Lazy(loader)
             return spec
 
     finder = Finder()

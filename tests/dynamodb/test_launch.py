@@ -320,7 +320,8 @@ def test_deferred_modules_run_on_first_use_only(tmp_path):
         "done = startup.deferred(('yaml', 'json'))\n"
         "import json\nimport moto.moto_server.werkzeug_app\ndone()\n"
         "print(type(sys.modules['yaml']).__name__, type(sys.modules['json']).__name__)\n"
-        "import yaml\n"  # (an import statement is a first use too)
+        "import yaml\n"  # (importing it again is no use: its __spec__ is read)
+        "print(type(sys.modules['yaml']).__name__)\n"
         "print(yaml.safe_load('a: [1, 2]'), type(sys.modules['yaml']).__name__)\n"
         "import importlib.util\nprint(importlib.util.find_spec('yaml').loader.__class__.__name__)"
     )
@@ -330,6 +331,7 @@ def test_deferred_modules_run_on_first_use_only(tmp_path):
     # json is used at once by moto; yaml runs when used; later finds are plain again
     assert out.stdout.splitlines() == [
         "_LazyModule module",
+        "_LazyModule",
         "{'a': [1, 2]} module",
         "SourceFileLoader",
     ]
@@ -516,3 +518,45 @@ def test_light_regions_not_where_botocore_reads_other_data(tmp_path, monkeypatch
     assert _python(code, tmp_path) == ["True False"]
     monkeypatch.delenv("AWS_DATA_PATH")
     assert _python(code, tmp_path) == ["True True"]
+
+
+def test_a_server_in_a_process_leaves_what_it_never_uses_unloaded(tmp_path):
+    """The server's own process, serving a client (from a thread of it): the modules it
+    defers stay unrun (PyYAML, moto's index of every service's URLs) and IAM stays a stand-in
+    while the requests are answered; a use of a deferred module still works."""
+    port = free_port()
+    client = (
+        "import os, sys, select\n"
+        "from dynamodb_plugin.local import probe\n"
+        "def client():\n"
+        "    assert select.select([read], [], [], 60)[0] and os.read(read, 64) == b'ready\\n'\n"
+        f"    assert probe.list_tables('http://localhost:{port}', 'local')\n"
+        "    import boto3\n"
+        f"    c = boto3.client('dynamodb', endpoint_url='http://localhost:{port}', "
+        "region_name='local', aws_access_key_id='k', aws_secret_access_key='k')\n"
+        "    c.create_table(TableName='t', KeySchema=[{'AttributeName': 'k', 'KeyType': "
+        "'HASH'}], AttributeDefinitions=[{'AttributeName': 'k', 'AttributeType': 'S'}], "
+        "BillingMode='PAY_PER_REQUEST')\n"
+        "    c.put_item(TableName='t', Item={'k': {'S': 'a'}})\n"
+        "    assert c.get_item(TableName='t', Key={'k': {'S': 'a'}})['Item'] == {'k': {'S': 'a'}}\n"
+        "    kind = lambda name: type(sys.modules[name]).__name__\n"
+        "    print(kind('yaml'), kind('moto.backend_index'), 'moto.iam' in sys.modules)\n"
+        "    import moto.backend_index\n"
+        "    print(len(moto.backend_index.backend_url_patterns) > 100, kind('moto.backend_index'))\n"
+        "    sys.stdout.flush()\n"
+        "    os._exit(0)\n"
+    )
+    code = client + (
+        "import threading\nfrom dynamodb_plugin.local import server\n"
+        "read, write = os.pipe()\n"
+        "threading.Thread(target=client, daemon=True).start()\n"
+        f"server.main(['--port', '{port}', '--record', 'rec/dynamodb-local.json', '--endpoint', "
+        f"'http://localhost:{port}', '--ready-fd', str(write)])\n"
+        "os._exit(1)"
+    )
+    (tmp_path / "rec").mkdir()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert out.returncode == 0, (out.stdout, out.stderr)
+    assert out.stdout.splitlines()[-2:] == ["_LazyModule _LazyModule False", "True module"]
