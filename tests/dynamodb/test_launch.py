@@ -560,3 +560,15 @@ def test_a_server_in_a_process_leaves_what_it_never_uses_unloaded(tmp_path):
     )
     assert out.returncode == 0, (out.stdout, out.stderr)
     assert out.stdout.splitlines()[-2:] == ["_LazyModule _LazyModule False", "True module"]
+
+
+def test_the_planned_updates_guard_reads_the_sources_inspect_reads():
+    """``updates._sources`` (no module parse per class, at server start) gives exactly what
+    ``inspect.getsource`` gives, for every part of moto the guard digests."""
+    import inspect
+
+    from dynamodb_plugin.local import updates
+
+    parts = updates._planned_sources()
+    assert parts is not None and any(inspect.isclass(p) for p in parts)
+    assert list(updates._sources(parts)) == [inspect.getsource(p) for p in parts]
