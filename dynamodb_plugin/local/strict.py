@@ -33,6 +33,7 @@ import io
 import json
 import logging
 import re
+import sys
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
@@ -555,10 +556,12 @@ def check(
     data: dict[str, Any],
     tables: Callable[[str], Any] | None = None,
     service: str = "dynamodb",
+    size: int | None = None,
 ) -> None:
     """Refuse ``data``, a request for ``operation`` of ``service``, where DynamoDB would
     (``Refusal``); ``tables`` looks a table's key schema up by name (``None``: keys are not
-    checked)."""
+    checked); ``size``: the request's bytes, if known (a request of at most 2 MB cannot have
+    2 MB of placeholders: they are not counted)."""
     node = _model(operation, service)
     if node is None:
         return
@@ -578,8 +581,9 @@ def check(
         raise Refusal(walk.bad)
     if service != "dynamodb":
         return
+    large = size is None or size > MAX_SUBSTITUTIONS
     for part in _parts(operation, data):
-        _expressions(part, operation)
+        _expressions(part, operation, large)
     if tables is not None:
         _keys(operation, data, tables)
 
@@ -643,9 +647,18 @@ _PREFIX = "1 validation error detected: "
 
 
 MAX_EXPRESSION = 4096  # bytes of one expression as sent (DynamoDB's limit)
+# DynamoDB's documented limits on expression parameters (Constraints, "Expression parameters"),
+# in its words as its answers record them (moto has none of them)
+MAX_OPERATORS = 300  # operators and functions in one expression
+MAX_IN_OPERANDS = 100  # operands of one IN
+MAX_PLACEHOLDER = 255  # bytes of one "#name" or ":value" key
+MAX_SUBSTITUTIONS = 2 * 1024 * 1024  # bytes of all names and values of one part of a request
+_CALL = re.compile(r"[A-Za-z_][0-9A-Za-z_]*[ \t\r\n]*\(")
 
 
-def _expressions(part: dict[str, Any], operation: str = "") -> None:
+def _expressions(part: dict[str, Any], operation: str = "", large: bool = True) -> None:
+    """``part``'s expressions and placeholders as DynamoDB checks them; ``large``: whether the
+    request is large enough (over ``MAX_SUBSTITUTIONS`` bytes) for its placeholders to be."""
     names = part.get("ExpressionAttributeNames")
     values = part.get("ExpressionAttributeValues")
     texts = [t for t in (part.get(f) for f in _ALL_EXPRESSIONS) if isinstance(t, str)]
@@ -662,10 +675,14 @@ def _expressions(part: dict[str, Any], operation: str = "") -> None:
                 )
     if names is not None and not texts:
         raise Refusal("ExpressionAttributeNames can only be specified when using expressions")
+    if large and (names or values):
+        _substitutions(names, values)
     if names is not None:
         if not names:
             raise Refusal("ExpressionAttributeNames must not be empty")
         for key in names:
+            if len(key) > MAX_PLACEHOLDER // 4:
+                _placeholder_size("ExpressionAttributeNames", key)
             if not _PLACEHOLDER_NAME.match(key):
                 raise Refusal(
                     f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"'
@@ -675,6 +692,8 @@ def _expressions(part: dict[str, Any], operation: str = "") -> None:
             prefix = _PREFIX if operation in _PREFIXED_EMPTY else ""
             raise Refusal(f"{prefix}ExpressionAttributeValues must not be empty")
         for key in values:
+            if len(key) > MAX_PLACEHOLDER // 4:
+                _placeholder_size("ExpressionAttributeValues", key)
             if not _PLACEHOLDER_VALUE.match(key):
                 raise Refusal(
                     f'ExpressionAttributeValues contains invalid key: Syntax error; key: "{key}"'
@@ -711,6 +730,15 @@ def _expressions(part: dict[str, Any], operation: str = "") -> None:
                 )
         if error is not None:
             raise Refusal(f"Invalid {field}: {error}")
+    update = part.get("UpdateExpression")
+    if isinstance(update, str) and len(update) > 2 * MAX_OPERATORS:  # shorter: fewer operators
+        # "+", "-" and function calls (an update expression has no literals for a "-" to be in)
+        count = update.count("+") + update.count("-") + len(_CALL.findall(update))
+        if count > MAX_OPERATORS:
+            raise Refusal(
+                "Invalid UpdateExpression: The expression contains too many operators; "
+                f"operator count: {count}"
+            )
     for field in ("UpdateExpression", "ProjectionExpression"):
         # moto reads their syntax and values; a name it does not find is a KeyError there
         text = part.get(field)
@@ -736,6 +764,56 @@ def _expressions(part: dict[str, Any], operation: str = "") -> None:
                     f"{prefix}Value provided in ExpressionAttribute{kind} unused in expressions: "
                     f"keys: {{{', '.join(unused)}}}"
                 )
+
+
+def _placeholder_size(member: str, key: str) -> None:
+    size = len(key.encode("utf-8", "surrogatepass"))
+    if size > MAX_PLACEHOLDER:
+        raise Refusal(
+            f"{member} contains invalid key: The expression attribute map contains a key that is "
+            f"too long; size of key: {size}"
+        )
+
+
+def _substitutions(names: Any, values: Any) -> None:
+    """DynamoDB's 2 MB: the sum of the lengths of all ExpressionAttributeNames and
+    ExpressionAttributeValues (keys and what they stand for, in UTF-8 bytes; binary decoded)."""
+    total = 0
+    if isinstance(names, dict):
+        for key, name in names.items():
+            total += _utf8(key) + (_utf8(name) if isinstance(name, str) else 0)
+        if total > MAX_SUBSTITUTIONS:
+            raise Refusal("ExpressionAttributeNames exceeds max size")
+    if isinstance(values, dict):
+        for key, value in values.items():
+            total += _utf8(key) + _size(value)
+            if total > MAX_SUBSTITUTIONS:
+                raise Refusal("ExpressionAttributeValues exceeds max size")
+
+
+def _utf8(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def _size(value: Any) -> int:
+    """The bytes of an attribute value (checked already: one type, valid base64)."""
+    if not isinstance(value, dict):
+        return 0
+    total = 0
+    for kind, inner in value.items():
+        if kind in ("S", "N") and isinstance(inner, str):
+            total += _utf8(inner)
+        elif kind == "B" and isinstance(inner, str):
+            total += len(inner) * 3 // 4 - inner[-2:].count("=")
+        elif kind in ("BOOL", "NULL"):
+            total += 1
+        elif kind in ("SS", "NS", "BS") and isinstance(inner, list):
+            total += sum(_size({kind[0]: member}) for member in inner)
+        elif kind == "L" and isinstance(inner, list):
+            total += sum(_size(member) for member in inner)
+        elif kind == "M" and isinstance(inner, dict):
+            total += sum(_utf8(k) + _size(member) for k, member in inner.items())
+    return total
 
 
 _READ: dict[str, tuple[tuple[str, ...], str | None]] = {}
@@ -766,6 +844,7 @@ class _Condition:
         self.tokens = [(m.lastgroup or "bad", m.group()) for m in _TOKEN.finditer(text)]
         self.pos = 0
         self.used: list[str] = []  # the placeholders, in order
+        self.operators = 0  # AND, OR, NOT, comparators, BETWEEN, IN and function calls
         self.skip()
 
     # tokens
@@ -811,6 +890,14 @@ class _Condition:
                 near += text(pos + 2)
         raise _Bad(f'Syntax error; token: "{token}", near: "{near}"')
 
+    def operator(self) -> None:
+        """One more operator or function; DynamoDB refuses the 301st."""
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            raise _Bad(
+                f"The expression contains too many operators; operator count: {self.operators}"
+            )
+
     # grammar
     def parse(self) -> None:
         self.disjunction()
@@ -821,17 +908,20 @@ class _Condition:
         self.conjunction()
         while self.word() == "OR":
             self.take()
+            self.operator()
             self.conjunction()
 
     def conjunction(self) -> None:
         self.negation()
         while self.word() == "AND":
             self.take()
+            self.operator()
             self.negation()
 
     def negation(self) -> None:
         if self.word() == "NOT":
             self.take()
+            self.operator()
             self.negation()
         else:
             self.primary()
@@ -850,9 +940,11 @@ class _Condition:
         word = self.word()
         if kind == "cmp":
             self.take()
+            self.operator()
             self.comparand()
         elif word == "BETWEEN":
             self.take()
+            self.operator()
             self.comparand()
             if self.word() != "AND":
                 self.fail()
@@ -860,12 +952,20 @@ class _Condition:
             self.comparand()
         elif word == "IN":
             self.take()
+            self.operator()
             self.expect("(")
             self.comparand()
+            count = 1
             while self.peek()[1] == ",":
                 self.take()
                 self.comparand()
+                count += 1
             self.expect(")")
+            if count > MAX_IN_OPERANDS:
+                raise _Bad(
+                    "The IN operator is provided with too many operands; number of operands: "
+                    f"{count}"
+                )
         elif function is not None:
             raise _Bad(
                 "The function is not allowed to be used this way in an expression; "
@@ -904,6 +1004,7 @@ class _Condition:
                     self.comparand()
                     count += 1
             self.expect(")")
+            self.operator()
             if text not in _FUNCTIONS:
                 raise _Bad(f"Invalid function name; function: {text}")
             if count != _ARITY[text]:
@@ -1111,7 +1212,7 @@ class Strict:
             environ["CONTENT_LENGTH"] = str(len(body))
             try:
                 data = parse(body)
-                check(target.partition(".")[2], data, self.tables, service)
+                check(target.partition(".")[2], data, self.tables, service, len(body))
             except Refusal as refusal:
                 return _answer("400 Bad Request", refusal.body(), start_response)
             except Exception:  # a gap in the check itself: moto decides
@@ -1188,12 +1289,26 @@ def size_of_nothing() -> bool:
     return True
 
 
+RECURSION = 4000
+
+
+def deep_enough() -> None:
+    """moto parses, copies and evaluates an update expression recursively, a few frames per
+    operator: 300 of them (DynamoDB's limit, which it accepts) were a RecursionError from 200 on
+    with Python's 1,000 frames. Python 3.11+ keeps pure-Python calls off the C stack; the JSON
+    decoder's C recursion, bounded by the same limit, takes well under a megabyte of a thread's
+    stack at 4,000 levels (and any value nested beyond 32 is refused anyway)."""
+    if sys.getrecursionlimit() < RECURSION:
+        sys.setrecursionlimit(RECURSION)
+
+
 def install(
     app: Callable[..., Iterable[bytes]], flask_apps: Iterable[Any], account: str, region: str
 ) -> Strict:
     """``Strict`` in front of ``app``; the Flask apps inside let their exceptions through to it
     (instead of answering an HTML 500), so each is logged once and answered as DynamoDB's."""
     size_of_nothing()
+    deep_enough()
     for flask_app in flask_apps:
         config = getattr(flask_app, "config", None)
         if config is not None:
