@@ -548,7 +548,42 @@ def parse(body: bytes) -> dict[str, Any]:
         raise _serialization("Start of structure or map found where not expected") from None
     if not isinstance(data, dict):
         raise _serialization("Start of structure or map found where not expected")
+    if (
+        b"\\" in body  # one byte: memchr
+        and _SURROGATE_ESCAPE.search(body)
+        and (_SURROGATE_ESCAPE.search(_PAIR.sub(b"", body)) or b"\\\\" in body)
+    ):
+        # "\ud800" alone: JSON escapes a string that is not Unicode (moto failed on it with a
+        # UnicodeEncodeError); answered as a body that is not UTF-8
+        try:
+            unicode = _unicode(data)
+        except RecursionError:
+            raise Refusal("Nesting Levels have exceeded supported limits") from None
+        if not unicode:
+            raise _serialization("Start of structure or map found where not expected")
     return data
+
+
+# An escaped UTF-16 surrogate: a pair (a character beyond U+FFFF, as json.dumps writes an emoji)
+# or a lone one. The strings are walked only when one is left once the pairs are taken out (exact
+# unless an escaped backslash stands before a "u": then walked too).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_PAIR = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _unicode(value: Any) -> bool:
+    """Whether every string in ``value`` (keys included) is Unicode: no lone surrogate."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_unicode(k) and _unicode(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_unicode(v) for v in value)
+    return True
 
 
 def check(

@@ -5,8 +5,6 @@ DynamoDB answers it; never an HTTP 500 or moto's exception."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from botocore.config import Config
 
@@ -163,3 +161,39 @@ def test_all_substitutions_of_an_expression_are_at_most_2_mb(ddb, table):
     code, message, status = refused(ddb.scan, **scan(limit + 2))
     assert (code, status) == ("ValidationException", 400)
     assert message == "ExpressionAttributeValues exceeds max size"
+
+
+# --- F8: strings that are not Unicode -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"TableName": "%s", "Item": {"pk": {"S": "\\ud800"}, "sk": {"N": "1"}}}',
+        '{"TableName": "%s", "Item": {"pk": {"S": "a"}, "sk": {"N": "1"}, "\\udc00": {"S": "x"}}}',
+        '{"TableName": "%s", "Item": {"pk": {"S": "a"}, "sk": {"N": "1"}, "l": {"L": [{"S": "x\\udbff"}]}}}',
+    ],
+    ids=["a value", "an attribute name", "in a list"],
+)
+def test_a_lone_surrogate_is_a_serialization_error(server, table, body):
+    """JSON can escape half of a UTF-16 pair alone (botocore sends one as ``\\ud800``); that is not
+    Unicode: answered as a body that is not UTF-8 (moto failed with a UnicodeEncodeError)."""
+    status, answer = raw(server, "PutItem", (body % table).encode())
+    assert (status, answer) == (
+        400,
+        {
+            "__type": "com.amazon.coral.service#SerializationException",
+            "Message": "Start of structure or map found where not expected",
+        },
+    )
+
+
+def test_lone_surrogates_through_boto3_and_pairs_kept(ddb, table):
+    code, _, status = refused(
+        ddb.put_item, TableName=table, Item={"pk": {"S": "\ud800"}, "sk": {"N": "1"}}
+    )
+    assert (code, status) == ("SerializationException", 400)
+    # a pair (a character beyond U+FFFF, which json.dumps escapes as two) and a backslash are text
+    ddb.put_item(TableName=table, Item={"pk": {"S": "\U0001f600 \\ud800"}, "sk": {"N": "1"}})
+    got = ddb.get_item(TableName=table, Key={"pk": {"S": "\U0001f600 \\ud800"}, "sk": {"N": "1"}})
+    assert got["Item"]["pk"] == {"S": "\U0001f600 \\ud800"}
