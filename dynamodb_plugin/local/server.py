@@ -673,7 +673,8 @@ def listen(port: int, app: Callable[..., Any]) -> tuple[list[Any], str]:
         for sock in sockets:
             sock.close()
         raise
-    return [wire.Server(sock, app) for sock in sockets], note
+    slots = wire.Slots()  # one limit on connections for both families
+    return [wire.Server(sock, app, slots=slots) for sock in sockets], note
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,15 @@ answer leaves in one send.
 - A thread per connection; connections kept alive (HTTP/1.1 unless ``Connection: close``;
   HTTP/1.0 only when it asks ``keep-alive``), pipelined requests answered in order, a connection
   idle for ``idle_seconds`` closed.
+- At most ``max_connections`` (``MAX_CONNECTIONS``, 256) connections at once, shared by the
+  servers given one ``Slots`` (``listen`` gives 127.0.0.1 and ::1 one): a local process opening
+  thousands had a thread and its buffers each, until threads or memory ran out. When all are
+  taken and another connection waits, the connection idle longest (between requests, waiting
+  for the client's next one) is closed to make room, as HTTP servers close idle keep-alive
+  connections (a client opens a new one, as it does after ``idle_seconds``); when none is idle,
+  new connections wait in the listen backlog, unaccepted, until one ends (a busy one ends within
+  ``head_seconds`` or its body's deadline at most). The cost per request: a dict entry set and
+  removed.
 - Limits, each answered and the connection closed: a request line and headers over
   ``HEAD_LIMIT`` bytes → 414/431, more than ``HEADER_COUNT`` headers → 431, a head not complete
   within ``head_seconds`` of its first byte → 408, a body not here within ``head_seconds`` plus
@@ -37,6 +46,7 @@ are not part of it (RFC 9110 5.5; ``email.parser`` kept them); ``SERVER_SOFTWARE
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
@@ -57,6 +67,7 @@ HEAD_SECONDS = 30.0  # from a request's first byte to the end of its headers
 BODY_RATE = 64 * 1024  # bytes a second a body arrives at, at least, after head_seconds
 HEAD_LIMIT = 64 * 1024  # request line and headers
 HEADER_COUNT = 100
+MAX_CONNECTIONS = 256  # at once (each has a thread); more wait in the listen backlog
 SOFTWARE = "getdotenv-local"
 _RECV = 64 * 1024
 
@@ -143,6 +154,41 @@ def http_date() -> str:
     return _date[1]
 
 
+class Slots:
+    """At most ``limit`` connections at once, for the servers that share this object; which of
+    them are idle (waiting for a request), so the longest idle can make room."""
+
+    def __init__(self, limit: int = MAX_CONNECTIONS) -> None:
+        self.limit = limit
+        self.active = 0
+        self.idle: dict[socket.socket, float] = {}  # set and popped without the lock (atomic)
+        self._changed = threading.Condition()
+
+    def take(self, wait: float) -> bool:
+        """A slot for one more connection, waiting at most ``wait`` seconds; when all are taken,
+        the connection idle longest is closed first (its slot comes back when its thread ends)."""
+        with self._changed:
+            if self.active < self.limit:
+                self.active += 1
+                return True
+            idle = list(self.idle.items())  # one C call under the GIL: a consistent copy
+            if idle:
+                conn = min(idle, key=lambda pair: pair[1])[0]
+                self.idle.pop(conn, None)
+                with contextlib.suppress(OSError):  # its recv returns b"": the thread ends
+                    conn.shutdown(socket.SHUT_RDWR)
+            self._changed.wait(wait)
+            if self.active < self.limit:
+                self.active += 1
+                return True
+            return False
+
+    def give(self) -> None:
+        with self._changed:
+            self.active -= 1
+            self._changed.notify()
+
+
 class Server:
     """``app`` served on the listening socket ``sock`` (which it owns from here on).
 
@@ -158,9 +204,11 @@ class Server:
         idle_seconds: float = IDLE_SECONDS,
         head_seconds: float = HEAD_SECONDS,
         body_limit: int = BODY_LIMIT,
+        slots: Slots | None = None,
     ) -> None:
         self.socket = sock
         self.app = app
+        self.slots = Slots() if slots is None else slots
         self.idle_seconds = idle_seconds
         self.head_seconds = head_seconds
         self.body_limit = body_limit
@@ -190,7 +238,11 @@ class Server:
             with selectors.DefaultSelector() as selector:
                 selector.register(self.socket, selectors.EVENT_READ)
                 while not self._stopping.is_set():
-                    if selector.select(poll_interval) and not self._stopping.is_set():
+                    if (
+                        selector.select(poll_interval)
+                        and not self._stopping.is_set()
+                        and self.slots.take(poll_interval)  # else: it waits in the backlog
+                    ):
                         self._accept(poll_interval)
         finally:
             self.server_close()
@@ -206,17 +258,21 @@ class Server:
         self.socket.close()
 
     def _accept(self, poll_interval: float) -> None:
+        """Accept one connection, holding the slot ``serve_forever`` took for it."""
         try:
             conn, peer = self.socket.accept()
         except (BlockingIOError, InterruptedError):
+            self.slots.give()
             return
         except OSError as exc:  # out of file descriptors, ...: keep serving the others
+            self.slots.give()
             _log.error("cannot accept a connection: %s", exc)
             time.sleep(min(poll_interval, 0.1))
             return
         try:
             threading.Thread(target=self._connection, args=(conn, peer), daemon=True).start()
         except RuntimeError as exc:  # no more threads
+            self.slots.give()
             _log.error("cannot serve a connection: %s", exc)
             conn.close()
 
@@ -226,7 +282,9 @@ class Server:
         except Exception:  # a bug of ours: the connection ends, the server goes on
             _log.error("Error on connection:\n%s", traceback.format_exc())
         finally:
+            self.slots.idle.pop(conn, None)
             conn.close()
+            self.slots.give()
 
 
 class _Connection:
@@ -305,6 +363,9 @@ class _Connection:
         buf = self.buf
         deadline = 0.0
         timed = False
+        idle = self.server.slots.idle
+        if not buf:  # waiting for the client: the first to make room when all slots are taken
+            idle[self.conn] = time.monotonic()
         try:
             while True:
                 if buf[:1] in (b"\r", b"\n"):  # empty lines before a request are ignored
@@ -333,6 +394,7 @@ class _Connection:
                 if not data:
                     return None  # closed, between requests or in the middle of one
                 if not deadline:
+                    idle.pop(self.conn, None)
                     deadline = time.monotonic() + self.server.head_seconds
                 buf += data
         finally:
