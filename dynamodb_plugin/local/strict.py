@@ -1214,6 +1214,19 @@ def _answer(status: str, body: dict[str, Any], start_response: Callable[..., Any
     return [data]
 
 
+_PARTIQL = frozenset({"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})
+
+
+def _statements(operation: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    """PartiQL statements as moto's parser can read them (``partiql.rewrite``), or a Refusal."""
+    from dynamodb_plugin.local import partiql
+
+    try:
+        return partiql.rewrite(operation, data)
+    except partiql.Unanswerable as exc:
+        raise Refusal(str(exc), prefix=CORAL_VALIDATE if exc.validate else DYNAMODB) from None
+
+
 class Strict:
     """WSGI middleware: a DynamoDB request ``check`` refuses is answered here, in DynamoDB's
     words, and never reaches ``app``; an exception ``app`` raises or an HTTP 500 it answers is
@@ -1247,7 +1260,15 @@ class Strict:
             environ["CONTENT_LENGTH"] = str(len(body))
             try:
                 data = parse(body)
-                check(target.partition(".")[2], data, self.tables, service, len(body))
+                operation = target.partition(".")[2]
+                check(operation, data, self.tables, service, len(body))
+                if operation in _PARTIQL and service == "dynamodb":
+                    rewritten = _statements(operation, data)
+                    if rewritten is not None:  # its numbers checked as parameters are
+                        check(operation, rewritten, self.tables, service, len(body))
+                        data, body = rewritten, json.dumps(rewritten).encode()
+                        environ["wsgi.input"] = io.BytesIO(body)
+                        environ["CONTENT_LENGTH"] = str(len(body))
             except Refusal as refusal:
                 return _answer("400 Bad Request", refusal.body(), start_response)
             except Exception:  # a gap in the check itself: moto decides

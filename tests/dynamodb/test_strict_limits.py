@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 from botocore.config import Config
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.dynamodb.conftest import create_keyed_table
 from tests.dynamodb.test_strict import raw, refused
@@ -197,3 +199,123 @@ def test_lone_surrogates_through_boto3_and_pairs_kept(ddb, table):
     ddb.put_item(TableName=table, Item={"pk": {"S": "\U0001f600 \\ud800"}, "sk": {"N": "1"}})
     got = ddb.get_item(TableName=table, Key={"pk": {"S": "\U0001f600 \\ud800"}, "sk": {"N": "1"}})
     assert got["Item"]["pk"] == {"S": "\U0001f600 \\ud800"}
+
+
+# --- F7: PartiQL numbers ------------------------------------------------------------------------
+
+
+def _rows(ddb, statement: str, parameters: list | None = None) -> list:
+    extra = {"Parameters": parameters} if parameters else {}
+    return ddb.execute_statement(Statement=statement, **extra)["Items"]
+
+
+def test_a_numeric_literal_in_where_finds_what_its_parameter_form_finds(ddb, table):
+    literal = f"SELECT * FROM \"{table}\" WHERE pk = 'a' AND sk = 5"
+    parameters = f'SELECT * FROM "{table}" WHERE pk = ? AND sk = ?'
+    found = _rows(ddb, literal)
+    assert found == _rows(ddb, parameters, [{"S": "a"}, {"N": "5"}])
+    assert [row["sk"] for row in found] == [{"N": "5"}]
+    # a literal among parameters takes its place in their order
+    assert _rows(ddb, f'SELECT * FROM "{table}" WHERE sk = 5 AND pk = ?', [{"S": "a"}]) == found
+    assert _rows(ddb, f"SELECT * FROM \"{table}\" WHERE pk = 'a' AND sk = -5") == []
+    # strings that look like numbers, names with digits and comparisons stay as they are
+    assert _rows(ddb, f"SELECT * FROM \"{table}\" WHERE pk = '5' AND sk = 5") == []
+    assert _rows(ddb, f"SELECT * FROM \"{table}\" WHERE pk = 'a' AND sk >= 5") == found
+
+
+def test_an_update_with_numeric_literals(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": {"S": "u"}, "sk": {"N": "7"}, "n": {"N": "0"}})
+    ddb.execute_statement(Statement=f"UPDATE \"{table}\" SET n = 42 WHERE pk = 'u' AND sk = 7")
+    got = ddb.get_item(TableName=table, Key={"pk": {"S": "u"}, "sk": {"N": "7"}})["Item"]
+    assert got["n"] == {"N": "42"}
+    ddb.execute_statement(
+        Statement=f'UPDATE "{table}" SET n = ? WHERE pk = ? AND sk = 7',
+        Parameters=[{"N": "43"}, {"S": "u"}],
+    )
+    got = ddb.get_item(TableName=table, Key={"pk": {"S": "u"}, "sk": {"N": "7"}})["Item"]
+    assert got["n"] == {"N": "43"}
+
+
+def test_partiql_numbers_in_batches_and_transactions(ddb, table):
+    # the table's name unquoted: moto's BatchExecuteStatement does not find a quoted one
+    statement = f"SELECT * FROM {table} WHERE pk = 'a' AND sk = 5"
+    batch = ddb.batch_execute_statement(Statements=[{"Statement": statement}])["Responses"]
+    assert batch[0]["Item"]["sk"] == {"N": "5"}
+    done = ddb.execute_transaction(TransactStatements=[{"Statement": statement}])["Responses"]
+    assert done[0]["Item"]["sk"] == {"N": "5"}
+
+
+def test_partiql_number_literals_are_dynamodb_numbers(ddb, table):
+    code, message, status = refused(
+        ddb.execute_statement, Statement=f"SELECT * FROM \"{table}\" WHERE pk = 'a' AND sk = 1E+200"
+    )
+    assert (code, status) == ("ValidationException", 400)
+    assert message == (
+        "Number overflow. Attempting to store a number with magnitude larger than supported range"
+    )
+
+
+def test_what_is_not_a_statement_is_dynamodbs_syntax_error(ddb, table):
+    code, message, status = refused(ddb.execute_statement, Statement=f'SELEC * FROM "{table}"')
+    assert (code, status) == ("ValidationException", 400)
+    assert message == (
+        "Statement wasn't well formed, can't be processed: Expected data manipulation"
+    )
+    # blanks and comments before the statement are DynamoDB's to allow
+    rows = _rows(ddb, f"  -- a comment\n SELECT * FROM \"{table}\" WHERE pk = 'a' AND sk = 5")
+    assert [row["sk"] for row in rows] == [{"N": "5"}]
+
+
+@pytest.mark.parametrize(
+    ("statement", "parameters", "expected"),
+    [
+        (
+            "SELECT * FROM t WHERE pk = 'a=5' AND sk = 5",
+            None,
+            ("SELECT * FROM t WHERE pk = 'a=5' AND sk = ?", [{"N": "5"}]),
+        ),
+        ('SELECT * FROM "t=1" WHERE "a=2" = ?', [{"S": "x"}], None),
+        ("SELECT a[0] FROM t WHERE x1 = ?", [{"N": "1"}], None),
+        ("SELECT * FROM t WHERE n <= 5 AND m >= 6 AND o <> 7", None, None),
+        (
+            "SELECT * FROM t WHERE n = +1.5e3 AND m = ? AND o = -.5",
+            [{"S": "m"}],
+            (
+                "SELECT * FROM t WHERE n = ? AND m = ? AND o = ?",
+                [{"N": "1.5e3"}, {"S": "m"}, {"N": "-.5"}],
+            ),
+        ),
+        ("INSERT INTO t VALUE {'pk': 'a', 'n': 5}", None, None),
+        (
+            "UPDATE t SET n = 1 WHERE pk = ?",
+            [{"S": "a"}],
+            ("UPDATE t SET n = ? WHERE pk = ?", [{"N": "1"}, {"S": "a"}]),
+        ),
+    ],
+)
+def test_which_numbers_become_parameters(statement, parameters, expected):
+    from dynamodb_plugin.local import partiql
+
+    got = partiql.numbers(statement, parameters)
+    assert got == (expected or (statement, parameters))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    number=st.one_of(
+        st.integers(-(10**12), 10**12).map(str),
+        st.decimals(-(10**6), 10**6, places=3, allow_nan=False).map(
+            lambda d: str(d.normalize()) if d else "0"
+        ),
+    )
+)
+def test_literal_and_parameter_forms_answer_alike(ddb, table, number):
+    ddb.put_item(TableName=table, Item={"pk": {"S": "h"}, "sk": {"N": number}})
+    literal = _rows(ddb, f"SELECT * FROM \"{table}\" WHERE pk = 'h' AND sk = {number}")
+    parameter = _rows(
+        ddb, f'SELECT * FROM "{table}" WHERE pk = ? AND sk = ?', [{"S": "h"}, {"N": number}]
+    )
+    assert literal == parameter
+    assert {"N": number} in [row["sk"] for row in literal]
