@@ -11,7 +11,10 @@ reads): ``sk = 5`` with no parameters is ``sk = ?`` with ``[{"N": "5"}]``. Numbe
 are numbers in ``INSERT ... VALUE {...}`` (read as numbers) and list indexes (``a[0]``).
 
 A DELETE takes no parameters in py-partiql-parser, so a DELETE that needs one (a numeric
-literal or a ``?``) cannot be answered by moto: it is refused in DynamoDB's shape
+literal or a ``?``) cannot be answered by moto. ``deletion`` reads the form DynamoDB documents,
+``DELETE FROM table WHERE a = value AND b = value ...`` (values: strings, numbers, ``?``), for
+``strict`` to answer as a DeleteItem of the key those equalities name (the others its
+condition); any other DELETE that needs one is refused in DynamoDB's shape
 (``ValidationException``) with a message that says so, instead of moto's ``AssertionError``. A
 statement that is not a SELECT, INSERT, UPDATE, DELETE (or EXISTS) at all is DynamoDB's syntax
 error, ``Statement wasn't well formed, can't be processed: Expected data manipulation``.
@@ -67,8 +70,9 @@ def numbers(statement: str, parameters: list[Any] | None) -> tuple[str, list[Any
             needs = [m for m in _TOKEN.finditer(statement) if _is_value(m, statement)]
             if needs:
                 raise Unanswerable(
-                    "The local DynamoDB (moto's PartiQL) cannot take a number or a parameter in "
-                    "a DELETE's WHERE clause; DynamoDB can (delete the item with DeleteItem here)"
+                    "The local DynamoDB (moto's PartiQL) takes a number or a parameter in a "
+                    "DELETE only as DELETE FROM table WHERE name = value AND ..., in "
+                    "ExecuteStatement"
                 )
         return statement, parameters
     if word == "INSERT" or not _CANDIDATE.search(statement):
@@ -135,3 +139,72 @@ def rewrite(operation: str, data: dict[str, Any]) -> dict[str, Any] | None:
     for i, part in changed:
         rewritten[i] = part
     return {**data, key: rewritten}
+
+
+_SIMPLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def deletion(
+    statement: str, parameters: list[Any] | None
+) -> tuple[str, list[tuple[str, dict[str, Any]]]] | None:
+    """The table and the ``name = value`` equalities of ``DELETE FROM table WHERE a = v AND
+    ...``, when it needs a number or a parameter (what moto cannot take); ``None`` for any other
+    statement. ``Unanswerable`` when the parameters do not match the statement's."""
+    first = _FIRST_WORD.match(statement)
+    if first is None or first.group(1).upper() != "DELETE":
+        return None
+    if "?" not in statement and not _CANDIDATE.search(statement):
+        return None
+    tokens = [
+        (m.lastgroup, m.group())
+        for m in _TOKEN.finditer(statement, first.end(1))
+        if m.lastgroup != "space"
+    ]
+    if len(tokens) < 6 or [t[1].upper() for t in tokens[:1]] != ["FROM"]:
+        return None
+    table = _name(tokens[1])
+    if table is None or tokens[2][1].upper() != "WHERE":
+        return None
+    given = list(parameters or ())
+    used = 0
+    found: list[tuple[str, dict[str, Any]]] = []
+    rest = tokens[3:]
+    while True:
+        if len(rest) < 3 or rest[1] != ("cmp", "="):
+            return None
+        name = _name(rest[0])
+        kind, text = rest[2]
+        if name is None:
+            return None
+        if kind == "string":
+            value: dict[str, Any] = {"S": text[1:-1].replace("''", "'")}
+        elif kind == "number":
+            value = {"N": text.lstrip("+")}
+        elif kind == "param":
+            if used >= len(given):
+                raise Unanswerable("Number of parameters in request and statement don't match.")
+            value = given[used]
+            used += 1
+        else:
+            return None
+        found.append((name, value))
+        rest = rest[3:]
+        if not rest or rest == [("other", ";")]:
+            break
+        if rest[0][1].upper() != "AND":
+            return None
+        rest = rest[1:]
+    if used != len(given):
+        raise Unanswerable("Number of parameters in request and statement don't match.")
+    if len({name for name, _ in found}) != len(found):
+        return None
+    return table, found
+
+
+def _name(token: tuple[str | None, str]) -> str | None:
+    kind, text = token
+    if kind == "quoted":
+        return text[1:-1].replace('""', '"')
+    if kind == "word" and _SIMPLE_NAME.match(text):
+        return text
+    return None

@@ -1227,6 +1227,44 @@ def _statements(operation: str, data: dict[str, Any]) -> dict[str, Any] | None:
         raise Refusal(str(exc), prefix=CORAL_VALIDATE if exc.validate else DYNAMODB) from None
 
 
+def _deletion(data: dict[str, Any], tables: Callable[[str], Any]) -> dict[str, Any] | None:
+    """The DeleteItem request a PartiQL DELETE stands for, when moto cannot answer the DELETE
+    itself (``partiql.deletion``): the key from the equalities on the table's key attributes, a
+    condition from the others; a Refusal as DynamoDB's when they do not name the whole key."""
+    from dynamodb_plugin.local import partiql
+
+    statement, parameters = data.get("Statement"), data.get("Parameters")
+    if not isinstance(statement, str):
+        return None
+    try:
+        found = partiql.deletion(statement, parameters)
+    except partiql.Unanswerable as exc:
+        raise Refusal(str(exc)) from None
+    if found is None:
+        return None
+    name, equalities = found
+    table = tables(name)
+    if table is None:
+        raise Refusal("Requested resource not found", "ResourceNotFoundException")
+    schema = _schema(table)
+    given = dict(equalities)
+    if not all(key in given for key in schema):
+        raise Refusal("Where clause does not contain a mandatory equality on all key attributes")
+    request: dict[str, Any] = {
+        "TableName": name,
+        "Key": {key: given[key] for key in schema},
+    }
+    others = [(k, v) for k, v in equalities if k not in schema]
+    if others:
+        request["ConditionExpression"] = " AND ".join(f"#c{i} = :c{i}" for i in range(len(others)))
+        request["ExpressionAttributeNames"] = {f"#c{i}": k for i, (k, _) in enumerate(others)}
+        request["ExpressionAttributeValues"] = {f":c{i}": v for i, (_, v) in enumerate(others)}
+    if data.get("ReturnValuesOnConditionCheckFailure") is not None:
+        request["ReturnValuesOnConditionCheckFailure"] = data["ReturnValuesOnConditionCheckFailure"]
+    check("DeleteItem", request, tables)
+    return request
+
+
 class Strict:
     """WSGI middleware: a DynamoDB request ``check`` refuses is answered here, in DynamoDB's
     words, and never reaches ``app``; an exception ``app`` raises or an HTTP 500 it answers is
@@ -1262,6 +1300,10 @@ class Strict:
                 data = parse(body)
                 operation = target.partition(".")[2]
                 check(operation, data, self.tables, service, len(body))
+                if operation == "ExecuteStatement" and service == "dynamodb":
+                    deleting = _deletion(data, self.tables)
+                    if deleting is not None:
+                        return self.delete_item(environ, start_response, deleting)
                 if operation in _PARTIQL and service == "dynamodb":
                     rewritten = _statements(operation, data)
                     if rewritten is not None:  # its numbers checked as parameters are
@@ -1276,6 +1318,37 @@ class Strict:
             else:
                 environ["getdotenv.request"] = data
         return self.guarded(environ, start_response, target)
+
+    def delete_item(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], request: dict[str, Any]
+    ) -> Any:
+        """A PartiQL DELETE answered through DeleteItem (``_deletion``): ``{"Items": []}`` as
+        DynamoDB answers a DELETE, or DeleteItem's error as it is."""
+        body = json.dumps(request).encode()
+        inner = dict(environ)
+        inner["HTTP_X_AMZ_TARGET"] = TARGET + "DeleteItem"
+        inner["wsgi.input"] = io.BytesIO(body)
+        inner["CONTENT_LENGTH"] = str(len(body))
+        inner["getdotenv.request"] = request
+        started: list[Any] = []
+        written: list[bytes] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            started[:] = (status, headers)
+            return written.append
+
+        answer = self.guarded(inner, capture, TARGET + "DeleteItem")
+        try:
+            data = b"".join(written) + b"".join(answer)
+        finally:
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+        status, headers = started
+        if status.startswith("200"):
+            return _answer("200 OK", {"Items": []}, start_response)
+        start_response(status, headers)
+        return [data]
 
     def guarded(
         self, environ: dict[str, Any], start_response: Callable[..., Any], target: str

@@ -319,3 +319,52 @@ def test_literal_and_parameter_forms_answer_alike(ddb, table, number):
     )
     assert literal == parameter
     assert {"N": number} in [row["sk"] for row in literal]
+
+
+def test_a_delete_with_numbers_or_parameters_deletes_the_item(ddb, table):
+    def put(sk: str) -> None:
+        ddb.put_item(TableName=table, Item={"pk": {"S": "d"}, "sk": {"N": sk}, "x": {"S": "y"}})
+
+    def there(sk: str) -> bool:
+        return "Item" in ddb.get_item(TableName=table, Key={"pk": {"S": "d"}, "sk": {"N": sk}})
+
+    put("9")
+    answer = ddb.execute_statement(Statement=f"DELETE FROM \"{table}\" WHERE pk = 'd' AND sk = 9")
+    assert answer["Items"] == [] and not there("9")
+    put("8")
+    ddb.execute_statement(
+        Statement=f'DELETE FROM "{table}" WHERE pk = ? AND sk = ?',
+        Parameters=[{"S": "d"}, {"N": "8"}],
+    )
+    assert not there("8")
+    # the other equalities are its condition
+    put("7")
+    code, _, status = refused(
+        ddb.execute_statement,
+        Statement=f"DELETE FROM \"{table}\" WHERE pk = 'd' AND sk = 7 AND x = 'z'",
+    )
+    assert (code, status) == ("ConditionalCheckFailedException", 400) and there("7")
+    ddb.execute_statement(
+        Statement=f"DELETE FROM \"{table}\" WHERE pk = 'd' AND sk = 7 AND x = 'y'"
+    )
+    assert not there("7")
+    # a missing item is no error
+    ddb.execute_statement(Statement=f"DELETE FROM \"{table}\" WHERE pk = 'd' AND sk = 6")
+
+
+def test_a_delete_must_name_the_whole_key(ddb, table):
+    code, message, status = refused(
+        ddb.execute_statement, Statement=f'DELETE FROM "{table}" WHERE sk = 5'
+    )
+    assert (code, status) == ("ValidationException", 400)
+    assert message == "Where clause does not contain a mandatory equality on all key attributes"
+    code, message, _ = refused(
+        ddb.execute_statement, Statement=f'DELETE FROM "{table}" WHERE pk = ? AND sk = 5'
+    )
+    assert message == "Number of parameters in request and statement don't match."
+    code, message, status = refused(
+        ddb.execute_statement, Statement=f"DELETE FROM \"{table}\" WHERE pk = 'a' OR sk = 5"
+    )
+    assert (code, status) == ("ValidationException", 400)
+    assert "takes a number or a parameter in a DELETE only as" in message
+    assert "Item" in ddb.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"N": "5"}})
