@@ -11,13 +11,18 @@ reads): ``sk = 5`` with no parameters is ``sk = ?`` with ``[{"N": "5"}]``. Numbe
 are numbers in ``INSERT ... VALUE {...}`` (read as numbers) and list indexes (``a[0]``).
 
 A DELETE takes no parameters in py-partiql-parser, so a DELETE that needs one (a numeric
-literal or a ``?``) cannot be answered by moto. ``deletion`` reads the form DynamoDB documents,
+literal or a ``?``) cannot be answered by moto. ``where`` reads the form DynamoDB documents,
 ``DELETE FROM table WHERE a = value AND b = value ...`` (values: strings, numbers, ``?``), for
 ``strict`` to answer as a DeleteItem of the key those equalities name (the others its
 condition); any other DELETE that needs one is refused in DynamoDB's shape
 (``ValidationException``) with a message that says so, instead of moto's ``AssertionError``. A
 statement that is not a SELECT, INSERT, UPDATE, DELETE (or EXISTS) at all is DynamoDB's syntax
 error, ``Statement wasn't well formed, can't be processed: Expected data manipulation``.
+
+In an ``ExecuteStatement``, an UPDATE's or a DELETE's WHERE of equalities must name the whole
+key (``strict``: moto updated or deleted every item that matched), and in every statement the
+``?``s must match the ``Parameters`` (DynamoDB's ``Number of parameters in request and statement
+don't match.``; moto found nothing or took others).
 
 Only ``ExecuteStatement``, ``BatchExecuteStatement`` and ``ExecuteTransaction`` requests are
 read here; a statement without ``=`` followed by a digit is returned untouched after one regular
@@ -42,6 +47,7 @@ _TOKEN = re.compile(
     r"|(?P<other>.)",
     re.S,
 )
+_MISMATCH = "Number of parameters in request and statement don't match."
 _DML = ("SELECT", "INSERT", "UPDATE", "DELETE", "EXISTS")
 _FIRST_WORD = re.compile(r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*([A-Za-z]*)", re.S)
 
@@ -75,6 +81,10 @@ def numbers(statement: str, parameters: list[Any] | None) -> tuple[str, list[Any
                     "ExecuteStatement"
                 )
         return statement, parameters
+    if "?" in statement or parameters:
+        count = sum(1 for m in _TOKEN.finditer(statement) if m.lastgroup == "param")
+        if count != len(parameters or ()):  # moto's parser found nothing, or used others
+            raise Unanswerable(_MISMATCH)
     if word == "INSERT" or not _CANDIDATE.search(statement):
         return statement, parameters
     given = list(parameters or ())
@@ -98,7 +108,6 @@ def numbers(statement: str, parameters: list[Any] | None) -> tuple[str, list[Any
             previous = text
     if len(merged) == len(given):  # an "=" and a digit in a string, a name: nothing to do
         return statement, parameters
-    merged.extend(given[used:])  # more parameters than "?": moto tells that
     return "".join(out), merged
 
 
@@ -144,31 +153,61 @@ def rewrite(operation: str, data: dict[str, Any]) -> dict[str, Any] | None:
 _SIMPLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-def deletion(
-    statement: str, parameters: list[Any] | None
-) -> tuple[str, list[tuple[str, dict[str, Any]]]] | None:
-    """The table and the ``name = value`` equalities of ``DELETE FROM table WHERE a = v AND
-    ...``, when it needs a number or a parameter (what moto cannot take); ``None`` for any other
-    statement. ``Unanswerable`` when the parameters do not match the statement's."""
+class Where:
+    """The ``name = value`` equalities of an UPDATE's or a DELETE's WHERE clause, joined by AND
+    (the form DynamoDB documents): ``verb``, ``table``, ``equalities`` (name, attribute value),
+    whether it ``needs`` a number or a parameter, whether a ``RETURNING`` follows."""
+
+    def __init__(
+        self,
+        verb: str,
+        table: str,
+        equalities: list[tuple[str, dict[str, Any]]],
+        needs: bool,
+        returning: bool,
+    ) -> None:
+        self.verb, self.table, self.equalities = verb, table, equalities
+        self.needs, self.returning = needs, returning
+
+
+def where(statement: str, parameters: list[Any] | None) -> Where | None:
+    """An UPDATE's or a DELETE's WHERE clause when it is equalities joined by AND; ``None`` for
+    any other statement or clause."""
     first = _FIRST_WORD.match(statement)
-    if first is None or first.group(1).upper() != "DELETE":
-        return None
-    if "?" not in statement and not _CANDIDATE.search(statement):
+    verb = first.group(1).upper() if first is not None else ""
+    if first is None or verb not in ("UPDATE", "DELETE"):
         return None
     tokens = [
         (m.lastgroup, m.group())
         for m in _TOKEN.finditer(statement, first.end(1))
         if m.lastgroup != "space"
     ]
-    if len(tokens) < 6 or [t[1].upper() for t in tokens[:1]] != ["FROM"]:
-        return None
-    table = _name(tokens[1])
-    if table is None or tokens[2][1].upper() != "WHERE":
+    if verb == "DELETE":
+        if len(tokens) < 6 or tokens[0][1].upper() != "FROM" or tokens[2][1].upper() != "WHERE":
+            return None
+        table, at = _name(tokens[1]), 3
+    else:
+        if len(tokens) < 2:
+            return None
+        table = _name(tokens[0])
+        at = next(
+            (
+                i + 1
+                for i, (kind, text) in enumerate(tokens)
+                if kind == "word" and text.upper() == "WHERE"
+            ),
+            0,
+        )
+        if not at:
+            return None
+    if table is None:
         return None
     given = list(parameters or ())
-    used = 0
+    used = sum(1 for kind, _ in tokens[:at] if kind == "param")  # those of an UPDATE's SET
+    needs = used > 0
     found: list[tuple[str, dict[str, Any]]] = []
-    rest = tokens[3:]
+    rest = tokens[at:]
+    returning = False
     while True:
         if len(rest) < 3 or rest[1] != ("cmp", "="):
             return None
@@ -180,25 +219,28 @@ def deletion(
             value: dict[str, Any] = {"S": text[1:-1].replace("''", "'")}
         elif kind == "number":
             value = {"N": text.lstrip("+")}
+            needs = True
         elif kind == "param":
-            if used >= len(given):
-                raise Unanswerable("Number of parameters in request and statement don't match.")
-            value = given[used]
+            value = given[used] if used < len(given) else {}
             used += 1
+            needs = True
         else:
             return None
         found.append((name, value))
         rest = rest[3:]
         if not rest or rest == [("other", ";")]:
             break
+        if rest[0][1].upper() == "RETURNING":
+            returning = True
+            break
         if rest[0][1].upper() != "AND":
             return None
         rest = rest[1:]
-    if used != len(given):
-        raise Unanswerable("Number of parameters in request and statement don't match.")
     if len({name for name, _ in found}) != len(found):
         return None
-    return table, found
+    if used != len(given) and not returning:
+        raise Unanswerable(_MISMATCH)
+    return Where(verb, table, found, needs, returning)
 
 
 def _name(token: tuple[str | None, str]) -> str | None:

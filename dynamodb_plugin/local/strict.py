@@ -1228,33 +1228,38 @@ def _statements(operation: str, data: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _deletion(data: dict[str, Any], tables: Callable[[str], Any]) -> dict[str, Any] | None:
-    """The DeleteItem request a PartiQL DELETE stands for, when moto cannot answer the DELETE
-    itself (``partiql.deletion``): the key from the equalities on the table's key attributes, a
-    condition from the others; a Refusal as DynamoDB's when they do not name the whole key."""
+    """An UPDATE's or a DELETE's WHERE clause of equalities (``partiql.where``) against the
+    table's key: the whole key or DynamoDB's refusal (moto updated or deleted every item that
+    matched). The DeleteItem request a DELETE stands for when moto cannot answer it itself (it
+    needs a number or a parameter): the key from the key attributes' equalities, a condition
+    from the others; ``None`` otherwise."""
     from dynamodb_plugin.local import partiql
 
     statement, parameters = data.get("Statement"), data.get("Parameters")
     if not isinstance(statement, str):
         return None
     try:
-        found = partiql.deletion(statement, parameters)
+        found = partiql.where(statement, parameters)
     except partiql.Unanswerable as exc:
         raise Refusal(str(exc)) from None
     if found is None:
         return None
-    name, equalities = found
-    table = tables(name)
+    table = tables(found.table)
     if table is None:
-        raise Refusal("Requested resource not found", "ResourceNotFoundException")
+        if found.verb == "DELETE" and found.needs:
+            raise Refusal("Requested resource not found", "ResourceNotFoundException")
+        return None  # moto answers
     schema = _schema(table)
-    given = dict(equalities)
+    given = dict(found.equalities)
     if not all(key in given for key in schema):
         raise Refusal("Where clause does not contain a mandatory equality on all key attributes")
+    if found.verb != "DELETE" or not found.needs or found.returning:
+        return None
     request: dict[str, Any] = {
-        "TableName": name,
+        "TableName": found.table,
         "Key": {key: given[key] for key in schema},
     }
-    others = [(k, v) for k, v in equalities if k not in schema]
+    others = [(k, v) for k, v in found.equalities if k not in schema]
     if others:
         request["ConditionExpression"] = " AND ".join(f"#c{i} = :c{i}" for i in range(len(others)))
         request["ExpressionAttributeNames"] = {f"#c{i}": k for i, (k, _) in enumerate(others)}

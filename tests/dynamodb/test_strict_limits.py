@@ -368,3 +368,30 @@ def test_a_delete_must_name_the_whole_key(ddb, table):
     assert (code, status) == ("ValidationException", 400)
     assert "takes a number or a parameter in a DELETE only as" in message
     assert "Item" in ddb.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"N": "5"}})
+
+
+def test_an_update_must_name_the_whole_key_and_parameters_must_match(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": {"S": "w"}, "sk": {"N": "1"}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "w"}, "sk": {"N": "2"}})
+    code, message, status = refused(
+        ddb.execute_statement, Statement=f"UPDATE \"{table}\" SET n = 'x' WHERE pk = 'w'"
+    )
+    assert (code, status) == ("ValidationException", 400)
+    assert message == "Where clause does not contain a mandatory equality on all key attributes"
+    items = ddb.query(
+        TableName=table,
+        KeyConditionExpression="pk = :w",
+        ExpressionAttributeValues={":w": {"S": "w"}},
+    )["Items"]
+    assert all("n" not in row for row in items)  # moto had updated both
+    for statement, parameters in (
+        (f'SELECT * FROM "{table}" WHERE pk = ?', []),
+        (f"SELECT * FROM \"{table}\" WHERE pk = 'w'", [{"S": "w"}]),
+    ):
+        extra = {"Parameters": parameters} if parameters else {}
+        code, message, status = refused(ddb.execute_statement, Statement=statement, **extra)
+        assert (code, status, message) == (
+            "ValidationException",
+            400,
+            "Number of parameters in request and statement don't match.",
+        )
