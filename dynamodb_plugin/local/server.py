@@ -829,6 +829,9 @@ def _serve(args: argparse.Namespace) -> int:
     fast_batch_writes()
     linear_item_size_check()
     binary_key_segments()
+    from dynamodb_plugin.local import strict
+
+    strict.deep_enough()  # 300 update operators (DynamoDB's limit) in moto's recursion
     backend_app = DynamoOnly(
         fast_app(create_backend_app("dynamodb")), create_backend_app("dynamodbstreams")
     )

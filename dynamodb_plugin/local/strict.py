@@ -1429,9 +1429,10 @@ RECURSION = 4000
 def deep_enough() -> None:
     """moto parses, copies and evaluates an update expression recursively, a few frames per
     operator: 300 of them (DynamoDB's limit, which it accepts) were a RecursionError from 200 on
-    with Python's 1,000 frames. Python 3.11+ keeps pure-Python calls off the C stack; the JSON
-    decoder's C recursion, bounded by the same limit, takes well under a megabyte of a thread's
-    stack at 4,000 levels (and any value nested beyond 32 is refused anyway)."""
+    with Python's 1,000 frames. Process-wide, so the server's ``main`` calls it. Python 3.11+
+    keeps pure-Python calls off the C stack; the JSON decoder's C recursion, bounded by the same
+    limit, stops at 4,000 levels within a connection thread's stack (a body nested 100,000 deep
+    is answered DynamoDB's nesting error, as before: tested)."""
     if sys.getrecursionlimit() < RECURSION:
         sys.setrecursionlimit(RECURSION)
 
@@ -1442,7 +1443,6 @@ def install(
     """``Strict`` in front of ``app``; the Flask apps inside let their exceptions through to it
     (instead of answering an HTML 500), so each is logged once and answered as DynamoDB's."""
     size_of_nothing()
-    deep_enough()
     for flask_app in flask_apps:
         config = getattr(flask_app, "config", None)
         if config is not None:

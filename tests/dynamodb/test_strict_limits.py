@@ -395,3 +395,12 @@ def test_an_update_must_name_the_whole_key_and_parameters_must_match(ddb, table)
             400,
             "Number of parameters in request and statement don't match.",
         )
+
+
+def test_deep_json_is_still_a_nesting_error_with_the_higher_recursion_limit(server, table):
+    for depth in (3999, 100_000):
+        value = '{"L": [' * depth + '{"S": "x"}' + "]}" * depth
+        body = f'{{"TableName": "{table}", "Item": {{"pk": {{"S": "a"}}, "sk": {{"N": "1"}}, "x": {value}}}}}'
+        status, answer = raw(server, "PutItem", body.encode())
+        assert (status, answer["message"]) == (400, "Nesting Levels have exceeded supported limits")
+    assert raw(server, "ListTables", b"{}")[0] == 200
