@@ -123,8 +123,9 @@ def _is_value(match: re.Match[str], statement: str) -> bool:
 
 def rewrite(operation: str, data: dict[str, Any]) -> dict[str, Any] | None:
     """The request with its statements rewritten by ``numbers``, or ``None`` when nothing
-    changed; ``Unanswerable`` for a statement moto cannot answer (in a batch: the request is
-    refused as a whole, as moto would have failed it)."""
+    changed; ``Unanswerable`` for a statement moto cannot answer (the request refused as a whole,
+    as moto failed it; but in a BatchExecuteStatement, parameters that do not match are left to
+    moto, which answers them in the statement's own ``Error``, as DynamoDB does)."""
     if operation == "ExecuteStatement":
         parts: list[Any] = [data]
     elif operation == "BatchExecuteStatement":
@@ -136,7 +137,12 @@ def rewrite(operation: str, data: dict[str, Any]) -> dict[str, Any] | None:
         if not isinstance(part, dict) or not isinstance(part.get("Statement"), str):
             continue
         parameters = part.get("Parameters")
-        statement, new = numbers(part["Statement"], parameters)
+        try:
+            statement, new = numbers(part["Statement"], parameters)
+        except Unanswerable as exc:
+            if operation == "BatchExecuteStatement" and str(exc) == _MISMATCH:
+                continue  # moto answers it in the statement's own Error, as DynamoDB does
+            raise
         if new is not parameters or statement is not part["Statement"]:
             changed.append((i, {**part, "Statement": statement, "Parameters": new}))
     if not changed:

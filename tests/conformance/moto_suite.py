@@ -125,6 +125,12 @@ _UNUSED_VALUE = (
     "expressions: keys: {:match}': moto's aws_verified test_update_item_unused_attributes, and "
     "dynalite for every operation); moto checks that in UpdateItem only"
 )
+_WHOLE_KEY = (
+    "not aws_verified; a PartiQL DELETE (or UPDATE) names one item by its whole key in DynamoDB "
+    "('Where clause does not contain a mandatory equality on all key attributes'; DynamoDB's "
+    "PartiQL DELETE reference: the WHERE clause must resolve to a single primary key value); "
+    "moto deletes every item whose hash key matches"
+)
 _GROUPS: list[tuple[str, str, str, list[str]]] = [
     # (file under tests/test_dynamodb/, or tests/test_dynamodbstreams/...; kind, reason,
     # tests)
@@ -199,6 +205,12 @@ _GROUPS: list[tuple[str, str, str, list[str]]] = [
         STRICT,
         _MISSING_RANGE,
         ["test_get_item_without_range_key"],
+    ),
+    (
+        "test_dynamodb_statements.py",
+        STRICT,
+        _WHOLE_KEY,
+        ["test_delete_data__with_sort_key"],
     ),
     (
         "test_dynamodbstreams/test_dynamodbstreams.py",
