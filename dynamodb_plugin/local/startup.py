@@ -102,7 +102,9 @@ def deferred(names: tuple[str, ...] = DEFERRED) -> Callable[[], None]:
         def exec_module(self, module: Any) -> None:
             super().exec_module(module)
             lazy = type(module)
-            if lazy.__name__ != "_LazyModule" or "__spec__" not in module.__dict__:
+            if lazy.__name__ != "_LazyModule" or "__spec__" not in object.__getattribute__(
+                module, "__dict__"
+            ):
                 return  # not the LazyLoader expected: loaded on any attribute, as before
 
             class Module(lazy):  # type: ignore[valid-type,misc]

@@ -319,9 +319,12 @@ def test_deferred_modules_run_on_first_use_only(tmp_path):
         "import sys\nfrom dynamodb_plugin.local import startup\n"
         "done = startup.deferred(('yaml', 'json'))\n"
         "import json\nimport moto.moto_server.werkzeug_app\ndone()\n"
+        # whether a module's code ran, read without using it (which would run it)
+        "ran = lambda name: 'safe_load' in object.__getattribute__(sys.modules[name], '__dict__')\n"
         "print(type(sys.modules['yaml']).__name__, type(sys.modules['json']).__name__)\n"
+        "print(ran('yaml'), 'yaml.reader' in sys.modules)\n"
         "import yaml\n"  # (importing it again is no use: its __spec__ is read)
-        "print(type(sys.modules['yaml']).__name__)\n"
+        "print(type(sys.modules['yaml']).__name__, ran('yaml'))\n"
         "print(yaml.safe_load('a: [1, 2]'), type(sys.modules['yaml']).__name__)\n"
         "import importlib.util\nprint(importlib.util.find_spec('yaml').loader.__class__.__name__)"
     )
@@ -331,7 +334,8 @@ def test_deferred_modules_run_on_first_use_only(tmp_path):
     # json is used at once by moto; yaml runs when used; later finds are plain again
     assert out.stdout.splitlines() == [
         "_LazyModule module",
-        "_LazyModule",
+        "False False",
+        "_LazyModule False",
         "{'a': [1, 2]} module",
         "SourceFileLoader",
     ]
@@ -540,7 +544,10 @@ def test_a_server_in_a_process_leaves_what_it_never_uses_unloaded(tmp_path):
         "    c.put_item(TableName='t', Item={'k': {'S': 'a'}})\n"
         "    assert c.get_item(TableName='t', Key={'k': {'S': 'a'}})['Item'] == {'k': {'S': 'a'}}\n"
         "    kind = lambda name: type(sys.modules[name]).__name__\n"
+        "    own = lambda name: object.__getattribute__(sys.modules[name], '__dict__')\n"
         "    print(kind('yaml'), kind('moto.backend_index'), 'moto.iam' in sys.modules)\n"
+        "    print('safe_load' in own('yaml'), 'yaml.reader' in sys.modules, "
+        "'backend_url_patterns' in own('moto.backend_index'))\n"
         "    import moto.backend_index\n"
         "    print(len(moto.backend_index.backend_url_patterns) > 100, kind('moto.backend_index'))\n"
         "    sys.stdout.flush()\n"
@@ -559,7 +566,11 @@ def test_a_server_in_a_process_leaves_what_it_never_uses_unloaded(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120
     )
     assert out.returncode == 0, (out.stdout, out.stderr)
-    assert out.stdout.splitlines()[-2:] == ["_LazyModule _LazyModule False", "True module"]
+    assert out.stdout.splitlines()[-3:] == [
+        "_LazyModule _LazyModule False",
+        "False False False",  # their code never ran (a class name alone would not tell)
+        "True module",
+    ]
 
 
 def test_the_planned_updates_guard_reads_the_sources_inspect_reads():
