@@ -743,9 +743,9 @@ def parsed_update_expressions() -> bool:
         from moto.dynamodb.parsing.validators import Validator
     except ImportError:
         return False
-    import inspect
+    from dynamodb_plugin.local import startup
 
-    if "deepcopy(expression)" not in inspect.getsource(Validator.__init__):
+    if "deepcopy(expression)" not in startup.source(Validator.__init__):
         return False  # a moto whose validator fills in the tree it is given
     original = UpdateExpressionParser.make.__func__
     if getattr(original, "_fast", False):

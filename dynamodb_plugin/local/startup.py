@@ -21,7 +21,10 @@ never holds an access key to mark; IAM is imported only where something really a
 ``light_regions``: moto lists a backend's regions through boto3's ``Session()`` (a botocore
 session with its ~130 event handlers) whose ``get_available_regions`` parses the service's model
 a second time only to read its endpoint prefix; the same lists come from botocore's endpoint
-data and the model moto's shared loader reads anyway.
+data and the model moto's shared loader reads anyway. The lists are kept in getdotenv's cache
+(``host_cli.support.cache``, the user's own folder), keyed by botocore's version and the
+size and modification time of every file botocore may read its endpoint data from: the next
+start does not read that 1.2 MB file at all.
 
 ``signal_ready``: the server tells ``local start`` that it listens and has answered a
 ``ListTables`` of its own, on a pipe ``local start`` handed it (``--ready-fd``), so that
@@ -245,6 +248,7 @@ class _Regions:
         self._load = load
         self._resolver: Any = None
         self._session: Any = None
+        self._files: str | None = None
 
     def _endpoints(self) -> Any:
         if self._resolver is None:
@@ -258,8 +262,47 @@ class _Regions:
             )
         return self._resolver
 
+    def _identity(self) -> str | None:
+        """What the lists depend on: botocore's version and every file botocore may read its
+        endpoint data from (path, size, modification time, or absent); ``None`` where that
+        cannot be told (then nothing is kept)."""
+        if self._files is None:
+            try:
+                import botocore
+                from botocore.loaders import _JSON_OPEN_METHODS, create_loader
+
+                found = [f"botocore {botocore.__version__}"]
+                for base in create_loader(None)._potential_locations("endpoints"):
+                    for ext in _JSON_OPEN_METHODS:
+                        try:
+                            info = os.stat(base + ext)
+                            found.append(f"{base}{ext} {info.st_size} {info.st_mtime_ns}")
+                        except FileNotFoundError:
+                            found.append(f"{base}{ext} absent")
+                self._files = "\n".join(found)
+            except Exception:  # a botocore that finds its data otherwise: no lists kept
+                self._files = ""
+        return self._files or None
+
+    def _kept(self, question: str, answer: Callable[[], list[str]]) -> list[str]:
+        """``answer()``, kept in getdotenv's cache for exactly this endpoint data: botocore's
+        endpoint data is a 1.2 MB JSON file (~24 ms to read) that nothing else at start-up
+        needs."""
+        identity = self._identity()
+        if identity is None:
+            return answer()
+        from host_cli.support import cache
+
+        material = f"{identity}\n{question}"
+        kept = cache.load("regions", material)
+        if isinstance(kept, list) and all(isinstance(region, str) for region in kept):
+            return kept
+        found = answer()
+        cache.store("regions", material, found)
+        return found
+
     def get_available_partitions(self) -> list[str]:
-        return list(self._endpoints().get_available_partitions())
+        return self._kept("partitions", lambda: list(self._endpoints().get_available_partitions()))
 
     def get_available_regions(
         self, service_name: str, partition_name: str = "aws", allow_non_regional: bool = False
@@ -271,8 +314,13 @@ class _Regions:
         except (UnknownServiceError, DataNotFoundError):
             return []
         prefix = metadata.get("endpointPrefix", service_name)
-        return list(
-            self._endpoints().get_available_endpoints(prefix, partition_name, allow_non_regional)
+        return self._kept(
+            f"regions {prefix!r} {partition_name!r} {bool(allow_non_regional)}",
+            lambda: list(
+                self._endpoints().get_available_endpoints(
+                    prefix, partition_name, allow_non_regional
+                )
+            ),
         )
 
     def __getattr__(self, name: str) -> Any:
@@ -323,6 +371,49 @@ def light_regions() -> bool:
     regions = _Regions(load)
     AccountSpecificBackend.get_session = classmethod(lambda cls: regions)  # type: ignore[method-assign,assignment]
     return True
+
+
+_DIGESTS: dict[str, str] = {}  # a source file's sha256, read once per process
+
+
+def source(part: Any, compute: Callable[[Any], str] | None = None) -> str:
+    """``inspect.getsource(part)`` (or ``compute(part)``, which gives the same text), kept in
+    getdotenv's cache for exactly the file it is read from: its path, the sha256 of its bytes
+    and where ``part`` is in it. The guards that check moto's code before a patch read a few
+    dozen sources at every start (``inspect`` tokenizes each, ~13 ms); a file that changes in
+    any byte is read afresh. Raises as ``inspect.getsource`` does."""
+    import inspect
+
+    reader = compute or inspect.getsource
+    try:
+        path = inspect.getsourcefile(part)
+    except TypeError:
+        path = None
+    if not path:
+        return reader(part)
+    digest = _DIGESTS.get(path)
+    if digest is None:
+        import hashlib
+
+        try:
+            with open(path, "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+        except OSError:
+            return reader(part)
+        _DIGESTS[path] = digest
+    code = getattr(part, "__code__", None)
+    where = getattr(code, "co_firstlineno", "")
+    kind = "class" if inspect.isclass(part) else "code"
+    name = getattr(part, "__qualname__", "")
+    from host_cli.support import cache
+
+    material = f"{path}\n{digest}\n{kind} {getattr(part, '__module__', '')}.{name} {where}"
+    kept = cache.load("source", material)
+    if isinstance(kept, str):
+        return kept
+    text = reader(part)
+    cache.store("source", material, text)
+    return text
 
 
 def signal_ready(fd: int | None) -> None:

@@ -42,6 +42,8 @@ import inspect
 from collections.abc import Iterator
 from typing import Any
 
+from dynamodb_plugin.local import startup
+
 PARSED_LIMIT = 512  # condition expressions kept parsed (per expression, names and values)
 KEPT_VALUES = 16 * 1024  # a parse whose values' text is longer is not kept
 
@@ -66,7 +68,7 @@ def cached_conditions() -> bool:
     if getattr(original, "_fast", False):
         return True
     try:
-        source = inspect.getsource(original)
+        source = startup.source(original)
     except (OSError, TypeError):
         return False
     if "expr_attr_names_found" not in source or "expr_attr_values_found" not in source:
@@ -151,9 +153,9 @@ def lean_traversals() -> bool:
     if getattr(original, "_fast", False):
         return True
     try:
-        walk_source = inspect.getsource(traverser.traverse_node_recursively)
-        process_source = inspect.getsource(traverser.process)
-        clauses_source = inspect.getsource(node_class.find_clauses)
+        walk_source = startup.source(traverser.traverse_node_recursively)
+        process_source = startup.source(traverser.process)
+        clauses_source = startup.source(node_class.find_clauses)
     except (AttributeError, OSError, TypeError):
         return False
     if (
@@ -402,20 +404,23 @@ def _sources(parts: list[Any]) -> Iterator[str]:
     that starts a line (with the decorators above it), as ``inspect`` finds it in a module that
     defines the name once; any other part, ``inspect``'s own. (A text that is not the one
     digested only leaves moto's code in place: ``PLANNED_FOR``.)"""
+    for part in parts:
+        yield startup.source(part, _block)
+
+
+def _block(part: Any) -> str:
     import linecache
 
-    for part in parts:
-        name = getattr(part, "__qualname__", "")
-        file = inspect.getsourcefile(part) if inspect.isclass(part) and "." not in name else None
-        lines = linecache.getlines(file) if file else []
-        heads = (f"class {name}(", f"class {name}:")
-        at = next((i for i, line in enumerate(lines) if line.startswith(heads)), None)
-        if at is None:
-            yield inspect.getsource(part)
-            continue
-        while at and lines[at - 1].startswith("@"):
-            at -= 1
-        yield "".join(inspect.getblock(lines[at:]))
+    name = getattr(part, "__qualname__", "")
+    file = inspect.getsourcefile(part) if inspect.isclass(part) and "." not in name else None
+    lines = linecache.getlines(file) if file else []
+    heads = (f"class {name}(", f"class {name}:")
+    at = next((i for i, line in enumerate(lines) if line.startswith(heads)), None)
+    if at is None:
+        return inspect.getsource(part)
+    while at and lines[at - 1].startswith("@"):
+        at -= 1
+    return "".join(inspect.getblock(lines[at:]))
 
 
 _MISSING = object()  # a placeholder the request does not define
@@ -775,7 +780,7 @@ def _item_copy_digest() -> str | None:
         ]
         digest = hashlib.sha256()
         for part in parts:
-            digest.update(inspect.getsource(part).encode())
+            digest.update(startup.source(part).encode())
     except (ImportError, AttributeError, OSError, TypeError):
         return None
     return digest.hexdigest()

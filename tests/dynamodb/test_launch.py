@@ -4,6 +4,7 @@ botocore nor http.client, and the server loads botocore's models through one loa
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import select
 import socket
@@ -583,3 +584,83 @@ def test_the_planned_updates_guard_reads_the_sources_inspect_reads():
     parts = updates._planned_sources()
     assert parts is not None and any(inspect.isclass(p) for p in parts)
     assert list(updates._sources(parts)) == [inspect.getsource(p) for p in parts]
+
+
+def _python_with(code: str, cwd: Path, **env: str) -> list[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("MOTO_", "AWS_"))}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**base, "MOTO_ACCOUNT_ID": "123456789012", **env},
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.splitlines()
+
+
+def test_light_regions_are_kept_for_the_endpoint_data_they_come_from(tmp_path):
+    """The region lists come from getdotenv's cache on the next start (botocore's endpoint
+    data is not read at all), and follow that data when it changes: here a customer copy in
+    ``~/.aws/models`` (read by botocore before its own) with one more region."""
+    home, cache = tmp_path / "home", tmp_path / "cache"
+    home.mkdir()
+    code = (
+        "import boto3\nfrom moto.core.base_backend import AccountSpecificBackend\n"
+        "from dynamodb_plugin.local import startup\n"
+        "assert startup.one_model_loader() and startup.light_regions()\n"
+        "light, real = AccountSpecificBackend.get_session(), boto3.Session()\n"
+        "for p in real.get_available_partitions():\n"
+        "    for s in ('dynamodb', 'dynamodbstreams'):\n"
+        "        assert light.get_available_regions(s, p) == real.get_available_regions(s, p)\n"
+        "print(light.get_available_partitions() == real.get_available_partitions())\n"
+        "print('us-test-9' in light.get_available_regions('dynamodb'), light._resolver is None)"
+    )
+    env = {"HOME": str(home), "GETDOTENV_CACHE_DIR": str(cache)}
+    assert _python_with(code, tmp_path, **env) == ["True", "False False"]  # read, then kept
+    assert _python_with(code, tmp_path, **env) == ["True", "False True"]  # from the cache
+    import botocore
+
+    data = json.loads((Path(botocore.__file__).parent / "data" / "endpoints.json").read_text())
+    aws = next(p for p in data["partitions"] if p["partition"] == "aws")
+    aws["services"]["dynamodb"]["endpoints"]["us-test-9"] = {}
+    aws["regions"]["us-test-9"] = {"description": "a region botocore's own data does not have"}
+    models = home / ".aws" / "models"
+    models.mkdir(parents=True)
+    (models / "endpoints.json").write_text(json.dumps(data))
+    assert _python_with(code, tmp_path, **env) == ["True", "True False"]  # read again
+    assert _python_with(code, tmp_path, **env) == ["True", "True True"]
+
+
+def test_a_source_is_kept_for_exactly_the_file_it_is_read_from(tmp_path):
+    """``startup.source`` gives ``inspect.getsource``'s text, from getdotenv's cache in the
+    next process (``inspect`` is not asked), and reads a file afresh when any byte changes."""
+    (tmp_path / "guarded.py").write_text("def f():\n    return 1\n\n\nclass C:\n    x = 1\n")
+    code = (
+        "import inspect, sys\nsys.path.insert(0, '.')\nimport guarded\n"
+        "from dynamodb_plugin.local import startup\n"
+        "if sys.argv[1:] == ['no-inspect']:\n"
+        "    inspect.getsource = None\n"  # a miss would fail now
+        "print(repr(startup.source(guarded.f)), repr(startup.source(guarded.C)))\n"
+    )
+    env = {"GETDOTENV_CACHE_DIR": str(tmp_path / "cache")}
+
+    def run(*args: str) -> list[str]:
+        out = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, **env},
+            timeout=60,
+        )
+        assert out.returncode == 0 or args, out.stderr
+        return out.stdout.splitlines() if out.returncode == 0 else ["failed"]
+
+    first = ["'def f():\\n    return 1\\n' 'class C:\\n    x = 1\\n'"]
+    assert run() == first
+    assert run("no-inspect") == first  # kept
+    (tmp_path / "guarded.py").write_text("def f():\n    return 2\n\n\nclass C:\n    x = 1\n")
+    assert run("no-inspect") == ["failed"]  # not kept for this file
+    assert run() == ["'def f():\\n    return 2\\n' 'class C:\\n    x = 1\\n'"]
