@@ -400,19 +400,18 @@ class Direct:
         region: str | None = None,
     ) -> None:
         from botocore.exceptions import ClientError
-        from flask import Response
         from moto.dynamodb.responses import DynamoHandler
-        from moto.moto_server.werkzeug_app import BackendRequest
 
         from dynamodb_plugin.local import dispatch, server
+        from dynamodb_plugin.local.apps import Answer, ServedRequest
 
         self.app = app
         # Flask's hooks (moto's CORS, unless MOTO_DISABLE_GLOBAL_CORS) run only through Flask
         hooks = (getattr(app, name, {}) for name in ("before_request_funcs", "after_request_funcs"))
         self.bypass = not any(any(funcs.values()) for funcs in hooks)
         self.client_error = ClientError
-        self.request_class = BackendRequest
-        self.response_class = Response
+        self.request_class = ServedRequest  # as moto's Flask app's (apps.HandlerApp)
+        self.response_class = Answer
         self.dispatch = DynamoHandler.dispatch
         self.direct = (
             dispatch.dispatcher(account or server.SHARED_ACCOUNT, region or server.SHARED_REGION)

@@ -341,7 +341,7 @@ def strict_requests(app: Callable[..., Any], backend: DynamoOnly) -> Callable[..
     answered in its words and never reaches moto, and no request is answered with an HTTP 500."""
     from dynamodb_plugin.local import strict
 
-    # fast.Direct hands what is not a DynamoDB API call to moto's Flask app inside it
+    # fast.Direct hands what is not a DynamoDB API call to the moto app inside it
     apps = (getattr(backend.dynamodb, "app", backend.dynamodb), backend.streams)
     return strict.install(app, apps, SHARED_ACCOUNT, SHARED_REGION)
 
@@ -816,9 +816,7 @@ def _serve(args: argparse.Namespace) -> int:
     from dynamodb_plugin.local import startup
 
     imported = startup.deferred()  # what moto imports and a server never uses
-    from moto.moto_server.werkzeug_app import create_backend_app
-
-    from dynamodb_plugin.local import snapshot
+    from dynamodb_plugin.local import apps, snapshot
 
     imported()
     if startup.one_model_loader():  # before any model is loaded
@@ -832,9 +830,7 @@ def _serve(args: argparse.Namespace) -> int:
     from dynamodb_plugin.local import strict
 
     strict.deep_enough()  # 300 update operators (DynamoDB's limit) in moto's recursion
-    backend_app = DynamoOnly(
-        fast_app(create_backend_app("dynamodb")), create_backend_app("dynamodbstreams")
-    )
+    backend_app = DynamoOnly(fast_app(apps.dynamodb()), apps.streams())  # no Flask
     call = api_caller(backend_app)
     restore_from = snapshot.source(args.snapshot) if args.snapshot is not None else None
     if restore_from is not None:
