@@ -57,17 +57,31 @@ def _addresses(port: int) -> list[str]:
     return found + [a for a in LOOPBACK if a not in found]
 
 
-def _answer(sock: Any, limit: int = 65536) -> tuple[int, bytes]:
+def _answer(sock: Any, timeout: float, limit: int = 65536) -> tuple[int, bytes]:
     """The status and body of the HTTP/1.1 answer on ``sock`` (at most ``limit`` bytes): a
     few lines instead of ``http.client``, which ``local status`` would import for this one
-    request. ``ValueError`` for anything that is not such an answer."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(4096)
+    request. ``ValueError`` for anything that is not such an answer; ``TimeoutError`` once
+    ``timeout`` seconds have passed in all (a socket's own timeout is per ``recv``: a listener
+    dribbling a byte a second would hold the probe for as long as the limit lasts)."""
+    deadline = time.monotonic() + timeout
+
+    def receive() -> bytes:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("no whole answer in time")
+        sock.settimeout(left)
+        return bytes(sock.recv(4096))
+
+    data = bytearray()
+    end = -1
+    while end < 0:
+        chunk = receive()
         if not chunk or len(data) > limit:
             raise ValueError("not an HTTP answer")
+        seen = max(0, len(data) - 3)
         data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
+        end = data.find(b"\r\n\r\n", seen)
+    head, body = bytes(data[:end]), bytearray(data[end + 4 :])
     lines = head.decode("latin-1").split("\r\n")
     version, _, rest = lines[0].partition(" ")
     if not version.startswith("HTTP/1.") or not rest[:3].isdigit():
@@ -81,22 +95,33 @@ def _answer(sock: Any, limit: int = 65536) -> tuple[int, bytes]:
     while (want is None or len(body) < want) and len(body) <= limit:
         if chunked and body.endswith(b"0\r\n\r\n"):
             break
-        chunk = sock.recv(4096)
+        chunk = receive()
         if not chunk:  # the end of an answer without a length
             break
         body += chunk
     if chunked:
-        plain = b""
+        plain = bytearray()
+        rest_of = bytes(body)
         while True:
-            size, _, body = body.partition(b"\r\n")
+            size, _, rest_of = rest_of.partition(b"\r\n")
             count = int(size.split(b";")[0] or b"x", 16)
-            if count == 0:
+            if count <= 0:
                 break
-            plain, body = plain + body[:count], body[count + 2 :]
-        body = plain
-    elif want is not None:
-        body = body[:want]
-    return int(rest[:3]), body
+            plain += rest_of[:count]
+            rest_of = rest_of[count + 2 :]
+        return int(rest[:3]), bytes(plain)
+    if want is not None:
+        del body[max(want, 0) :]
+    return int(rest[:3]), bytes(body)
+
+
+def _json(data: bytes) -> Any:
+    """``json.loads``, ``ValueError`` for what is not JSON *or nests too deep to read*: the
+    decoder raises ``RecursionError`` past ~1,000 levels (2 KB of ``[`` from any listener)."""
+    try:
+        return json.loads(data or b"{}")
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
 
 
 def hello(address: str, port: int, secret: str, timeout: float = 2.0) -> str:
@@ -121,8 +146,8 @@ def hello(address: str, port: int, secret: str, timeout: float = 2.0) -> str:
         )
         try:
             sock.sendall(request.encode())
-            status, body = _answer(sock)
-            answer = json.loads(body or b"{}") if status == 200 else {}
+            status, body = _answer(sock, timeout)
+            answer = _json(body) if status == 200 else {}
         except TimeoutError:
             return "silent"
         except (OSError, ValueError):
@@ -241,8 +266,8 @@ def _plain_post(
             if sock.getsockname() == sock.getpeername():
                 return None  # a loopback connect to itself: nobody listens
             sock.sendall(request)
-            status, data = _answer(sock, limit=1 << 20)
-        return json.loads(data or b"{}") if status == 200 else None
+            status, data = _answer(sock, timeout, limit=1 << 20)
+        return _json(data) if status == 200 else None
     except (OSError, ValueError, UnicodeError):
         return None
 
@@ -257,7 +282,7 @@ def _https_post(
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
         raw = response.read(1 << 20)
-        return json.loads(raw or b"{}") if response.status == 200 else None
+        return _json(raw) if response.status == 200 else None
     except (OSError, ValueError, http.client.HTTPException):
         return None
     finally:
