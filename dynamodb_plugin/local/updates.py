@@ -45,7 +45,13 @@ from typing import Any
 from dynamodb_plugin.local import startup
 
 PARSED_LIMIT = 512  # condition expressions kept parsed (per expression, names and values)
-KEPT_VALUES = 16 * 1024  # a parse whose values' text is longer is not kept
+KEPT_VALUES = 16 * 1024  # a parse (or check) whose names' and values' text is longer is not kept
+
+
+def _kept_size(names: tuple[Any, ...], values: tuple[str, ...] = ()) -> int:
+    """The text of the names and values a kept parse or check holds: a name may be 64 KB, and
+    a 4 KB expression names a few hundred of them (a 17 MB request's worth, kept 512 times)."""
+    return sum(len(n) if type(n) is str else len(repr(n)) for n in names) + sum(map(len, values))
 
 
 def cached_conditions() -> bool:
@@ -115,8 +121,8 @@ def cached_conditions() -> bool:
             hash(key)
         except (KeyError, TypeError, AttributeError):
             return op
-        if sum(map(len, key[2])) > KEPT_VALUES:
-            return op  # not kept: 512 parses holding 2 MB values each would be a gigabyte
+        if _kept_size(key[1], key[2]) > KEPT_VALUES:
+            return op  # not kept: 512 parses holding 2 MB values (or names) each: gigabytes
         if len(parsed) >= PARSED_LIMIT:
             parsed.clear()
         if len(uses) >= PARSED_LIMIT:
@@ -626,6 +632,8 @@ def planned_updates() -> bool:
             tree = checks[0]().traverse(tree)
             tree = checks[1](names).traverse(tree)
             checks[2](table.table_key_attrs, names or {}).traverse(tree)
+            if _kept_size(tuple(n for n in key[0] if n is not _MISSING)) > KEPT_VALUES:
+                return  # passed, not kept: 512 checks holding 13 MB of names each, gigabytes
             if len(self.passed) >= PARSED_LIMIT:
                 self.passed.clear()
             self.passed.add(key)
