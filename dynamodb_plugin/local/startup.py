@@ -98,23 +98,59 @@ def deferred(names: tuple[str, ...] = DEFERRED) -> Callable[[], None]:
     again)."""
     import importlib.abc
     import importlib.util
+    import types
 
     wanted = {name for name in names if name not in sys.modules}
 
     class Lazy(importlib.util.LazyLoader):
         def exec_module(self, module: Any) -> None:
             super().exec_module(module)
+            # (``module.__dict__`` would be a use: it would run the module here and now)
+            namespace = object.__getattribute__(module, "__dict__")
             lazy = type(module)
-            if lazy.__name__ != "_LazyModule" or "__spec__" not in object.__getattribute__(
-                module, "__dict__"
+            spec = namespace.get("__spec__")
+            state = getattr(spec, "loader_state", None)
+            if (
+                lazy.__name__ != "_LazyModule"
+                or not isinstance(state, dict)
+                or not isinstance(state.get("__dict__"), dict)
+                or not hasattr(getattr(spec, "loader", None), "exec_module")
             ):
                 return  # not the LazyLoader expected: loaded on any attribute, as before
+            lock = threading.RLock()
+            loading: list[bool] = []
+
+            def load(module: Any) -> None:
+                """What ``_LazyModule`` does on first use (3.11), the module keeping its lazy
+                class until its code has run: another thread's first use waits for it
+                (3.11's switches the class first: a second thread read a half-run module)."""
+                before = state["__dict__"]
+                changed = {
+                    k: v for k, v in namespace.items() if k not in before or before[k] is not v
+                }
+                spec.loader.exec_module(module)
+                if spec.name in sys.modules and sys.modules[spec.name] is not module:
+                    raise ValueError(
+                        f"module object for {spec.name!r} substituted in sys.modules during a "
+                        "lazy load"
+                    )
+                namespace.update(changed)
+                module.__class__ = types.ModuleType
 
             class Module(lazy):  # type: ignore[valid-type,misc]
                 def __getattribute__(self, attribute: str) -> Any:
                     if attribute == "__spec__":
-                        return object.__getattribute__(self, "__dict__")["__spec__"]
-                    return super().__getattribute__(attribute)
+                        return namespace["__spec__"]
+                    if type(self) is Module:
+                        with lock:
+                            if type(self) is Module and not loading:
+                                loading.append(True)
+                                try:
+                                    load(self)
+                                finally:
+                                    loading.clear()
+                    # loaded (or this thread's own module code, reading it as it runs)
+                    return types.ModuleType.__getattribute__(self, attribute)
 
             Module.__name__ = lazy.__name__
             module.__class__ = Module

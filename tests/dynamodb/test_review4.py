@@ -556,3 +556,63 @@ def test_kept_parses_and_checks_holding_large_names_are_not_kept(served, kind):
         send(i)
     grown = _rss_kb(pid) - before
     assert grown < 40_000, f"15 requests with 7.8 MB of names left {grown} kB more memory in use"
+
+
+# -- deferred modules ------------------------------------------------------------------------
+
+
+def _python(code: str, cwd) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_deferred_modules_do_not_run_at_import_and_run_once(tmp_path):
+    """``startup.deferred``'s loader read ``module.__dict__`` to check the module it had just
+    made lazy: a use, so PyYAML and ``moto.backend_index`` ran at import as before (the ~18 ms
+    it was to save) and then, the lazy class put back, ran their code a second time on first
+    use. Now a deferred module's code runs once, on first use; and what moto's server import
+    defers stays unrun."""
+    (tmp_path / "counted.py").write_text(
+        "import builtins\nbuiltins.runs = getattr(builtins, 'runs', 0) + 1\nvalue = 42\n"
+    )
+    code = (
+        "import builtins, sys\nsys.path.insert(0, '.')\n"
+        "from dynamodb_plugin.local import startup\n"
+        "done = startup.deferred(('counted',))\nimport counted\ndone()\n"
+        "print(getattr(builtins, 'runs', 0))\n"
+        "import counted\nprint(getattr(builtins, 'runs', 0))\n"  # a repeated import: no use
+        "print(counted.value, counted.value, builtins.runs, type(counted).__name__)\n"
+    )
+    assert _python(code, tmp_path) == ["0", "0", "42 42 1 module"]
+    server_imports = (
+        "import sys\nfrom dynamodb_plugin.local import startup\n"
+        "done = startup.deferred()\nimport moto.moto_server.werkzeug_app\ndone()\n"
+        "ran = lambda name: len(object.__getattribute__(sys.modules[name], '__dict__')) > 12\n"
+        "print(ran('yaml'), ran('moto.backend_index'))\n"
+        "import yaml, moto.backend_index\n"
+        "print(len(moto.backend_index.backend_url_patterns) > 100, yaml.safe_load('a: 1'))\n"
+    )
+    assert _python(server_imports, tmp_path) == ["False False", "True {'a': 1}"]
+
+
+def test_a_deferred_module_used_first_by_two_threads_at_once_is_whole_for_both(tmp_path):
+    """Python 3.11's lazy module switches to a plain module *before* running its code: a
+    second thread's first use, meanwhile, read a module half run (``AttributeError``). The
+    first use is under a lock now, the module lazy until its code has run."""
+    (tmp_path / "slow.py").write_text("import time\nfirst = 1\ntime.sleep(0.3)\nsecond = 2\n")
+    code = (
+        "import sys, threading, time\nsys.path.insert(0, '.')\n"
+        "from dynamodb_plugin.local import startup\n"
+        "done = startup.deferred(('slow',))\nimport slow\ndone()\n"
+        "seen = []\n"
+        "def use():\n"
+        "    try:\n        seen.append(slow.second)\n"
+        "    except AttributeError as exc:\n        seen.append(repr(exc))\n"
+        "threads = [threading.Thread(target=use) for _ in range(2)]\n"
+        "threads[0].start(); time.sleep(0.1); threads[1].start()\n"
+        "[t.join() for t in threads]\nprint(seen)\n"
+    )
+    assert _python(code, tmp_path) == ["[2, 2]"]
