@@ -625,14 +625,19 @@ def check(
 
 def _parts(operation: str, data: dict[str, Any]) -> Iterable[dict[str, Any]]:
     """The parts of a request that carry their own expressions."""
+    # (a member that is not an object is the model's to refuse, or moto's: a check that
+    # raised here let the whole request through unchecked, the expression limit included)
     if operation in ("TransactWriteItems", "TransactGetItems"):
-        for item in data.get("TransactItems") or ():
-            for part in item.values():
+        items = data.get("TransactItems")
+        for item in items if isinstance(items, list) else ():
+            for part in item.values() if isinstance(item, dict) else ():
                 if isinstance(part, dict):
                     yield part
     elif operation == "BatchGetItem":
-        for part in (data.get("RequestItems") or {}).values():
-            yield part
+        tables = data.get("RequestItems")
+        for part in tables.values() if isinstance(tables, dict) else ():
+            if isinstance(part, dict):
+                yield part
     else:
         yield data
 
@@ -715,7 +720,7 @@ def _expressions(part: dict[str, Any], operation: str = "", large: bool = True) 
     if names is not None:
         if not names:
             raise Refusal("ExpressionAttributeNames must not be empty")
-        for key in names:
+        for key in names if isinstance(names, dict) else ():  # (else: not this operation's)
             if len(key) > MAX_PLACEHOLDER // 4:
                 _placeholder_size("ExpressionAttributeNames", key)
             if not _PLACEHOLDER_NAME.match(key):
@@ -726,7 +731,7 @@ def _expressions(part: dict[str, Any], operation: str = "", large: bool = True) 
         if not values:
             prefix = _PREFIX if operation in _PREFIXED_EMPTY else ""
             raise Refusal(f"{prefix}ExpressionAttributeValues must not be empty")
-        for key in values:
+        for key in values if isinstance(values, dict) else ():
             if len(key) > MAX_PLACEHOLDER // 4:
                 _placeholder_size("ExpressionAttributeValues", key)
             if not _PLACEHOLDER_VALUE.match(key):

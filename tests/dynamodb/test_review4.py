@@ -616,3 +616,74 @@ def test_a_deferred_module_used_first_by_two_threads_at_once_is_whole_for_both(t
         "[t.join() for t in threads]\nprint(seen)\n"
     )
     assert _python(code, tmp_path) == ["[2, 2]"]
+
+
+# -- the strict check never fails itself -----------------------------------------------------
+
+
+def test_the_strict_check_never_fails_and_lets_a_request_through_unchecked(tmp_path):
+    """A check that raised (a part of a transaction or batch that is not an object, names or
+    values that are not a map in an operation without them) logged a traceback and let the
+    request through to moto *unchecked*: the 4 KB expression limit too (a ``null`` item, then an
+    Update with 100 KB of blanks). Now such members are left to the model or moto, the rest
+    checked: the limit holds and the log has no traceback."""
+    import json
+    import urllib.request
+
+    from dynamodb_plugin.local.probe import wait_ready
+
+    port = free_port()
+    log = tmp_path / "server.log"
+    env = {k: v for k, v in os.environ.items() if k != "GETDOTENV_TEST_SESSION"}
+    argv = ["--port", str(port), "--record", str(tmp_path / "r.json"), "--endpoint", "x"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dynamodb_plugin.local.server", *argv],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    endpoint = f"http://localhost:{port}"
+    try:
+        assert wait_ready(endpoint, "local", 60, alive=lambda: proc.poll() is None)
+
+        def call(operation: str, body: dict) -> tuple[int, dict]:
+            request = urllib.request.Request(
+                endpoint,
+                data=json.dumps(body).encode(),
+                headers={
+                    "Content-Type": "application/x-amz-json-1.0",
+                    "X-Amz-Target": f"DynamoDB_20120810.{operation}",
+                },
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=30) as answer:
+                    return answer.status, json.loads(answer.read())
+            except urllib.error.HTTPError as exc:
+                return exc.code, json.loads(exc.read())
+
+        big = {
+            "Update": {
+                "TableName": "t",
+                "Key": {"pk": {"S": "a"}},
+                "UpdateExpression": "SET a = :v" + " " * 100_000,
+                "ExpressionAttributeValues": {":v": {"N": "1"}},
+            }
+        }
+        status, answer = call("TransactWriteItems", {"TransactItems": [None, big]})
+        assert status == 400
+        assert "Expression size has exceeded the maximum allowed size" in answer["message"]
+        big_projection = {"Keys": [{"pk": {"S": "a"}}], "ProjectionExpression": "a" + " " * 9000}
+        status, answer = call("BatchGetItem", {"RequestItems": {"n": None, "t": big_projection}})
+        assert status == 400
+        assert "Expression size has exceeded the maximum allowed size" in answer["message"]
+        for junk in ([1], {"#a": "x"}):
+            status, _ = call(
+                "CreateTable",
+                {"TableName": "t", "KeyConditionExpression": "a", "ExpressionAttributeNames": junk},
+            )
+            assert status == 400
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert "strict check failed" not in log.read_text(errors="replace")
