@@ -728,6 +728,9 @@ def plain_answers() -> bool:
 
 
 PARSED_LIMIT = 512  # update expressions kept parsed
+# ... and their text, in all: a parsed tree holds ~100 bytes per character (a 4 KB expression,
+# 0.4 MB), so 512 of DynamoDB's longest kept 200 MB (and the plans of updates.py as much again)
+PARSED_TEXT = 128 * 1024
 
 
 def parsed_update_expressions() -> bool:
@@ -750,14 +753,18 @@ def parsed_update_expressions() -> bool:
     if getattr(original, "_fast", False):
         return True
     parsed: dict[str, Any] = {}
+    kept = [0]  # characters of the expressions in ``parsed``
 
     def make(cls: Any, expression_str: str) -> Any:
         tree = parsed.get(expression_str)
         if tree is None:
             tree = original(cls, expression_str)
-            if len(parsed) >= PARSED_LIMIT:
+            size = len(expression_str) if type(expression_str) is str else 0
+            if len(parsed) >= PARSED_LIMIT or kept[0] + size > PARSED_TEXT:
                 parsed.clear()
+                kept[0] = 0
             parsed[expression_str] = tree
+            kept[0] += size
         return tree
 
     make._fast = True  # type: ignore[attr-defined]

@@ -45,6 +45,7 @@ from typing import Any
 from dynamodb_plugin.local import startup
 
 PARSED_LIMIT = 512  # condition expressions kept parsed (per expression, names and values)
+PLANNED_NODES = 100_000  # nodes of the parsed trees the plans hold, in all (~15 MB)
 KEPT_VALUES = 16 * 1024  # a parse (or check) whose names' and values' text is longer is not kept
 
 
@@ -612,6 +613,7 @@ def planned_updates() -> bool:
             # what the three checks look up in the names: each placeholder, and the first
             # element of each path as written (UpdateHashRangeKeyValidator maps it)
             every = _nodes_of(tree)
+            self.weight = len(every)
             self.placeholders = tuple(
                 dict.fromkeys(
                     [n.get_attribute_name_placeholder() for n in every if type(n) is attribute_name]
@@ -697,6 +699,7 @@ def planned_updates() -> bool:
         return operations.get_subtraction(left, right)
 
     plans: dict[int, tuple[Any, Plan | None]] = {}
+    weight = [0]  # nodes of the trees ``plans`` holds (a 4 KB expression's: ~3,000)
 
     def plan_of(expression: Any) -> Plan | None:
         kept = plans.get(id(expression))
@@ -706,9 +709,12 @@ def planned_updates() -> bool:
             plan: Plan | None = Plan(expression)
         except Exception:  # noqa: BLE001 - a tree the plan is not made for
             plan = None
-        if len(plans) >= PARSED_LIMIT:
-            plans.clear()
+        nodes = plan.weight if plan is not None else 1
+        if len(plans) >= PARSED_LIMIT or weight[0] + nodes > PLANNED_NODES:
+            plans.clear()  # (each holds its tree: 512 of the longest, 200 MB)
+            weight[0] = 0
         plans[id(expression)] = (expression, plan)
+        weight[0] += nodes
         return plan
 
     class PlannedValidator(moto_validator):  # type: ignore[misc]

@@ -364,8 +364,9 @@ def _r4_strategies():
             out.append(("UpdateItem", request))
         return out
 
-    items = st.fixed_dictionaries(
-        {(pk, sk): attributes for pk in ("k0", "k1", "k2") for sk in ("1", "2")}
+    slots = [(pk, sk) for pk in ("k0", "k1", "k2") for sk in ("1", "2")]
+    items = st.lists(attributes, min_size=len(slots), max_size=len(slots)).map(
+        lambda drawn: dict(zip(slots, drawn, strict=True))
     )
     return st, items, requests()
 
@@ -687,3 +688,48 @@ def test_the_strict_check_never_fails_and_lets_a_request_through_unchecked(tmp_p
         proc.terminate()
         proc.wait(timeout=30)
     assert "strict check failed" not in log.read_text(errors="replace")
+
+
+def test_parsed_update_expressions_are_kept_within_a_bounded_memory(served):
+    """A parsed UpdateExpression holds ~100 bytes per character: 512 kept parses of 4 KB
+    expressions (``fast``'s), and as many plans holding their trees (``updates``'), kept
+    ~350 MB against 2 MB of requests. The text kept parsed and the trees the plans hold are
+    bounded in all now (128 K characters, 100,000 nodes)."""
+    import boto3
+
+    endpoint, pid = served
+    ddb = boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name="local",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    table = "review4-long-expressions"
+    ddb.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    actions = []  # (fewer than moto's recursion allows: ~190 actions)
+    while len(", ".join(actions)) < 3900:
+        actions.append(f"a{len(actions)}.b.c.d[1].e.f = :v")
+    common = "SET " + ", ".join(actions)
+
+    def update(i: int) -> None:
+        with contextlib.suppress(ddb.exceptions.ClientError):  # (no such paths: refused)
+            ddb.update_item(
+                TableName=table,
+                Key={"pk": {"S": "k"}},
+                UpdateExpression=f"{common}, z{i} = :v",
+                ExpressionAttributeValues={":v": {"N": "1"}},
+            )
+
+    for i in range(10):  # the allocator's pools, once
+        update(i)
+    before = _rss_kb(pid)
+    for i in range(10, 110):
+        update(i)
+    grown = _rss_kb(pid) - before
+    assert grown < 40_000, f"100 distinct 4 KB expressions left {grown} kB more memory in use"
