@@ -507,10 +507,10 @@ def _rss_kb(pid: int) -> int:
 @pytest.mark.parametrize("kind", ["condition", "update"])
 def test_kept_parses_and_checks_holding_large_names_are_not_kept(served, kind):
     """review3 kept no condition parse whose *values* are over 16 KB; the names were not
-    counted, and a 4 KB expression may name a few hundred attributes of 64 KB each: a
-    condition parse (``cached_conditions``) and an UpdateExpression's checks
-    (``planned_updates``, per names) kept ~8 MB per request, 512 times (each of 60 requests
-    with 200 names of 64 KB left 13 MB in use: 780 MB). Neither is kept now."""
+    counted, and a 4 KB expression may name hundreds of attributes of up to 64 KB each (as many
+    as DynamoDB's 2 MB of substitutions allows): a condition parse (``cached_conditions``) and an
+    UpdateExpression's checks (``planned_updates``, per names) kept each request's ~2 MB, 512
+    times (a gigabyte each). Neither is kept now."""
     import boto3
 
     endpoint, pid = served
@@ -528,7 +528,7 @@ def test_kept_parses_and_checks_holding_large_names_are_not_kept(served, kind):
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    count = 120
+    count = 30  # 30 names of 65,000 characters: within DynamoDB's 2 MB
 
     def send(i: int) -> None:
         names = {f"#a{j}": f"{i:06d}{j:04d}".ljust(65_000, "x") for j in range(count)}
@@ -553,10 +553,10 @@ def test_kept_parses_and_checks_holding_large_names_are_not_kept(served, kind):
     for i in range(3):  # the allocator's pools, once
         send(i)
     before = _rss_kb(pid)
-    for i in range(3, 18):
+    for i in range(3, 33):
         send(i)
     grown = _rss_kb(pid) - before
-    assert grown < 40_000, f"15 requests with 7.8 MB of names left {grown} kB more memory in use"
+    assert grown < 25_000, f"30 requests with 1.95 MB of names left {grown} kB more memory in use"
 
 
 # -- deferred modules ------------------------------------------------------------------------
