@@ -441,6 +441,7 @@ def _r4_outcomes(moto_methods, ours, items, requests) -> list:
     return outcomes
 
 
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")  # (the strategies' own)
 def test_updates_with_shared_expressions_answer_as_motos(moto_methods):
     """Generated UpdateItems (nested maps and lists, list_append, if_not_exists, ADD/DELETE of
     sets, REMOVE of list indexes, names that map to the table's or an index's keys, reserved
