@@ -128,9 +128,13 @@ def test_the_longest_idle_connection_makes_room():
         idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(3)]
         for sock in idle:  # each has served a request and now waits for the next
             assert _ask(sock).startswith(b"HTTP/1.1 200")
-        deadline = time.monotonic() + 5
-        while len(slots.idle) < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
+            # idle again before the next is asked, so they become idle in this order (a thread
+            # marks itself idle after its answer has left: on a busy machine the next
+            # connection's thread could otherwise mark itself first)
+            deadline = time.monotonic() + 5
+            while len(slots.idle) < 3 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert len(slots.idle) == 3
         started = time.monotonic()
         with socket.create_connection(("127.0.0.1", port), timeout=5) as newer:
             assert _ask(newer, b"new").startswith(b"HTTP/1.1 200")
