@@ -21,7 +21,7 @@ dynalite is used when Node and npm are on PATH: `npm install dynalite` into
 ~/.cache/getdotenv-bench (once; the benchmark's own cache, not the product's). Without
 Node, or when the install fails (no network), it is skipped with a note.
 
-    python benchmarks/server.py [--rounds 3] [--scale 1.0] [--threads 4] [--launches 3]
+    python benchmarks/server.py [--rounds 3] [--scale 1.0] [--threads 4] [--launches 7]
         [--only ours,moto,dynalite] [--raw FILE]
 """
 
@@ -514,11 +514,12 @@ def report(
                     cells.append("–")
             row.append(" / ".join(cells))
         print("| " + " | ".join(row) + " |")
-    row = ["launch to ready (s, min..max)"]
-    row += [f"{min(launch[x]):.2f}..{max(launch[x]):.2f}" for x in names]
+    row = ["launch to ready (s, median; min..max)"]
+    row += [f"{median(launch[x]):.2f}; {min(launch[x]):.2f}..{max(launch[x]):.2f}" for x in names]
     if "ours" in names:
-        mid = {x: median(launch[x]) for x in names}
-        row += [f"{mid['ours'] / mid[x]:.2f}x time" for x in others]
+        for x in others:  # the median of the per-round ratios, as for the operations
+            pairs = [a / b for a, b in zip(launch["ours"], launch[x], strict=True)]
+            row.append(f"{median(pairs):.2f}x time ({min(pairs):.2f}..{max(pairs):.2f})")
     row += ["", ""]
     print("| " + " | ".join(row) + " |")
     print(
@@ -542,7 +543,7 @@ def main() -> None:
         default=3,
         help="rounds of the whole workload, each on fresh servers; medians are reported",
     )
-    parser.add_argument("--launches", type=int, default=3, help="launch-to-ready rounds")
+    parser.add_argument("--launches", type=int, default=7, help="launch-to-ready rounds")
     parser.add_argument("--only", default="ours,moto,dynalite")
     parser.add_argument(
         "--raw", type=Path, help="also write every round's figures to this file (JSON)"
@@ -570,8 +571,9 @@ def main() -> None:
             if argv:
                 servers.append(Spawned("dynalite", argv, env))
         launch: dict[str, list[float]] = {s.name: [] for s in servers}
-        for _ in range(args.launches):  # alternating rounds
-            for s in servers:
+        for number in range(args.launches):  # alternating rounds, each in another order
+            k = number % len(servers)
+            for s in servers[k:] + servers[:k]:
                 launch[s.name].append(s.start())
                 s.stop()
         names = [s.name for s in servers]
