@@ -336,14 +336,12 @@ def fast_app(app: Callable[..., Any]) -> Callable[..., Any]:
     return fast.Direct(app)
 
 
-def strict_requests(app: Callable[..., Any], backend: DynamoOnly) -> Callable[..., Any]:
+def strict_requests(app: Callable[..., Any]) -> Callable[..., Any]:
     """``app`` behind DynamoDB's own validation (``strict``): a request DynamoDB refuses is
     answered in its words and never reaches moto, and no request is answered with an HTTP 500."""
     from dynamodb_plugin.local import strict
 
-    # fast.Direct hands what is not a DynamoDB API call to the moto app inside it
-    apps = (getattr(backend.dynamodb, "app", backend.dynamodb), backend.streams)
-    return strict.install(app, apps, SHARED_ACCOUNT, SHARED_REGION)
+    return strict.install(app, SHARED_ACCOUNT, SHARED_REGION)
 
 
 class _ThenStop:
@@ -865,7 +863,7 @@ def _serve(args: argparse.Namespace) -> int:
     gc.freeze()  # what start-up built lives as long as the server: never scan it again
     gc.enable()
     gate = Gate(
-        strict_requests(tracker, backend_app),
+        strict_requests(tracker),
         port=args.port,
         secret=args.secret,
         targets=api_targets(),

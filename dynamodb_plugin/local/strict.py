@@ -1442,14 +1442,9 @@ def deep_enough() -> None:
         sys.setrecursionlimit(RECURSION)
 
 
-def install(
-    app: Callable[..., Iterable[bytes]], flask_apps: Iterable[Any], account: str, region: str
-) -> Strict:
-    """``Strict`` in front of ``app``; the Flask apps inside let their exceptions through to it
-    (instead of answering an HTML 500), so each is logged once and answered as DynamoDB's."""
+def install(app: Callable[..., Iterable[bytes]], account: str, region: str) -> Strict:
+    """``Strict`` in front of ``app``, whose exceptions reach it (``apps.HandlerApp`` lets them
+    through; a Flask app of moto's does with ``PROPAGATE_EXCEPTIONS``), so each is logged once
+    and answered as DynamoDB's."""
     size_of_nothing()
-    for flask_app in flask_apps:
-        config = getattr(flask_app, "config", None)
-        if config is not None:
-            config["PROPAGATE_EXCEPTIONS"] = True
     return Strict(app, moto_tables(account, region))

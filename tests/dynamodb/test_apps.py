@@ -96,7 +96,7 @@ def test_handler_apps_answer_as_motos_flask_apps(moto_methods, monkeypatch):  # 
         BackendDict.reset()
         dynamodb = apps.dynamodb() if ours else create_backend_app("dynamodb")
         streams = apps.streams() if ours else create_backend_app("dynamodbstreams")
-        if not ours:  # as the server set them (strict.install)
+        if not ours:  # as the server once set them (its exceptions reach strict)
             dynamodb.config["PROPAGATE_EXCEPTIONS"] = streams.config["PROPAGATE_EXCEPTIONS"] = True
         call = _caller(dynamodb, "DynamoDB_20120810")
         got = [call(*request) for request in DYNAMODB]

@@ -492,7 +492,7 @@ def _stack(mode: str, direct: bool):
     app = fast.Direct(flask_app) if direct else flask_app
     counted = _Counted(app) if direct else None
     if mode == "strict":
-        app = strict.install(app, [flask_app], server.SHARED_ACCOUNT, server.SHARED_REGION)
+        app = strict.install(app, server.SHARED_ACCOUNT, server.SHARED_REGION)
     return _raw_caller(app), counted
 
 
