@@ -327,15 +327,12 @@ class _Regions:
         identity = self._identity()
         if identity is None:
             return answer()
-        from host_cli.support import cache
-
-        material = f"{identity}\n{question}"
-        kept = cache.load("regions", material)
-        if isinstance(kept, list) and all(isinstance(region, str) for region in kept):
-            return kept
-        found = answer()
-        cache.store("regions", material, found)
-        return found
+        return _remembered(  # type: ignore[no-any-return]
+            "regions",
+            f"{identity}\n{question}",
+            lambda kept: isinstance(kept, list) and all(isinstance(r, str) for r in kept),
+            answer,
+        )
 
     def get_available_partitions(self) -> list[str]:
         return self._kept("partitions", lambda: list(self._endpoints().get_available_partitions()))
@@ -409,6 +406,21 @@ def light_regions() -> bool:
     return True
 
 
+def _remembered(
+    kind: str, material: str, valid: Callable[[Any], bool], compute: Callable[[], Any]
+) -> Any:
+    """``compute()``, kept in getdotenv's cache (``host_cli.support.cache``: the user's own
+    folder) for exactly ``material``; a kept value that is not ``valid`` is computed again."""
+    from host_cli.support import cache
+
+    kept = cache.load(kind, material)
+    if valid(kept):
+        return kept
+    value = compute()
+    cache.store(kind, material, value)
+    return value
+
+
 _DIGESTS: dict[str, str] = {}  # a source file's sha256, read once per process
 
 
@@ -441,15 +453,10 @@ def source(part: Any, compute: Callable[[Any], str] | None = None) -> str:
     where = getattr(code, "co_firstlineno", "")
     kind = "class" if inspect.isclass(part) else "code"
     name = getattr(part, "__qualname__", "")
-    from host_cli.support import cache
-
     material = f"{path}\n{digest}\n{kind} {getattr(part, '__module__', '')}.{name} {where}"
-    kept = cache.load("source", material)
-    if isinstance(kept, str):
-        return kept
-    text = reader(part)
-    cache.store("source", material, text)
-    return text
+    return _remembered(  # type: ignore[no-any-return]
+        "source", material, lambda kept: isinstance(kept, str), lambda: reader(part)
+    )
 
 
 def signal_ready(fd: int | None) -> None:

@@ -405,17 +405,19 @@ def _planned_digest() -> str | None:
 
 
 def _sources(parts: list[Any]) -> Iterator[str]:
-    """``inspect.getsource`` of each part, without parsing modules: for a class, Python 3.11
-    and 3.12's ``inspect`` parse the class's whole module every time (18 parses here, ~70 ms of
-    the server's start). A module-level class is the block from the first ``class Name`` line
-    that starts a line (with the decorators above it), as ``inspect`` finds it in a module that
-    defines the name once; any other part, ``inspect``'s own. (A text that is not the one
-    digested only leaves moto's code in place: ``PLANNED_FOR``.)"""
+    """``inspect.getsource`` of each part, read through getdotenv's cache (``startup.source``)
+    and, on a miss, as ``_block`` reads it."""
     for part in parts:
         yield startup.source(part, _block)
 
 
 def _block(part: Any) -> str:
+    """``inspect.getsource(part)``, without parsing modules: for a class, Python 3.11
+    and 3.12's ``inspect`` parse the class's whole module every time (18 parses here, ~70 ms of
+    the server's start). A module-level class is the block from the first ``class Name`` line
+    that starts a line (with the decorators above it), as ``inspect`` finds it in a module that
+    defines the name once; any other part, ``inspect``'s own. (A text that is not the one
+    digested only leaves moto's code in place: ``PLANNED_FOR``.)"""
     import linecache
 
     name = getattr(part, "__qualname__", "")
