@@ -807,7 +807,7 @@ def _expressions(part: dict[str, Any], operation: str = "", large: bool = True) 
 
 
 def _placeholder_size(member: str, key: str) -> None:
-    size = len(key.encode("utf-8", "surrogatepass"))
+    size = _utf8(key)
     if size > MAX_PLACEHOLDER:
         raise Refusal(
             f"{member} contains invalid key: The expression attribute map contains a key that is "
