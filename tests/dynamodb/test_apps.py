@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 
 from dynamodb_plugin.local import apps, server
 from dynamodb_plugin.local.state import free_port
 from tests.dynamodb.test_fast import _TIMED, moto_methods  # noqa: F401 - the fixture
+from tests.dynamodb.test_launch import serve_with
 
 _STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}")  # a stream's label
 
@@ -141,22 +140,5 @@ def test_the_server_serves_without_flask(tmp_path):
         "    sys.stdout.flush()\n"
         "    os._exit(0)\n"
     ).replace("PORT", str(port))
-    code = client + (
-        "import threading\nfrom dynamodb_plugin.local import server\n"
-        "read, write = os.pipe()\n"
-        "threading.Thread(target=client, daemon=True).start()\n"
-        f"server.main(['--port', '{port}', '--record', 'rec/dynamodb-local.json', '--endpoint', "
-        f"'http://localhost:{port}', '--ready-fd', str(write)])\n"
-        "os._exit(1)"
-    )
-    (tmp_path / "rec").mkdir()
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-        env={k: v for k, v in os.environ.items() if not k.startswith("MOTO_")},
-    )
-    assert out.returncode == 0, (out.stdout, out.stderr)
-    assert out.stdout.splitlines()[-1] == "[]"  # boto3 imports none of them either
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTO_")}
+    assert serve_with(client, port, tmp_path, env)[-1] == "[]"  # boto3 imports none either

@@ -525,6 +525,26 @@ def test_light_regions_not_where_botocore_reads_other_data(tmp_path, monkeypatch
     assert _python(code, tmp_path) == ["True True"]
 
 
+def serve_with(client: str, port: int, cwd: Path, env: dict[str, str] | None = None) -> list[str]:
+    """The lines a server process printed while serving ``client``: Python code defining
+    ``client()``, run in a thread of the server's own process once the server says it is
+    ready on the pipe ``read`` (the client ends the process with ``os._exit(0)``)."""
+    code = client + (
+        "import threading\nfrom dynamodb_plugin.local import server\n"
+        "read, write = os.pipe()\n"
+        "threading.Thread(target=client, daemon=True).start()\n"
+        f"server.main(['--port', '{port}', '--record', 'rec/dynamodb-local.json', '--endpoint', "
+        f"'http://localhost:{port}', '--ready-fd', str(write)])\n"
+        "os._exit(1)"
+    )
+    (cwd / "rec").mkdir()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, timeout=120, env=env
+    )
+    assert out.returncode == 0, (out.stdout, out.stderr)
+    return out.stdout.splitlines()
+
+
 def test_a_server_in_a_process_leaves_what_it_never_uses_unloaded(tmp_path):
     """The server's own process, serving a client (from a thread of it): the modules it
     defers stay unrun (PyYAML, moto's index of every service's URLs) and IAM stays a stand-in
@@ -554,20 +574,7 @@ def test_a_server_in_a_process_leaves_what_it_never_uses_unloaded(tmp_path):
         "    sys.stdout.flush()\n"
         "    os._exit(0)\n"
     )
-    code = client + (
-        "import threading\nfrom dynamodb_plugin.local import server\n"
-        "read, write = os.pipe()\n"
-        "threading.Thread(target=client, daemon=True).start()\n"
-        f"server.main(['--port', '{port}', '--record', 'rec/dynamodb-local.json', '--endpoint', "
-        f"'http://localhost:{port}', '--ready-fd', str(write)])\n"
-        "os._exit(1)"
-    )
-    (tmp_path / "rec").mkdir()
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120
-    )
-    assert out.returncode == 0, (out.stdout, out.stderr)
-    assert out.stdout.splitlines()[-3:] == [
+    assert serve_with(client, port, tmp_path)[-3:] == [
         "_LazyModule _LazyModule False",
         "False False False",  # their code never ran (a class name alone would not tell)
         "True module",
