@@ -403,28 +403,9 @@ def _r4_table(call, items: dict) -> None:
         assert call("PutItem", {"TableName": "u", "Item": item})[0] == 200
 
 
-def _r4_records() -> list:
-    import copy
-    import json
-
-    from moto.dynamodb.models import dynamodb_backends
-
-    from dynamodb_plugin.local import server
-
-    table = dynamodb_backends[server.SHARED_ACCOUNT][server.SHARED_REGION].tables["u"]
-    found = []
-    for record in table.stream_shard.items:
-        shown = copy.deepcopy(record.to_json())
-        shown.pop("eventID")
-        shown["dynamodb"].pop("ApproximateCreationDateTime")
-        shown["dynamodb"].pop("SizeBytes")
-        found.append(json.loads(json.dumps(shown, default=str)))
-    return found
-
-
 def _r4_outcomes(moto_methods, ours, items, requests) -> list:
     from tests.dynamodb.test_fast import _use
-    from tests.dynamodb.test_updates import _typed_caller
+    from tests.dynamodb.test_updates import _typed_caller, stream_records
 
     outcomes = []
     try:
@@ -435,7 +416,7 @@ def _r4_outcomes(moto_methods, ours, items, requests) -> list:
             answers = [call(operation, request) for operation, request in requests]
             scanned = call("Scan", {"TableName": "u"})
             by_index = call("Scan", {"TableName": "u", "IndexName": "by-g"})
-            outcomes.append((answers, scanned, by_index, _r4_records()))
+            outcomes.append((answers, scanned, by_index, stream_records()))
     finally:
         _use(moto_methods)
     return outcomes

@@ -306,25 +306,29 @@ WELL_FORMED = [
 ]
 
 
+def stream_records(name: str = "u") -> list:
+    """The stream records of table ``name`` on the shared backend, as plain data, without what
+    differs from run to run (event id, creation time, and the size, which counts its digits)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    table = dynamodb_backends[server.SHARED_ACCOUNT][server.SHARED_REGION].tables[name]
+    found = []
+    for record in table.stream_shard.items:
+        shown = copy.deepcopy(record.to_json())
+        shown.pop("eventID")
+        shown["dynamodb"].pop("ApproximateCreationDateTime")
+        shown["dynamodb"].pop("SizeBytes")  # moto's measure counts the time's digits
+        found.append(json.loads(json.dumps(shown, default=str)))
+    return found
+
+
 def test_updates_write_the_stream_records_motos_write(moto_methods):
     """With a stream (NEW_AND_OLD_IMAGES), the records of generated updates (old image, new
     image, keys, event name) are moto's, new items and failed conditions included."""
     from hypothesis import given, settings
-    from moto.dynamodb.models import dynamodb_backends
 
     st, update, condition, attributes, keys = _strategies()
     ours = _ours(moto_methods)
-
-    def records() -> list:
-        table = dynamodb_backends[server.SHARED_ACCOUNT][server.SHARED_REGION].tables["u"]
-        found = []
-        for record in table.stream_shard.items:
-            shown = copy.deepcopy(record.to_json())
-            shown.pop("eventID")
-            shown["dynamodb"].pop("ApproximateCreationDateTime")
-            shown["dynamodb"].pop("SizeBytes")  # moto's measure counts the time's digits
-            found.append(json.loads(json.dumps(shown, default=str)))
-        return found
 
     # generated expressions are mostly refused: these mostly succeed, on items that exist
     well_formed = st.tuples(
@@ -365,7 +369,7 @@ def test_updates_write_the_stream_records_motos_write(moto_methods):
             call = _typed_caller()
             _table(call, _items(items), streamed=True)
             answers = [call(operation, request) for operation, request in requests]
-            outcomes.append((answers, records()))
+            outcomes.append((answers, stream_records()))
         _use(moto_methods)
         assert outcomes[1] == outcomes[0], requests
         assert len(outcomes[0][1]) >= len(items)  # the puts, at least, were recorded
